@@ -1,0 +1,114 @@
+package org.ebpfagent.agent;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The agent's options, parsed from {@code -javaagent:ebpf-agent.jar=key=value,...}.
+ *
+ * @param probes     which probes to load
+ * @param interval   how often the kernel maps are read and events written
+ * @param logLevel   the agent's own log level
+ * @param maxThreads capacity of the kernel's per-thread map
+ */
+public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads) {
+
+    static final List<String> PROBES = List.of("sched");
+    static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
+    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads");
+
+    public static AgentOptions defaults() {
+        return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768);
+    }
+
+    /** A bad option: the message names it and what it accepts. */
+    public static final class InvalidOption extends IllegalArgumentException {
+        InvalidOption(String message) {
+            super(message);
+        }
+    }
+
+    /** Parses {@code key=value,...}; null or empty gives the defaults. */
+    public static AgentOptions parse(String args) {
+        AgentOptions o = defaults();
+        if (args == null || args.isBlank()) {
+            return o;
+        }
+        Set<String> probes = o.probes();
+        Duration interval = o.interval();
+        String log = o.logLevel();
+        int maxThreads = o.maxThreads();
+        for (String pair : args.split(",")) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidOption("option '" + pair.strip() + "' is not key=value (accepted keys: "
+                        + String.join(", ", KEYS) + ")");
+            }
+            String key = pair.substring(0, eq).strip();
+            String value = pair.substring(eq + 1).strip();
+            switch (key) {
+                case "probes" -> probes = parseProbes(value);
+                case "interval" -> interval = parseInterval(value);
+                case "log" -> log = oneOf(key, value.toLowerCase(Locale.ROOT), LOG_LEVELS);
+                case "maxThreads" -> maxThreads = parseInt(key, value, 64, 1 << 22);
+                default -> throw new InvalidOption("unknown option '" + key + "' (accepted keys: "
+                        + String.join(", ", KEYS) + ")");
+            }
+        }
+        return new AgentOptions(probes, interval, log, maxThreads);
+    }
+
+    private static Set<String> parseProbes(String value) {
+        Set<String> probes = new LinkedHashSet<>();
+        // probes are separated by '+' because ',' separates options: probes=sched+tcp
+        for (String p : value.split("\\+")) {
+            probes.add(oneOf("probes", p.strip(), PROBES));
+        }
+        return Set.copyOf(probes);
+    }
+
+    private static Duration parseInterval(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        try {
+            Duration d;
+            if (v.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else {
+                throw new NumberFormatException();
+            }
+            if (d.toMillis() >= 10 && d.toMillis() <= 3_600_000) {
+                return d;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new InvalidOption("bad value '" + value + "' for option 'interval' (accepted: a duration from 10ms to 3600s, "
+                + "written like 500ms or 2s)");
+    }
+
+    private static int parseInt(String key, String value, int min, int max) {
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new InvalidOption("bad value '" + value + "' for option '" + key + "' (accepted: an integer from "
+                + min + " to " + max + ")");
+    }
+
+    private static String oneOf(String key, String value, List<String> accepted) {
+        if (!accepted.contains(value)) {
+            throw new InvalidOption("bad value '" + value + "' for option '" + key + "' (accepted: "
+                    + String.join(", ", accepted) + ")");
+        }
+        return value;
+    }
+}

@@ -1,0 +1,108 @@
+package org.ebpfagent.agent;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+import jdk.jfr.FlightRecorder;
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.probe.PollStats;
+import org.ebpfagent.agent.probe.Recorder;
+import org.ebpfagent.events.AgentStatistics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Polls every recorder at the configured interval on its own daemon thread, and once more whenever
+ * JFR ends a chunk (including when a recording stops or is dumped at exit), so the last interval
+ * before a dump is never missing. Writes one {@code ebpf.AgentStatistics} event per poll.
+ */
+final class Poller {
+    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+
+    private final List<Recorder> recorders;
+    private final long intervalNanos;
+    private final PollStats stats = new PollStats();
+    private final AgentStatistics statistics = new AgentStatistics();
+    private final int probesAttached;
+    private long errors;
+    private long loggedErrors;
+    private final Runnable jfrHook = this::poll;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    Poller(List<Recorder> recorders, Duration interval) {
+        this.recorders = List.copyOf(recorders);
+        this.intervalNanos = interval.toNanos();
+        this.probesAttached = recorders.stream().mapToInt(Recorder::attachedPrograms).sum();
+    }
+
+    void start() {
+        statistics.begin();
+        FlightRecorder.addPeriodicEvent(AgentStatistics.class, jfrHook);
+        thread = new Thread(this::loop, "ebpf-agent-poller");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Stops polling and closes the recorders; used when the agent is torn down before exit. */
+    void stop() {
+        running = false;
+        FlightRecorder.removePeriodicEvent(jfrHook);
+        if (thread != null) {
+            thread.interrupt();
+        }
+        synchronized (this) {
+            recorders.forEach(Recorder::close);
+        }
+    }
+
+    private void loop() {
+        long next = System.nanoTime() + intervalNanos;
+        while (running) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            if (!running) {
+                return;
+            }
+            next += intervalNanos;
+            poll();
+        }
+    }
+
+    /** One poll of every recorder; never throws (it runs on JFR's thread too). */
+    synchronized void poll() {
+        if (!running) {
+            return;
+        }
+        long start = System.nanoTime();
+        stats.reset();
+        long failed = 0;
+        for (Recorder r : recorders) {
+            try {
+                r.poll(stats);
+            } catch (BpfException | RuntimeException e) {
+                failed++;
+                // The first failure of a run is worth a WARN; repeating it every second is not.
+                if (loggedErrors++ == 0) {
+                    LOG.warn("{} probe: poll failed: {}; will keep trying", r.name(), e.getMessage());
+                } else {
+                    LOG.debug("{} probe: poll failed: {}", r.name(), e.toString());
+                }
+            }
+        }
+        errors += failed;
+        AgentStatistics s = statistics;
+        s.probesAttached = probesAttached;
+        s.threadsTracked = stats.threadsTracked;
+        s.entriesRead = stats.entriesRead;
+        s.readCalls = stats.readCalls;
+        s.eventsWritten = stats.eventsWritten;
+        s.errors = failed;
+        s.threadsDropped = stats.threadsDropped;
+        s.exitsDropped = stats.exitsDropped;
+        s.pollTime = System.nanoTime() - start;
+        s.end();
+        s.commit();
+        s.begin();
+    }
+}

@@ -1,0 +1,213 @@
+package org.ebpfagent.agent.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * One libbpf {@code bpf_object}: opened from an ELF image in memory, configured, loaded, then used
+ * to attach programs and find maps. Lifecycle: {@link #open}, configure ({@link #setAutoload},
+ * {@link BpfMap#setMaxEntries}, {@link BpfMap#setInitialBytes}), {@link #load}, {@link #attach},
+ * {@link #close}. Owns every map and program fd libbpf created for it; links must be closed first.
+ */
+public final class BpfObject implements AutoCloseable {
+    private final Libbpf libbpf;
+    private final Arena arena = Arena.ofShared();
+    private final String name;
+    private MemorySegment object;
+    private boolean loaded;
+
+    private BpfObject(Libbpf libbpf, String name, MemorySegment object) {
+        this.libbpf = libbpf;
+        this.name = name;
+        this.object = object;
+    }
+
+    /** Opens (parses, does not load) an object file image; {@code name} appears in errors and logs. */
+    public static BpfObject open(String name, byte[] elf) throws BpfException {
+        Libbpf libbpf = Libbpf.get();
+        try (Arena call = Arena.ofConfined()) {
+            // libbpf keeps no pointer into the image after open: it copies what it needs.
+            MemorySegment image = call.allocate(elf.length, 8);
+            image.copyFrom(MemorySegment.ofArray(elf));
+            MemorySegment opts = call.allocate(16, 8); // bpf_object_open_opts up to object_name
+            opts.set(JAVA_LONG, 0, 16);
+            opts.set(ADDRESS, 8, call.allocateFrom(name));
+            MemorySegment state = Libbpf.callState(call);
+            LibbpfLog.clearLastWarning();
+            MemorySegment obj = (MemorySegment) libbpf.objectOpenMem.invokeExact(state, image, (long) elf.length, opts);
+            if (obj.equals(MemorySegment.NULL)) {
+                throw BpfException.of("open", name, Libbpf.errno(state));
+            }
+            return new BpfObject(libbpf, name, obj);
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** Names of all programs in the object, in ELF order. */
+    public List<String> programNames() {
+        List<String> names = new ArrayList<>();
+        try {
+            MemorySegment prog = MemorySegment.NULL;
+            while (true) {
+                prog = (MemorySegment) libbpf.objectNextProgram.invokeExact(object(), prog);
+                if (prog.equals(MemorySegment.NULL)) {
+                    return names;
+                }
+                MemorySegment n = (MemorySegment) libbpf.programName.invokeExact(prog);
+                names.add(n.reinterpret(256).getString(0));
+            }
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+    }
+
+    /** Chooses whether {@link #load} loads a program; only before load. */
+    public void setAutoload(String program, boolean autoload) throws BpfException {
+        int err;
+        try {
+            err = (int) libbpf.programSetAutoload.invokeExact(program(program), autoload);
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        if (err < 0) {
+            throw BpfException.of("set autoload", program, err);
+        }
+    }
+
+    /** A map of this object by name ({@code .rodata} and {@code .bss} included). */
+    public BpfMap map(String mapName) throws BpfException {
+        MemorySegment map;
+        try (Arena call = Arena.ofConfined()) {
+            map = (MemorySegment) libbpf.objectFindMap.invokeExact(object(), call.allocateFrom(mapName));
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        if (map.equals(MemorySegment.NULL)) {
+            throw BpfException.of("find map", mapName + " in " + name, Errno.ENOENT);
+        }
+        return new BpfMap(libbpf, mapName, map, this);
+    }
+
+    /** Loads every program still set to autoload, relocating CO-RE against the kernel's BTF. */
+    public void load() throws BpfException {
+        LibbpfLog.clearLastWarning();
+        int err;
+        try {
+            err = (int) libbpf.objectLoad.invokeExact(object());
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        if (err < 0) {
+            throw withLibbpfReason("load", name, err);
+        }
+        loaded = true;
+    }
+
+    /** Attaches a loaded program where its section name says (tp_btf/..., raw_tp/...). */
+    public BpfLink attach(String program) throws BpfException {
+        requireLoaded("attach " + program);
+        LibbpfLog.clearLastWarning();
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment state = Libbpf.callState(call);
+            MemorySegment link = (MemorySegment) libbpf.programAttach.invokeExact(state, program(program));
+            if (link.equals(MemorySegment.NULL)) {
+                throw withLibbpfReason("attach", program, Libbpf.errno(state));
+            }
+            return new BpfLink(libbpf, program, link);
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+    }
+
+    /**
+     * Runs a loaded program once, synchronously, in the calling thread (BPF_PROG_TEST_RUN) and
+     * returns its return value. Only for program types that support it, such as raw_tp.
+     */
+    public int testRun(String program) throws BpfException {
+        requireLoaded("test run " + program);
+        try (Arena call = Arena.ofConfined()) {
+            int fd = (int) libbpf.programFd.invokeExact(program(program));
+            MemorySegment opts = call.allocate(80, 8); // struct bpf_test_run_opts, zeroed
+            opts.set(JAVA_LONG, 0, 80);
+            int err = (int) libbpf.progTestRunOpts.invokeExact(fd, opts);
+            if (err < 0) {
+                throw BpfException.of("test run", program, err);
+            }
+            return opts.get(JAVA_INT, 56); // retval
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+    }
+
+    /** Frees the object, its programs and maps. Idempotent; links must be destroyed before. */
+    @Override
+    public void close() {
+        if (object == null) {
+            return;
+        }
+        try {
+            libbpf.objectClose.invokeExact(object);
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        } finally {
+            object = null;
+            arena.close();
+        }
+    }
+
+    boolean isLoaded() {
+        return loaded;
+    }
+
+    MemorySegment object() {
+        if (object == null) {
+            throw new IllegalStateException("bpf object " + name + " is closed");
+        }
+        return object;
+    }
+
+    private MemorySegment program(String program) throws BpfException {
+        MemorySegment prog;
+        try (Arena call = Arena.ofConfined()) {
+            prog = (MemorySegment) libbpf.objectFindProgram.invokeExact(object(), call.allocateFrom(program));
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        if (prog.equals(MemorySegment.NULL)) {
+            throw BpfException.of("find program", program + " in " + name, Errno.ENOENT);
+        }
+        return prog;
+    }
+
+    private void requireLoaded(String step) {
+        if (!loaded) {
+            throw new IllegalStateException(step + ": object " + name + " is not loaded");
+        }
+    }
+
+    private static BpfException withLibbpfReason(String step, String target, int errno) {
+        String reason = LibbpfLog.lastWarning();
+        String hint = BpfException.hint(step, Math.abs(errno));
+        if (!reason.isEmpty()) {
+            hint = hint.isEmpty() ? "libbpf: " + reason : hint + "; libbpf: " + reason;
+        }
+        return new BpfException(step, target, errno, hint);
+    }
+}

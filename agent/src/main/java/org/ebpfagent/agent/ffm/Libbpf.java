@@ -1,0 +1,136 @@
+package org.ebpfagent.agent.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Downcall handles for the libbpf 1.x functions the agent uses, bound to the system's
+ * {@code libbpf.so.1} once per JVM. libbpf 1.x returns {@code -errno} from int functions and NULL
+ * with errno set from pointer functions; the latter capture errno.
+ */
+final class Libbpf {
+    static final String LIBRARY = "libbpf.so.1";
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO =
+            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    final MethodHandle objectOpenMem;      // (state, buf, size, opts) -> bpf_object*
+    final MethodHandle objectLoad;         // (obj) -> int
+    final MethodHandle objectClose;        // (obj) -> void
+    final MethodHandle objectFindProgram;  // (obj, name) -> bpf_program*
+    final MethodHandle objectNextProgram;  // (obj, prev) -> bpf_program*
+    final MethodHandle objectFindMap;      // (obj, name) -> bpf_map*
+    final MethodHandle programName;        // (prog) -> char*
+    final MethodHandle programSetAutoload; // (prog, bool) -> int
+    final MethodHandle programAutoload;    // (prog) -> bool
+    final MethodHandle programFd;          // (prog) -> int
+    final MethodHandle programAttach;      // (state, prog) -> bpf_link*
+    final MethodHandle linkDestroy;        // (link) -> int
+    final MethodHandle mapFd;              // (map) -> int
+    final MethodHandle mapKeySize;         // (map) -> u32
+    final MethodHandle mapValueSize;       // (map) -> u32
+    final MethodHandle mapMaxEntries;      // (map) -> u32
+    final MethodHandle mapSetMaxEntries;   // (map, u32) -> int
+    final MethodHandle mapInitialValue;    // (map, size_t*) -> void*
+    final MethodHandle mapLookupElem;      // (fd, key, value) -> int
+    final MethodHandle mapLookupBatch;     // (fd, in, out, keys, values, count*, opts) -> int
+    final MethodHandle mapLookupAndDeleteBatch;
+    final MethodHandle progTestRunOpts;    // (fd, opts) -> int
+    final MethodHandle setPrint;           // (fn) -> fn
+
+    private static volatile Libbpf instance;
+
+    private Libbpf(SymbolLookup lib) {
+        var ptr = ADDRESS;
+        var state = Linker.Option.captureCallState("errno");
+        objectOpenMem = bind(lib, "bpf_object__open_mem", FunctionDescriptor.of(ptr, ptr, JAVA_LONG, ptr), state);
+        objectLoad = bind(lib, "bpf_object__load", FunctionDescriptor.of(JAVA_INT, ptr));
+        objectClose = bind(lib, "bpf_object__close", FunctionDescriptor.ofVoid(ptr));
+        objectFindProgram = bind(lib, "bpf_object__find_program_by_name", FunctionDescriptor.of(ptr, ptr, ptr));
+        objectNextProgram = bind(lib, "bpf_object__next_program", FunctionDescriptor.of(ptr, ptr, ptr));
+        objectFindMap = bind(lib, "bpf_object__find_map_by_name", FunctionDescriptor.of(ptr, ptr, ptr));
+        programName = bind(lib, "bpf_program__name", FunctionDescriptor.of(ptr, ptr));
+        programSetAutoload = bind(lib, "bpf_program__set_autoload", FunctionDescriptor.of(JAVA_INT, ptr, JAVA_BOOLEAN));
+        programAutoload = bind(lib, "bpf_program__autoload", FunctionDescriptor.of(JAVA_BOOLEAN, ptr));
+        programFd = bind(lib, "bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ptr));
+        programAttach = bind(lib, "bpf_program__attach", FunctionDescriptor.of(ptr, ptr), state);
+        linkDestroy = bind(lib, "bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ptr));
+        mapFd = bind(lib, "bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ptr));
+        mapKeySize = bind(lib, "bpf_map__key_size", FunctionDescriptor.of(JAVA_INT, ptr));
+        mapValueSize = bind(lib, "bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ptr));
+        mapMaxEntries = bind(lib, "bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ptr));
+        mapSetMaxEntries = bind(lib, "bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ptr, JAVA_INT));
+        mapInitialValue = bind(lib, "bpf_map__initial_value", FunctionDescriptor.of(ptr, ptr, ptr));
+        mapLookupElem = bind(lib, "bpf_map_lookup_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
+        var batch = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, ptr, ptr, ptr, ptr);
+        mapLookupBatch = bind(lib, "bpf_map_lookup_batch", batch);
+        mapLookupAndDeleteBatch = bind(lib, "bpf_map_lookup_and_delete_batch", batch);
+        progTestRunOpts = bind(lib, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr));
+        setPrint = bind(lib, "libbpf_set_print", FunctionDescriptor.of(ptr, ptr));
+    }
+
+    /** Binds libbpf on first use; later calls return the same bindings. */
+    static Libbpf get() throws BpfException {
+        Libbpf l = instance;
+        if (l != null) {
+            return l;
+        }
+        synchronized (Libbpf.class) {
+            if (instance == null) {
+                SymbolLookup lib;
+                try {
+                    lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
+                } catch (IllegalArgumentException e) {
+                    throw new BpfException("load library", LIBRARY, Errno.ENOENT,
+                            "install libbpf >= 1.1: apt-get install libbpf1, dnf install libbpf");
+                }
+                try {
+                    instance = new Libbpf(lib);
+                } catch (java.util.NoSuchElementException e) {
+                    throw new BpfException("bind", LIBRARY, Errno.ENOSYS, "libbpf too old, needs >= 1.1: " + e.getMessage());
+                }
+                LibbpfLog.install(instance);
+            }
+            return instance;
+        }
+    }
+
+    /** A segment holding the errno a capturing downcall leaves behind. */
+    static MemorySegment callState(Arena arena) {
+        return arena.allocate(CALL_STATE);
+    }
+
+    static int errno(MemorySegment callState) {
+        return (int) ERRNO.get(callState, 0L);
+    }
+
+    private static MethodHandle bind(SymbolLookup lib, String name, FunctionDescriptor fd, Linker.Option... options) {
+        MemorySegment symbol = lib.find(name).orElseThrow(() -> new java.util.NoSuchElementException(name));
+        return LINKER.downcallHandle(symbol, fd, options);
+    }
+
+    /** Rethrows what a downcall threw; downcalls themselves throw only on misuse of the binding. */
+    static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}

@@ -1,0 +1,88 @@
+package org.ebpfagent.agent.ffm;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+/**
+ * Routes libbpf's own messages into the agent's logger. libbpf hands its print callback a printf
+ * format and a {@code va_list}; the callback formats them with libc's {@code vsnprintf}.
+ *
+ * <p>libbpf's warnings go to DEBUG, not WARN: a failure already produces one WARN line from the
+ * agent, and the last libbpf warning (often the verifier's verdict) is kept to be quoted in it.
+ */
+final class LibbpfLog {
+    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent.libbpf");
+    private static final int LIBBPF_WARN = 0;
+    private static final int LIBBPF_INFO = 1;
+    private static final int MAX_MESSAGE = 64 * 1024; // verifier logs arrive as one message
+
+    private static MethodHandle vsnprintf;
+    private static volatile String lastWarning = "";
+
+    private LibbpfLog() {}
+
+    static void install(Libbpf libbpf) {
+        Linker linker = Linker.nativeLinker();
+        vsnprintf = linker.downcallHandle(linker.defaultLookup().find("vsnprintf").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+        try {
+            MethodHandle target = MethodHandles.lookup().findStatic(LibbpfLog.class, "print",
+                    MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
+            // The stub lives as long as the JVM: libbpf keeps the pointer for the process lifetime.
+            MemorySegment stub = linker.upcallStub(target,
+                    FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
+            MemorySegment previous = (MemorySegment) libbpf.setPrint.invokeExact(stub);
+        } catch (Throwable t) {
+            LOG.debug("libbpf messages stay on stderr: {}", t.toString());
+        }
+    }
+
+    /** The last warning libbpf printed, trimmed to its last non-empty line, or "". */
+    static String lastWarning() {
+        String w = lastWarning.strip();
+        int nl = w.lastIndexOf('\n');
+        return nl < 0 ? w : w.substring(nl + 1).strip();
+    }
+
+    static void clearLastWarning() {
+        lastWarning = "";
+    }
+
+    /** Upcall target: must never throw, an exception escaping an upcall would crash the JVM. */
+    private static int print(int level, MemorySegment format, MemorySegment args) {
+        try {
+            if (level > LIBBPF_INFO && !LOG.isTraceEnabled()) {
+                return 0;
+            }
+            String message;
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment buf = arena.allocate(MAX_MESSAGE);
+                int n = (int) vsnprintf.invokeExact(buf, (long) MAX_MESSAGE, format, args);
+                message = buf.getString(0).stripTrailing() + (n >= MAX_MESSAGE ? " [truncated]" : "");
+            }
+            if (level == LIBBPF_WARN) {
+                lastWarning = message;
+                LOG.debug("{}", message);
+            } else if (level == LIBBPF_INFO) {
+                LOG.debug("{}", message);
+            } else {
+                LOG.trace("{}", message);
+            }
+        } catch (Throwable ignored) {
+            // Losing one log line is better than taking the host down.
+        }
+        return 0;
+    }
+}

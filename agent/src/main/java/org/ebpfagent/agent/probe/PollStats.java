@@ -1,0 +1,20 @@
+package org.ebpfagent.agent.probe;
+
+/** What one poll did, summed over the probes; reused from poll to poll. */
+public final class PollStats {
+    public long threadsTracked;
+    public long entriesRead;
+    public long readCalls;
+    public long eventsWritten;
+    public long threadsDropped;
+    public long exitsDropped;
+
+    public void reset() {
+        threadsTracked = 0;
+        entriesRead = 0;
+        readCalls = 0;
+        eventsWritten = 0;
+        threadsDropped = 0;
+        exitsDropped = 0;
+    }
+}

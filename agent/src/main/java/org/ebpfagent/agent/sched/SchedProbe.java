@@ -1,0 +1,117 @@
+package org.ebpfagent.agent.sched;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.BpfLink;
+import org.ebpfagent.agent.ffm.BpfMap;
+import org.ebpfagent.agent.ffm.BpfObject;
+import org.ebpfagent.agent.ffm.Errno;
+import org.ebpfagent.agent.probe.BpfResources;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The loaded and attached scheduler probe ({@code sched.bpf.o}), filtered in the kernel to one
+ * process. Owns its BPF object and links; {@link #close} detaches and frees them.
+ *
+ * <p>Each program exists as tp_btf and raw_tp; tp_btf is loaded first, raw_tp only if the kernel
+ * refuses it. Both read the same kernel structures through CO-RE.
+ */
+public final class SchedProbe implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+    static final List<String> TRACEPOINTS =
+            List.of("sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task", "sched_process_exit");
+
+    private final BpfObject object;
+    private final List<BpfLink> links;
+    private final String attachType;
+    final BpfMap threads;
+    final BpfMap exited;
+    final BpfMap counters;
+
+    private SchedProbe(BpfObject object, List<BpfLink> links, String attachType) throws BpfException {
+        this.object = object;
+        this.links = links;
+        this.attachType = attachType;
+        this.threads = object.map("threads");
+        this.exited = object.map("exited");
+        this.counters = object.map(".bss");
+    }
+
+    /** Loads and attaches the probe for the process whose root-namespace tgid is {@code kernelTgid}. */
+    public static SchedProbe open(int kernelTgid, int maxThreads) throws BpfException {
+        try {
+            return open(kernelTgid, maxThreads, "btf", "tp_btf");
+        } catch (BpfException btf) {
+            if (!btf.step().equals("load")) {
+                throw btf;
+            }
+            LOG.debug("tp_btf programs refused ({}), trying raw_tp", btf.getMessage());
+            try {
+                return open(kernelTgid, maxThreads, "raw", "raw_tp");
+            } catch (BpfException raw) {
+                btf.addSuppressed(raw);
+                throw btf;
+            }
+        }
+    }
+
+    private static SchedProbe open(int kernelTgid, int maxThreads, String suffix, String attachType)
+            throws BpfException {
+        BpfObject object = BpfResources.open("sched");
+        List<BpfLink> links = new ArrayList<>();
+        try {
+            for (String program : object.programNames()) {
+                object.setAutoload(program, program.endsWith("_" + suffix));
+            }
+            object.map("threads").setMaxEntries(maxThreads);
+            byte[] config = ByteBuffer.allocate(ThreadSchedLayout.CONFIG_SIZE).order(ByteOrder.nativeOrder())
+                    .putInt(kernelTgid).array();
+            object.map(".rodata").setInitialBytes(0, config, ThreadSchedLayout.CONFIG_SIZE);
+            object.load();
+            checkValueSize(object.map("threads"), ThreadSchedLayout.SIZE);
+            checkValueSize(object.map("exited"), ThreadSchedLayout.SIZE);
+            checkValueSize(object.map(".bss"), ThreadSchedLayout.COUNTERS_SIZE);
+            for (String tracepoint : TRACEPOINTS) {
+                links.add(object.attach(tracepoint + "_" + suffix));
+            }
+            return new SchedProbe(object, links, attachType);
+        } catch (BpfException | RuntimeException e) {
+            closeAll(links, object);
+            throw e;
+        }
+    }
+
+    /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */
+    public String attachType() {
+        return attachType;
+    }
+
+    public int attachedPrograms() {
+        return links.size();
+    }
+
+    @Override
+    public void close() {
+        closeAll(links, object);
+    }
+
+    private static void closeAll(List<BpfLink> links, BpfObject object) {
+        for (int i = links.size() - 1; i >= 0; i--) {
+            links.get(i).close();
+        }
+        links.clear();
+        object.close();
+    }
+
+    private static void checkValueSize(BpfMap map, int expected) throws BpfException {
+        if (map.valueSize() != expected) {
+            throw new BpfException("check layout", map.name(), Errno.EINVAL, "value is " + map.valueSize()
+                    + " bytes, the agent expects " + expected + ": sched.h and ThreadSchedLayout disagree");
+        }
+    }
+}

@@ -1,0 +1,227 @@
+package org.ebpfagent.agent.sched;
+
+import java.io.IOException;
+import java.lang.ref.WeakReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.ffm.MapValue;
+import org.ebpfagent.agent.probe.PollStats;
+import org.ebpfagent.agent.probe.Recorder;
+import org.ebpfagent.agent.threads.ThreadRegistry;
+import org.ebpfagent.agent.threads.ThreadResolver;
+import org.ebpfagent.agent.util.IntMap;
+import org.ebpfagent.events.ThreadScheduling;
+
+import static org.ebpfagent.agent.sched.ThreadSchedLayout.*;
+
+/**
+ * Turns the scheduler probe's cumulative per-thread counters into one {@code ebpf.ThreadScheduling}
+ * event per thread per interval in which it had activity.
+ *
+ * <p>Each poll first drains the {@code exited} map (lookup-and-delete: a thread's last report),
+ * then reads the live {@code threads} map (lookup: counters stay cumulative in the kernel, so a
+ * lost poll loses nothing). Time a thread has spent in its current state since its last
+ * transition is added at read time, so a thread that runs or sleeps through a whole interval is
+ * still reported in that interval. A steady-state poll allocates nothing: buffers, slots and event
+ * objects are reused. Not thread-safe: {@link #poll} is called under the poller's lock.
+ */
+public final class SchedRecorder implements Recorder {
+    private static final int BATCH = 1024;
+    /** A slot unseen for this many polls lost its exit record (exited map full): forget it. */
+    private static final int STALE_POLLS = 3;
+
+    private final SchedProbe probe;
+    private final ThreadRegistry registry;
+    private final ThreadResolver resolver;
+    private final MapBatchReader live;
+    private final MapBatchReader exits;
+    private final MapValue counters;
+    private final IntMap<ThreadSlot> slots = new IntMap<>(1024);
+    private final MapBatchReader.Sink onLive = this::onLive;
+    private final MapBatchReader.Sink onExit = this::onExit;
+    private final java.util.function.Consumer<ThreadSlot> findStale = this::findStale;
+    private int[] stale = new int[64];
+    private int staleCount;
+    private long pollNumber;
+    private long now;
+    private PollStats stats;
+
+    public SchedRecorder(SchedProbe probe, ThreadRegistry registry, ThreadResolver resolver) throws BpfException {
+        this.probe = probe;
+        this.registry = registry;
+        this.resolver = resolver;
+        this.live = MapBatchReader.lookup(probe.threads, BATCH);
+        this.exits = MapBatchReader.lookupAndDelete(probe.exited, BATCH);
+        this.counters = probe.counters.newValueReader();
+    }
+
+    @Override
+    public String name() {
+        return "sched";
+    }
+
+    @Override
+    public int attachedPrograms() {
+        return probe.attachedPrograms();
+    }
+
+    @Override
+    public void poll(PollStats stats) throws BpfException {
+        this.stats = stats;
+        pollNumber++;
+        long calls = live.calls() + exits.calls();
+        long entries = live.entries() + exits.entries();
+        now = System.nanoTime(); // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+        exits.read(onExit);
+        now = System.nanoTime();
+        stats.threadsTracked += live.read(onLive);
+        sweepStale();
+        if (counters.read(0)) {
+            stats.threadsDropped += counters.longAt(COUNTERS_THREADS_FULL);
+            stats.exitsDropped += counters.longAt(COUNTERS_EXITS_FULL);
+        }
+        stats.readCalls += live.calls() + exits.calls() - calls + 1;
+        stats.entriesRead += live.entries() + exits.entries() - entries;
+    }
+
+    private void onLive(MapBatchReader b) {
+        for (int i = 0; i < b.count(); i++) {
+            ThreadSlot slot = slot(b, i);
+            long inState = Math.max(0, now - b.valueLong(i, SINCE));
+            int state = b.valueInt(i, STATE);
+            report(slot,
+                    b.valueLong(i, ON_CPU) + (state == RUNNING ? inState : 0),
+                    b.valueLong(i, RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
+                    b.valueLong(i, OFF_CPU) + (state == OFF_CPU_STATE ? inState : 0),
+                    b.valueLong(i, VOLUNTARY), b.valueLong(i, INVOLUNTARY), b.valueLong(i, MIGRATIONS));
+        }
+    }
+
+    /** A thread's final counters: report them and forget the thread. */
+    private void onExit(MapBatchReader b) {
+        for (int i = 0; i < b.count(); i++) {
+            ThreadSlot slot = slot(b, i);
+            report(slot, b.valueLong(i, ON_CPU), b.valueLong(i, RUNQ_WAIT), b.valueLong(i, OFF_CPU),
+                    b.valueLong(i, VOLUNTARY), b.valueLong(i, INVOLUNTARY), b.valueLong(i, MIGRATIONS));
+            slots.remove(slot.tid);
+            registry.forget(slot.nsTid);
+        }
+    }
+
+    private ThreadSlot slot(MapBatchReader b, int i) {
+        int tid = b.keyInt(i);
+        long firstSeen = b.valueLong(i, FIRST_SEEN);
+        ThreadSlot slot = slots.get(tid);
+        if (slot == null || slot.firstSeen != firstSeen) { // new thread, or a new thread on a reused tid
+            slot = new ThreadSlot(tid, b.valueInt(i, NS_TID), firstSeen);
+            slot.osName = osThreadName(slot.nsTid);
+            slot.scansAtCreation = resolver.scans();
+            slots.put(tid, slot);
+        }
+        slot.lastSeenPoll = pollNumber;
+        resolve(slot);
+        return slot;
+    }
+
+    /**
+     * Finds the slot's java.lang.Thread. A miss on a new slot triggers one resolver scan (the
+     * JVM links a Thread to its tid before the thread first runs, so a scan after the kernel saw
+     * the tid finds it); after that, lookups are retried only when the registry has changed.
+     */
+    private void resolve(ThreadSlot slot) {
+        if (slot.thread != null && slot.thread.get() != null) {
+            return;
+        }
+        int version = registry.version();
+        if (slot.registryVersion == version) {
+            return;
+        }
+        WeakReference<Thread> ref = registry.lookup(slot.nsTid);
+        if ((ref == null || ref.get() == null) && resolver.scans() == slot.scansAtCreation) {
+            resolver.scan();
+            ref = registry.lookup(slot.nsTid);
+            version = registry.version();
+        }
+        slot.thread = ref;
+        slot.registryVersion = version;
+    }
+
+    /**
+     * Commits the difference between the cumulative values now and those last reported. Values
+     * never go backwards: a counter read while the kernel was updating it may be ahead for one
+     * interval and is then caught up with, so the sum over a recording is exact.
+     */
+    private void report(ThreadSlot s, long onCpu, long runQueueWait, long offCpu,
+                        long voluntary, long involuntary, long migrations) {
+        onCpu = Math.max(onCpu, s.onCpu);
+        runQueueWait = Math.max(runQueueWait, s.runQueueWait);
+        offCpu = Math.max(offCpu, s.offCpu);
+        voluntary = Math.max(voluntary, s.voluntary);
+        involuntary = Math.max(involuntary, s.involuntary);
+        migrations = Math.max(migrations, s.migrations);
+        ThreadScheduling e = s.event;
+        boolean active = onCpu != s.onCpu || runQueueWait != s.runQueueWait || offCpu != s.offCpu
+                || voluntary != s.voluntary || involuntary != s.involuntary || migrations != s.migrations;
+        if (active && e.shouldCommit()) {
+            Thread thread = s.thread == null ? null : s.thread.get();
+            e.javaThread = thread;
+            e.threadName = thread != null ? thread.getName() : s.osName;
+            e.tid = s.nsTid;
+            e.onCpu = onCpu - s.onCpu;
+            e.runQueueWait = runQueueWait - s.runQueueWait;
+            e.offCpu = offCpu - s.offCpu;
+            e.voluntarySwitches = voluntary - s.voluntary;
+            e.involuntarySwitches = involuntary - s.involuntary;
+            e.migrations = migrations - s.migrations;
+            e.end();
+            e.commit();
+            e.javaThread = null; // do not keep the thread reachable through the event
+            stats.eventsWritten++;
+        }
+        s.onCpu = onCpu;
+        s.runQueueWait = runQueueWait;
+        s.offCpu = offCpu;
+        s.voluntary = voluntary;
+        s.involuntary = involuntary;
+        s.migrations = migrations;
+        e.begin(); // the next interval starts now
+    }
+
+    private void sweepStale() {
+        staleCount = 0;
+        slots.forEachValue(findStale);
+        for (int i = 0; i < staleCount; i++) {
+            ThreadSlot gone = slots.remove(stale[i]);
+            registry.forget(gone.nsTid);
+        }
+    }
+
+    private void findStale(ThreadSlot s) {
+        if (pollNumber - s.lastSeenPoll >= STALE_POLLS) {
+            if (staleCount == stale.length) {
+                stale = java.util.Arrays.copyOf(stale, stale.length * 2);
+            }
+            stale[staleCount++] = s.tid;
+        }
+    }
+
+    /** Threads with no java.lang.Thread (GC, JIT) are named by the kernel: read once per thread. */
+    private static String osThreadName(int nsTid) {
+        try {
+            return Files.readString(Path.of("/proc/self/task/" + nsTid + "/comm")).strip();
+        } catch (IOException | RuntimeException e) {
+            return "tid " + nsTid;
+        }
+    }
+
+    @Override
+    public void close() {
+        live.close();
+        exits.close();
+        counters.close();
+        probe.close();
+    }
+}

@@ -1,0 +1,34 @@
+package org.ebpfagent.agent.sched;
+
+/**
+ * Byte offsets of {@code struct thread_sched} and {@code struct sched_counters} (bpf/include/sched.h).
+ * The probe checks {@link #SIZE} against the map's value size when it loads.
+ */
+final class ThreadSchedLayout {
+    static final int ON_CPU = 0;
+    static final int RUNQ_WAIT = 8;
+    static final int OFF_CPU = 16;
+    static final int VOLUNTARY = 24;
+    static final int INVOLUNTARY = 32;
+    static final int MIGRATIONS = 40;
+    static final int FIRST_SEEN = 48;
+    static final int SINCE = 56;
+    static final int STATE = 72;
+    static final int NS_TID = 76;
+    static final int SIZE = 80;
+
+    /** enum thread_state */
+    static final int RUNNING = 1;
+    static final int RUNNABLE = 2;
+    static final int OFF_CPU_STATE = 3;
+
+    /** struct sched_counters in .bss */
+    static final int COUNTERS_THREADS_FULL = 0;
+    static final int COUNTERS_EXITS_FULL = 8;
+    static final int COUNTERS_SIZE = 16;
+
+    /** struct sched_config in .rodata */
+    static final int CONFIG_SIZE = 8;
+
+    private ThreadSchedLayout() {}
+}

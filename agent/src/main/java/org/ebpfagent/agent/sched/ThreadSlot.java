@@ -1,0 +1,35 @@
+package org.ebpfagent.agent.sched;
+
+import java.lang.ref.WeakReference;
+
+import org.ebpfagent.events.ThreadScheduling;
+
+/**
+ * The agent's side of one kernel thread: the cumulative values last reported (events carry the
+ * difference), the event object reused for every interval of this thread, and who the thread is.
+ */
+final class ThreadSlot {
+    final int tid;
+    final int nsTid;
+    final long firstSeen;
+    final ThreadScheduling event = new ThreadScheduling();
+    long onCpu;
+    long runQueueWait;
+    long offCpu;
+    long voluntary;
+    long involuntary;
+    long migrations;
+    WeakReference<Thread> thread;
+    int registryVersion = -1;
+    /** Resolver scans done before this slot existed: a miss after a later scan means no Java thread. */
+    long scansAtCreation;
+    String osName;
+    long lastSeenPoll;
+
+    ThreadSlot(int tid, int nsTid, long firstSeen) {
+        this.tid = tid;
+        this.nsTid = nsTid;
+        this.firstSeen = firstSeen;
+        event.begin();
+    }
+}

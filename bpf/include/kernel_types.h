@@ -1,0 +1,67 @@
+/*
+ * The few kernel types the probes read, declared by hand instead of a generated
+ * 100k-line vmlinux.h. Every struct is marked preserve_access_index, so field
+ * offsets are relocated by libbpf (CO-RE) against the running kernel's BTF:
+ * only the field names and types must match the kernel, not the layout.
+ */
+#ifndef EBPF_AGENT_KERNEL_TYPES_H
+#define EBPF_AGENT_KERNEL_TYPES_H
+
+typedef signed char __s8;
+typedef unsigned char __u8;
+typedef short __s16;
+typedef unsigned short __u16;
+typedef int __s32;
+typedef unsigned int __u32;
+typedef long long __s64;
+typedef unsigned long long __u64;
+typedef __u16 __be16;
+typedef __u32 __be32;
+typedef __u32 __wsum;
+typedef _Bool bool;
+#define true 1
+#define false 0
+
+enum bpf_map_type {
+	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+};
+
+enum {
+	BPF_ANY = 0,
+	BPF_NOEXIST = 1,
+	BPF_EXIST = 2,
+};
+
+#define PF_EXITING 0x00000004 /* set by exit_signals() before sched_process_exit fires */
+#define E2BIG 7
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+struct upid {
+	int nr;
+	struct pid_namespace *ns;
+};
+
+struct pid {
+	unsigned int level; /* depth of the PID namespace the pid was allocated in */
+	struct upid numbers[1];
+};
+
+struct task_struct {
+	unsigned int __state; /* 5.14+; older kernels call it state, see task_struct___pre514 */
+	unsigned int flags;
+	int pid;  /* thread id in the root PID namespace */
+	int tgid; /* process id in the root PID namespace */
+	struct pid *thread_pid;
+	unsigned long nvcsw;
+	unsigned long nivcsw;
+};
+
+struct task_struct___pre514 {
+	long state;
+};
+
+#pragma clang attribute pop
+
+#endif

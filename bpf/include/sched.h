@@ -1,0 +1,45 @@
+/*
+ * ABI of the scheduler probe: the structs that cross from sched.bpf.c to the
+ * agent. Fixed-width fields, natural alignment, explicit padding; the Java side
+ * (SchedLayout) declares the same layout and checks its size against the map's
+ * value size at load.
+ */
+#ifndef EBPF_AGENT_SCHED_H
+#define EBPF_AGENT_SCHED_H
+
+/* What a thread was doing since thread_sched.since_ns. */
+enum thread_state {
+	TS_UNKNOWN = 0,  /* seen first while switching out: the past is unknown */
+	TS_RUNNING = 1,  /* on a CPU */
+	TS_RUNNABLE = 2, /* woken or preempted, waiting in a run queue */
+	TS_OFF_CPU = 3,  /* switched out while not runnable (blocked, sleeping) */
+};
+
+/* Read-only configuration, set by the agent before load (.rodata). */
+struct sched_config {
+	__u32 target_tgid; /* the JVM's process id in the root PID namespace */
+	__u32 pad;
+};
+
+/* Per-thread cumulative counters, keyed by root-namespace tid. */
+struct thread_sched {
+	__u64 on_cpu_ns;
+	__u64 runq_wait_ns;
+	__u64 off_cpu_ns;
+	__u64 voluntary;
+	__u64 involuntary;
+	__u64 migrations;
+	__u64 first_seen_ns; /* tells a reused tid apart from the thread that had it before */
+	__u64 since_ns;      /* when the current state began (bpf_ktime_get_ns) */
+	__u64 nvcsw;         /* task->nvcsw after the last switch-out, to classify the next one */
+	__u32 state;         /* enum thread_state */
+	__u32 ns_tid;        /* the tid as the JVM's own PID namespace sees it */
+};
+
+/* What the probe could not record, cumulative (.bss). */
+struct sched_counters {
+	__u64 threads_full; /* a new thread found the threads map full */
+	__u64 exits_full;   /* an exiting thread found the exited map full */
+};
+
+#endif

@@ -1,0 +1,55 @@
+package org.ebpfagent.events;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
+
+/** What ebpf-agent itself did during one poll interval, so its cost and losses are visible. */
+@Name("ebpf.AgentStatistics")
+@Label("Agent Statistics")
+@Category({"eBPF", "Agent"})
+@Description("Work done and data lost by ebpf-agent during the event's interval")
+@StackTrace(false)
+public final class AgentStatistics extends Event {
+
+    @Label("Probes Attached")
+    @Description("BPF programs attached to tracepoints")
+    public int probesAttached;
+
+    @Label("Threads Tracked")
+    @Description("Threads of this process present in the kernel's per-thread map")
+    public long threadsTracked;
+
+    @Label("Entries Read")
+    @Description("Map entries copied from the kernel in this interval")
+    public long entriesRead;
+
+    @Label("Read Calls")
+    @Description("bpf() map read syscalls made in this interval")
+    public long readCalls;
+
+    @Label("Events Written")
+    @Description("ebpf.ThreadScheduling events committed in this interval")
+    public long eventsWritten;
+
+    @Label("Poll Time")
+    @Description("Time the agent spent reading maps and writing events in this interval")
+    @Timespan(Timespan.NANOSECONDS)
+    public long pollTime;
+
+    @Label("Errors")
+    @Description("Failed map reads in this interval")
+    public long errors;
+
+    @Label("Threads Dropped")
+    @Description("New threads the kernel could not track because the per-thread map was full (cumulative)")
+    public long threadsDropped;
+
+    @Label("Exits Dropped")
+    @Description("Thread exits whose final counters were lost because the exit map was full (cumulative)")
+    public long exitsDropped;
+}
