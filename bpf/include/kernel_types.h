@@ -48,7 +48,13 @@ struct pid {
 	struct upid numbers[1];
 };
 
+struct thread_info {
+	__u32 cpu; /* 5.16+: the CPU the task is on; older kernels keep it in task_struct.cpu */
+};
+
 struct task_struct {
+	struct thread_info thread_info;
+	unsigned int cpu;
 	unsigned int __state; /* 5.14+; older kernels call it state, see task_struct___pre514 */
 	unsigned int flags;
 	int pid;  /* thread id in the root PID namespace */

@@ -160,9 +160,17 @@ static __always_inline int on_wakeup(struct task_struct *p)
 	return 0;
 }
 
-static __always_inline int on_migrate(struct task_struct *p)
+static __always_inline __u32 task_cpu(struct task_struct *t)
 {
-	if (!is_target(p))
+	if (bpf_core_field_exists(t->thread_info.cpu))
+		return BPF_CORE_READ(t, thread_info.cpu);
+	return BPF_CORE_READ(t, cpu);
+}
+
+/* set_task_cpu() fires the tracepoint before it checks that the CPU changes; count real moves. */
+static __always_inline int on_migrate(struct task_struct *p, int dest_cpu)
+{
+	if (!is_target(p) || task_cpu(p) == (__u32)dest_cpu)
 		return 0;
 	struct thread_sched *s = entry(p, bpf_ktime_get_ns());
 
@@ -209,9 +217,9 @@ static __always_inline int on_exit(struct task_struct *p)
 		return on_wakeup(p);                                                               \
 	}                                                                                          \
 	SEC(sec "/sched_migrate_task")                                                             \
-	int BPF_PROG(sched_migrate_task_##kind, struct task_struct *p)                             \
+	int BPF_PROG(sched_migrate_task_##kind, struct task_struct *p, int dest_cpu)               \
 	{                                                                                          \
-		return on_migrate(p);                                                              \
+		return on_migrate(p, dest_cpu);                                                    \
 	}                                                                                          \
 	SEC(sec "/sched_process_exit")                                                             \
 	int BPF_PROG(sched_process_exit_##kind, struct task_struct *p)                             \

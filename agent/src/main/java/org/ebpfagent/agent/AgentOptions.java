@@ -13,15 +13,16 @@ import java.util.Set;
  * @param interval   how often the kernel maps are read and events written
  * @param logLevel   the agent's own log level
  * @param maxThreads capacity of the kernel's per-thread map
+ * @param libbpf     the libbpf shared library: a name for the dynamic loader, or a path
  */
-public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads) {
+public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads, String libbpf) {
 
     static final List<String> PROBES = List.of("sched");
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
-    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads");
+    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768);
+        return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768, "libbpf.so.1");
     }
 
     /** A bad option: the message names it and what it accepts. */
@@ -41,6 +42,7 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
         Duration interval = o.interval();
         String log = o.logLevel();
         int maxThreads = o.maxThreads();
+        String libbpf = o.libbpf();
         for (String pair : args.split(",")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
@@ -54,11 +56,19 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
                 case "interval" -> interval = parseInterval(value);
                 case "log" -> log = oneOf(key, value.toLowerCase(Locale.ROOT), LOG_LEVELS);
                 case "maxThreads" -> maxThreads = parseInt(key, value, 64, 1 << 22);
+                case "libbpf" -> libbpf = nonEmpty(key, value, "a library name such as libbpf.so.1, or a file path");
                 default -> throw new InvalidOption("unknown option '" + key + "' (accepted keys: "
                         + String.join(", ", KEYS) + ")");
             }
         }
-        return new AgentOptions(probes, interval, log, maxThreads);
+        return new AgentOptions(probes, interval, log, maxThreads, libbpf);
+    }
+
+    private static String nonEmpty(String key, String value, String accepted) {
+        if (value.isEmpty()) {
+            throw new InvalidOption("empty value for option '" + key + "' (accepted: " + accepted + ")");
+        }
+        return value;
     }
 
     private static Set<String> parseProbes(String value) {

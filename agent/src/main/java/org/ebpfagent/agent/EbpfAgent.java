@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.LibbpfLibrary;
 import org.ebpfagent.agent.probe.KernelTgid;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.sched.SchedProbe;
@@ -33,6 +34,7 @@ final class EbpfAgent {
 
     private static void setUp(AgentOptions options, Instrumentation inst) {
         try {
+            LibbpfLibrary.use(options.libbpf());
             long t0 = System.nanoTime();
             ThreadRegistry registry = new ThreadRegistry();
             ThreadResolver resolver = ThreadResolver.create(registry, inst);

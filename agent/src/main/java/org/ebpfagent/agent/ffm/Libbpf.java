@@ -21,7 +21,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * with errno set from pointer functions; the latter capture errno.
  */
 final class Libbpf {
-    static final String LIBRARY = "libbpf.so.1";
+    static final String DEFAULT_LIBRARY = "libbpf.so.1";
+    private static volatile String library = DEFAULT_LIBRARY;
 
     private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
@@ -47,6 +48,7 @@ final class Libbpf {
     final MethodHandle mapSetMaxEntries;   // (map, u32) -> int
     final MethodHandle mapInitialValue;    // (map, size_t*) -> void*
     final MethodHandle mapLookupElem;      // (fd, key, value) -> int
+    final MethodHandle mapUpdateElem;      // (fd, key, value, flags) -> int
     final MethodHandle mapLookupBatch;     // (fd, in, out, keys, values, count*, opts) -> int
     final MethodHandle mapLookupAndDeleteBatch;
     final MethodHandle progTestRunOpts;    // (fd, opts) -> int
@@ -76,11 +78,17 @@ final class Libbpf {
         mapSetMaxEntries = bind(lib, "bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ptr, JAVA_INT));
         mapInitialValue = bind(lib, "bpf_map__initial_value", FunctionDescriptor.of(ptr, ptr, ptr));
         mapLookupElem = bind(lib, "bpf_map_lookup_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
+        mapUpdateElem = bind(lib, "bpf_map_update_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, JAVA_LONG));
         var batch = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, ptr, ptr, ptr, ptr);
         mapLookupBatch = bind(lib, "bpf_map_lookup_batch", batch);
         mapLookupAndDeleteBatch = bind(lib, "bpf_map_lookup_and_delete_batch", batch);
         progTestRunOpts = bind(lib, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr));
         setPrint = bind(lib, "libbpf_set_print", FunctionDescriptor.of(ptr, ptr));
+    }
+
+    /** Chooses the library (a name on the loader's path, or a file path) before first use. */
+    static void use(String nameOrPath) {
+        library = nameOrPath;
     }
 
     /** Binds libbpf on first use; later calls return the same bindings. */
@@ -93,15 +101,17 @@ final class Libbpf {
             if (instance == null) {
                 SymbolLookup lib;
                 try {
-                    lib = SymbolLookup.libraryLookup(LIBRARY, Arena.global());
+                    lib = library.contains("/")
+                            ? SymbolLookup.libraryLookup(java.nio.file.Path.of(library), Arena.global())
+                            : SymbolLookup.libraryLookup(library, Arena.global());
                 } catch (IllegalArgumentException e) {
-                    throw new BpfException("load library", LIBRARY, Errno.ENOENT,
+                    throw new BpfException("load library", library, Errno.ENOENT,
                             "install libbpf >= 1.1: apt-get install libbpf1, dnf install libbpf");
                 }
                 try {
                     instance = new Libbpf(lib);
                 } catch (java.util.NoSuchElementException e) {
-                    throw new BpfException("bind", LIBRARY, Errno.ENOSYS, "libbpf too old, needs >= 1.1: " + e.getMessage());
+                    throw new BpfException("bind", library, Errno.ENOSYS, "libbpf too old, needs >= 1.1: " + e.getMessage());
                 }
                 LibbpfLog.install(instance);
             }

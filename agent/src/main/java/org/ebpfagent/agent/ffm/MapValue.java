@@ -7,7 +7,7 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * One value of a map read by key into a buffer allocated once ({@code bpf_map_lookup_elem}).
+ * One value of a map, read or written by key into a buffer allocated once ({@code bpf_map_lookup_elem}).
  * Used for small maps such as {@code .bss} counters; not thread-safe; owns its buffer until
  * {@link #close}.
  */
@@ -45,6 +45,25 @@ public final class MapValue implements AutoCloseable {
 
     public long longAt(long offset) {
         return value.get(JAVA_LONG, offset);
+    }
+
+    /** Sets a field of the buffer, to be stored by {@link #write}. */
+    public void setLong(long offset, long v) {
+        value.set(JAVA_LONG, offset, v);
+    }
+
+    /** Stores the buffer under {@code k} (BPF_ANY: create or replace). */
+    public void write(int k) throws BpfException {
+        key.set(JAVA_INT, 0, k);
+        int err;
+        try {
+            err = (int) libbpf.mapUpdateElem.invokeExact(map.fd(), key, value, 0L);
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        if (err < 0) {
+            throw BpfException.of("update", map.name(), err);
+        }
     }
 
     @Override

@@ -43,6 +43,7 @@ public final class SchedRecorder implements Recorder {
     private final MapBatchReader.Sink onLive = this::onLive;
     private final MapBatchReader.Sink onExit = this::onExit;
     private final java.util.function.Consumer<ThreadSlot> findStale = this::findStale;
+    private final EventPool pool = new EventPool();
     private int[] stale = new int[64];
     private int staleCount;
     private long pollNumber;
@@ -79,6 +80,7 @@ public final class SchedRecorder implements Recorder {
         now = System.nanoTime();
         stats.threadsTracked += live.read(onLive);
         sweepStale();
+        pool.restart();
         if (counters.read(0)) {
             stats.threadsDropped += counters.longAt(COUNTERS_THREADS_FULL);
             stats.exitsDropped += counters.longAt(COUNTERS_EXITS_FULL);
@@ -108,6 +110,7 @@ public final class SchedRecorder implements Recorder {
                     b.valueLong(i, VOLUNTARY), b.valueLong(i, INVOLUNTARY), b.valueLong(i, MIGRATIONS));
             slots.remove(slot.tid);
             registry.forget(slot.nsTid);
+            pool.give(slot.event);
         }
     }
 
@@ -116,7 +119,10 @@ public final class SchedRecorder implements Recorder {
         long firstSeen = b.valueLong(i, FIRST_SEEN);
         ThreadSlot slot = slots.get(tid);
         if (slot == null || slot.firstSeen != firstSeen) { // new thread, or a new thread on a reused tid
-            slot = new ThreadSlot(tid, b.valueInt(i, NS_TID), firstSeen);
+            if (slot != null) {
+                pool.give(slot.event);
+            }
+            slot = new ThreadSlot(tid, b.valueInt(i, NS_TID), firstSeen, pool.take());
             slot.osName = osThreadName(slot.nsTid);
             slot.scansAtCreation = resolver.scans();
             slots.put(tid, slot);
@@ -196,6 +202,7 @@ public final class SchedRecorder implements Recorder {
         for (int i = 0; i < staleCount; i++) {
             ThreadSlot gone = slots.remove(stale[i]);
             registry.forget(gone.nsTid);
+            pool.give(gone.event);
         }
     }
 

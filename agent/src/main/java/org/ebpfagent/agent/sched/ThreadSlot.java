@@ -12,7 +12,8 @@ final class ThreadSlot {
     final int tid;
     final int nsTid;
     final long firstSeen;
-    final ThreadScheduling event = new ThreadScheduling();
+    /** Begun when this thread's current interval started; committed and begun again each report. */
+    ThreadScheduling event;
     long onCpu;
     long runQueueWait;
     long offCpu;
@@ -26,10 +27,10 @@ final class ThreadSlot {
     String osName;
     long lastSeenPoll;
 
-    ThreadSlot(int tid, int nsTid, long firstSeen) {
+    ThreadSlot(int tid, int nsTid, long firstSeen, ThreadScheduling event) {
         this.tid = tid;
         this.nsTid = nsTid;
         this.firstSeen = firstSeen;
-        event.begin();
+        this.event = event;
     }
 }

@@ -1,0 +1,175 @@
+package org.ebpfagent.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a workload class in a child JVM with the real agent jar and a JFR recording, the way a
+ * user would: {@code java -javaagent:ebpf-agent.jar=... -XX:StartFlightRecording:... Main}.
+ */
+public final class AgentRun {
+    static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+    static final Path AGENT_JAR = Path.of(System.getProperty("ebpfagent.jar", "target/ebpf-agent.jar")).toAbsolutePath();
+    static final Path JFC = Path.of(System.getProperty("ebpfagent.jfc", "../jfr-events/src/main/resources/ebpf.jfc")).toAbsolutePath();
+
+    private final String mainClass;
+    private final List<String> args = new ArrayList<>();
+    private final List<String> prefix = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
+    private String agentOptions = "";
+    private boolean agent = true;
+
+    private AgentRun(String mainClass) {
+        this.mainClass = mainClass;
+    }
+
+    public static AgentRun of(Class<?> main) {
+        return new AgentRun(main.getName());
+    }
+
+    public AgentRun args(String... a) {
+        args.addAll(List.of(a));
+        return this;
+    }
+
+    /** Options after {@code -javaagent:ebpf-agent.jar=}. */
+    public AgentRun agentOptions(String options) {
+        agentOptions = options;
+        return this;
+    }
+
+    public AgentRun withoutAgent() {
+        agent = false;
+        return this;
+    }
+
+    /** A command the JVM runs under, e.g. {@code unshare --pid --fork}. */
+    public AgentRun under(String... command) {
+        prefix.addAll(List.of(command));
+        return this;
+    }
+
+    public AgentRun jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
+    /** Starts the child; its recording goes to a fresh directory anyone may write (for setpriv runs). */
+    public Running start() throws IOException {
+        Path dir = Files.createTempDirectory("ebpf-agent-it");
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path recording = dir.resolve("recording.jfr");
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(JAVA.toString());
+        cmd.add("--enable-native-access=ALL-UNNAMED");
+        if (agent) {
+            cmd.add("-javaagent:" + AGENT_JAR + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
+        }
+        cmd.add("-XX:StartFlightRecording:settings=" + JFC + ",filename=" + recording);
+        cmd.add("-Xlog:jfr+startup=warning");
+        cmd.addAll(jvmOptions);
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(mainClass);
+        cmd.addAll(args);
+        Process p = new ProcessBuilder(cmd).start();
+        return new Running(p, recording, String.join(" ", cmd));
+    }
+
+    /** A child JVM: its output as it arrives, its stdin, and its end. */
+    public static final class Running {
+        private final Process process;
+        private final Path recording;
+        private final String command;
+        private final List<String> stdout = new CopyOnWriteArrayList<>();
+        private final List<String> stderr = new CopyOnWriteArrayList<>();
+        private final Thread outReader;
+        private final Thread errReader;
+
+        Running(Process process, Path recording, String command) {
+            this.process = process;
+            this.recording = recording;
+            this.command = command;
+            outReader = Thread.ofPlatform().daemon().start(() -> drain(process.inputReader(), stdout));
+            errReader = Thread.ofPlatform().daemon().start(() -> drain(process.errorReader(), stderr));
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        /** Waits until a line of stderr contains {@code text}; returns it. */
+        public String awaitStderr(String text, Duration timeout) throws InterruptedException {
+            return await(stderr, text, timeout);
+        }
+
+        /** Waits until a line of stdout contains {@code text}; returns it. */
+        public String awaitStdout(String text, Duration timeout) throws InterruptedException {
+            return await(stdout, text, timeout);
+        }
+
+        public void send(String line) throws IOException {
+            OutputStream in = process.getOutputStream();
+            in.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            in.flush();
+        }
+
+        /** Waits for the exit; kills the child if it takes longer than {@code timeout}. */
+        public Result finish(Duration timeout) throws InterruptedException {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("child JVM did not exit within " + timeout + ": " + command
+                        + "\nstdout: " + stdout + "\nstderr: " + stderr);
+            }
+            outReader.join(5000);
+            errReader.join(5000);
+            return new Result(process.exitValue(), List.copyOf(stdout), List.copyOf(stderr), recording);
+        }
+
+        private String await(List<String> lines, String text, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (String l : lines) {
+                    if (l.contains(text)) {
+                        return l;
+                    }
+                }
+                if (!process.isAlive() && !outReader.isAlive() && !errReader.isAlive()) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            throw new AssertionError("no line containing '" + text + "' within " + timeout
+                    + "\nstdout: " + stdout + "\nstderr: " + stderr);
+        }
+
+        private static void drain(BufferedReader reader, List<String> into) {
+            try (reader) {
+                String line;
+                while ((line = reader.readLine()) != null) {
+                    into.add(line);
+                }
+            } catch (IOException ignored) {
+                // the child is gone
+            }
+        }
+    }
+
+    /** What a finished child left behind. */
+    public record Result(int exitCode, List<String> stdout, List<String> stderr, Path recording) {
+        /** Lines the agent logged (its logger is named ebpf-agent). */
+        public List<String> agentLines() {
+            return stderr.stream().filter(l -> l.contains(" ebpf-agent")).toList();
+        }
+    }
+}

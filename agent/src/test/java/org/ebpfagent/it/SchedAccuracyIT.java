@@ -1,0 +1,134 @@
+package org.ebpfagent.it;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.ebpfagent.it.Recordings.Totals;
+import org.ebpfagent.it.workload.SchedWorkload;
+import org.ebpfagent.it.workload.Truth;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The agent's per-thread numbers, summed over a recording, against the kernel's own accounting
+ * in /proc/PID/task/TID/{schedstat,status,sched} for the same threads.
+ */
+class SchedAccuracyIT {
+    static final int SPINNERS = 4;
+    static final int SLEEPS = 100;
+    static final long SLEEP_MS = 10;
+
+    static AgentRun.Result result;
+    static List<Truth> truths;
+    static List<String> slept;
+    static Map<Long, Totals> agent;
+
+    @BeforeAll
+    static void run() throws Exception {
+        AgentRun.Running child = AgentRun.of(SchedWorkload.class)
+                .args(String.valueOf(SPINNERS), "2000", "2", String.valueOf(SLEEPS), String.valueOf(SLEEP_MS), "3", "2000", "0")
+                .agentOptions("interval=500ms")
+                .start();
+        child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
+        child.send("go");
+        result = child.finish(Duration.ofSeconds(60));
+        assertEquals(0, result.exitCode(), () -> "workload failed: " + result.stderr());
+        truths = result.stdout().stream().filter(l -> l.startsWith("TRUTH ")).map(Truth::parse).toList();
+        assertEquals(SPINNERS + 3, truths.size(), () -> "truth lines: " + result.stdout());
+        slept = result.stdout().stream().filter(l -> l.startsWith("SLEPT ")).toList();
+        assertEquals(2, slept.size(), () -> "sleeper lines: " + result.stdout());
+        agent = Recordings.schedulingByTid(result.recording());
+        truths.forEach(t -> System.out.println(t.line() + "\n  agent: " + agent.get((long) t.tid())));
+    }
+
+    @Test
+    void onCpuAndRunQueueWaitMatchSchedstatWithinFivePercent() {
+        for (Truth t : truths) {
+            Totals a = totals(t);
+            assertClose(t.name() + " onCpu", t.onCpu(), a.onCpu);
+            assertClose(t.name() + " runQueueWait", t.runQueueWait(), a.runQueueWait);
+        }
+    }
+
+    @Test
+    void contextSwitchesMatchStatus() {
+        for (Truth t : truths) {
+            Totals a = totals(t);
+            assertEquals(t.voluntary(), a.voluntary, t.name() + " voluntary switches");
+            assertEquals(t.involuntary(), a.involuntary, t.name() + " involuntary switches");
+        }
+    }
+
+    @Test
+    void migrationsMatchSched() {
+        for (Truth t : truths) {
+            assertEquals(t.migrations(), totals(t).migrations, t.name() + " migrations");
+        }
+    }
+
+    @Test
+    void eventsNameTheJavaThread() {
+        for (Truth t : truths) {
+            Totals a = totals(t);
+            assertEquals(t.name(), a.javaThreadName, "javaThread of tid " + t.tid());
+            assertEquals(t.name(), a.threadName, "threadName of tid " + t.tid());
+        }
+    }
+
+    /** Sleepers exit when done: their numbers arrive through the exit map, once. */
+    @Test
+    void sleeperIsOffCpuForItsSleepsAndBarelyRuns() {
+        for (String line : slept) {
+            String[] f = line.split(" ");
+            String name = f[1].substring(5);
+            long tid = Long.parseLong(f[2].substring(4));
+            long wall = Long.parseLong(f[3].substring(5));
+            Totals a = agent.get(tid);
+            assertNotNull(a, "no event for exited " + name);
+            System.out.println(line + "\n  agent: " + a);
+            double offSeconds = a.offCpu / 1e9;
+            double expected = SLEEPS * SLEEP_MS / 1000.0;
+            // A sleep never undershoots; the whole thread cannot be off-CPU longer than it lived.
+            assertTrue(offSeconds >= expected * 0.99, name + " off-CPU " + offSeconds + " s, expected >= " + expected + " s");
+            assertTrue(a.offCpu <= wall * 1.02 + 5_000_000, name + " off-CPU " + offSeconds + " s, longer than its sleeps took ("
+                    + wall / 1e9 + " s)");
+            assertTrue(a.onCpu < 50_000_000, name + " on-CPU " + a.onCpu / 1e6 + " ms, expected almost none");
+            assertTrue(a.voluntary >= SLEEPS, name + " voluntary switches " + a.voluntary);
+        }
+    }
+
+    @Test
+    void spinnersOnTwoCoresWaitTheirShare() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        double expectedWait = 1.0 - Math.min(1.0, (double) cpus / SPINNERS); // 0.5 with 4 spinners on 2 cores
+        for (Truth t : truths) {
+            if (!t.name().startsWith("spinner-")) {
+                continue;
+            }
+            Totals a = totals(t);
+            double waitShare = (double) a.runQueueWait / (a.runQueueWait + a.onCpu);
+            assertTrue(Math.abs(waitShare - expectedWait) < 0.15,
+                    t.name() + " waited " + waitShare + " of its runnable time, expected about " + expectedWait);
+            assertTrue(a.involuntary > 10, t.name() + " was preempted only " + a.involuntary + " times");
+        }
+    }
+
+    private static Totals totals(Truth t) {
+        Totals a = agent.get((long) t.tid());
+        assertNotNull(a, () -> "no ebpf.ThreadScheduling event for " + t.name() + " tid " + t.tid());
+        return a;
+    }
+
+    /** Within 5%, or within 1 ms for values too small for a percentage to mean anything. */
+    static void assertClose(String what, long truth, long measured) {
+        long tolerance = Math.max(truth / 20, 1_000_000);
+        assertTrue(Math.abs(truth - measured) <= tolerance,
+                String.format("%s: agent %.3f ms, kernel %.3f ms (tolerance %.3f ms)", what, measured / 1e6,
+                        truth / 1e6, tolerance / 1e6));
+    }
+}
