@@ -85,7 +85,7 @@ static __always_inline struct thread_sched *entry(struct task_struct *t, __u64 n
 	return bpf_map_lookup_elem(&threads, &tid);
 }
 
-static __always_inline void switch_out(struct task_struct *prev, __u64 now)
+static __always_inline void switch_out(struct task_struct *prev, bool preempt, __u64 now)
 {
 	struct thread_sched *s = entry(prev, now);
 
@@ -100,15 +100,19 @@ static __always_inline void switch_out(struct task_struct *prev, __u64 now)
 	 * the increment, so its first switch falls back to the task state.
 	 */
 	unsigned long nvcsw = BPF_CORE_READ(prev, nvcsw);
-	long state = task_state(prev);
-	bool voluntary = s->state == TS_UNKNOWN && s->since_ns == now ? state != 0 : nvcsw != s->nvcsw;
+	/*
+	 * A preempted task stays on its run queue even if it had already set a
+	 * sleeping state (preempted on its way into schedule()): it waits for a CPU.
+	 */
+	bool runnable = preempt || task_state(prev) == 0;
+	bool voluntary = s->state == TS_UNKNOWN && s->since_ns == now ? !runnable : nvcsw != s->nvcsw;
 
 	s->nvcsw = nvcsw;
 	if (voluntary)
 		s->voluntary++;
 	else
 		s->involuntary++;
-	s->state = state == 0 ? TS_RUNNABLE : TS_OFF_CPU;
+	s->state = runnable ? TS_RUNNABLE : TS_OFF_CPU;
 	s->since_ns = now;
 }
 
@@ -126,7 +130,7 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 	s->since_ns = now;
 }
 
-static __always_inline int on_switch(struct task_struct *prev, struct task_struct *next)
+static __always_inline int on_switch(bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	bool prev_ours = is_target(prev), next_ours = is_target(next);
 
@@ -134,7 +138,7 @@ static __always_inline int on_switch(struct task_struct *prev, struct task_struc
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	if (prev_ours)
-		switch_out(prev, now);
+		switch_out(prev, preempt, now);
 	if (next_ours)
 		switch_in(next, now);
 	return 0;
@@ -204,7 +208,7 @@ static __always_inline int on_exit(struct task_struct *p)
 	int BPF_PROG(sched_switch_##kind, bool preempt, struct task_struct *prev,                  \
 		     struct task_struct *next)                                                     \
 	{                                                                                          \
-		return on_switch(prev, next);                                                      \
+		return on_switch(preempt, prev, next);                                                    \
 	}                                                                                          \
 	SEC(sec "/sched_wakeup")                                                                   \
 	int BPF_PROG(sched_wakeup_##kind, struct task_struct *p)                                   \

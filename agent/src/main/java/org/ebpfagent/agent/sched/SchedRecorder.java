@@ -57,6 +57,7 @@ public final class SchedRecorder implements Recorder {
         this.live = MapBatchReader.lookup(probe.threads, BATCH);
         this.exits = MapBatchReader.lookupAndDelete(probe.exited, BATCH);
         this.counters = probe.counters.newValueReader();
+        pool.restart(); // the first interval starts when the probe is attached
     }
 
     @Override
