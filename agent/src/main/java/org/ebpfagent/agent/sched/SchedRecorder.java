@@ -47,6 +47,8 @@ public final class SchedRecorder implements Recorder {
     private int[] stale = new int[64];
     private int staleCount;
     private long pollNumber;
+    private long slotsCreated;
+    private long slotsRemoved;
     private long now;
     private PollStats stats;
 
@@ -110,6 +112,7 @@ public final class SchedRecorder implements Recorder {
             report(slot, b.valueLong(i, ON_CPU), b.valueLong(i, RUNQ_WAIT), b.valueLong(i, OFF_CPU),
                     b.valueLong(i, VOLUNTARY), b.valueLong(i, INVOLUNTARY), b.valueLong(i, MIGRATIONS));
             slots.remove(slot.tid);
+            slotsRemoved++;
             registry.forget(slot.nsTid);
             pool.give(slot.event);
         }
@@ -127,6 +130,7 @@ public final class SchedRecorder implements Recorder {
             slot.osName = osThreadName(slot.nsTid);
             slot.scansAtCreation = resolver.scans();
             slots.put(tid, slot);
+            slotsCreated++;
         }
         slot.lastSeenPoll = pollNumber;
         resolve(slot);
@@ -202,6 +206,7 @@ public final class SchedRecorder implements Recorder {
         slots.forEachValue(findStale);
         for (int i = 0; i < staleCount; i++) {
             ThreadSlot gone = slots.remove(stale[i]);
+            slotsRemoved++;
             registry.forget(gone.nsTid);
             pool.give(gone.event);
         }
@@ -223,6 +228,11 @@ public final class SchedRecorder implements Recorder {
         } catch (IOException | RuntimeException e) {
             return "tid " + nsTid;
         }
+    }
+
+    /** Threads met for the first time, or gone, since this recorder was created: the polls that may allocate. */
+    long threadChanges() {
+        return slotsCreated + slotsRemoved;
     }
 
     @Override
