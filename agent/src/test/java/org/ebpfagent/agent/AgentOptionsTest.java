@@ -1,0 +1,50 @@
+package org.ebpfagent.agent;
+
+import java.time.Duration;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentOptionsTest {
+
+    @Test
+    void emptyArgumentsGiveTheDefaults() {
+        assertEquals(AgentOptions.defaults(), AgentOptions.parse(null));
+        assertEquals(AgentOptions.defaults(), AgentOptions.parse(""));
+        assertEquals(Duration.ofSeconds(1), AgentOptions.defaults().interval());
+    }
+
+    @Test
+    void everyKeyIsParsed() {
+        AgentOptions o = AgentOptions.parse("probes=sched, interval=250ms,log=DEBUG,maxThreads=4096,libbpf=/opt/lib/libbpf.so.1");
+        assertEquals(Set.of("sched"), o.probes());
+        assertEquals(Duration.ofMillis(250), o.interval());
+        assertEquals("debug", o.logLevel());
+        assertEquals(4096, o.maxThreads());
+        assertEquals("/opt/lib/libbpf.so.1", o.libbpf());
+        assertEquals(Duration.ofSeconds(2), AgentOptions.parse("interval=2s").interval());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf)",
+        "interval=fast    | bad value 'fast' for option 'interval' (accepted: a duration from 10ms to 3600s",
+        "interval=5ms     | bad value '5ms' for option 'interval'",
+        "probes=tcp       | bad value 'tcp' for option 'probes' (accepted: sched)",
+        "log=loud         | bad value 'loud' for option 'log' (accepted: error, warn, info, debug, trace)",
+        "maxThreads=0     | bad value '0' for option 'maxThreads' (accepted: an integer from 64 to 4194304)",
+        "maxThreads=lots  | bad value 'lots' for option 'maxThreads'",
+        "libbpf=          | empty value for option 'libbpf'",
+        "sched            | option 'sched' is not key=value",
+    })
+    void badOptionsNameTheOptionAndWhatItAccepts(String args, String message) {
+        var e = assertThrows(AgentOptions.InvalidOption.class, () -> AgentOptions.parse(args));
+        assertTrue(e.getMessage().startsWith(message.strip()), e.getMessage());
+    }
+}
