@@ -100,6 +100,7 @@ final class Poller {
         s.errors = failed;
         s.threadsDropped = stats.threadsDropped;
         s.exitsDropped = stats.exitsDropped;
+        s.probeMisses = stats.probeMisses;
         s.pollTime = System.nanoTime() - start;
         s.end();
         s.commit();

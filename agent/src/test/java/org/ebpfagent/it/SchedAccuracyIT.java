@@ -118,6 +118,19 @@ class SchedAccuracyIT {
         }
     }
 
+    /** Nothing was lost: no map overflow, no skipped tracepoint hit, no failed read. */
+    @Test
+    void agentReportsNoLoss() throws Exception {
+        var stats = Recordings.events(result.recording(), "ebpf.AgentStatistics");
+        assertTrue(stats.size() >= 4, "expected a statistics event per 500 ms poll, got " + stats.size());
+        var last = stats.get(stats.size() - 1);
+        assertEquals(0, last.getLong("threadsDropped"), "threadsDropped");
+        assertEquals(0, last.getLong("exitsDropped"), "exitsDropped");
+        assertEquals(0, last.getLong("probeMisses"), "probeMisses");
+        assertEquals(5, last.getInt("probesAttached"));
+        assertEquals(0, stats.stream().mapToLong(e -> e.getLong("errors")).sum(), "poll errors");
+    }
+
     private static Totals totals(Truth t) {
         Totals a = agent.get((long) t.tid());
         assertNotNull(a, () -> "no ebpf.ThreadScheduling event for " + t.name() + " tid " + t.tid());

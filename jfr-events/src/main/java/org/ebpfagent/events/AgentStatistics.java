@@ -52,4 +52,9 @@ public final class AgentStatistics extends Event {
     @Label("Exits Dropped")
     @Description("Thread exits whose final counters were lost because the exit map was full (cumulative)")
     public long exitsDropped;
+
+    @Label("Probe Misses")
+    @Description("Tracepoint hits the kernel skipped because the program was already running on that CPU "
+            + "(recursion misses, cumulative)")
+    public long probeMisses;
 }

@@ -23,6 +23,7 @@ final class Summary {
     private long totalPollTime;
     private long errors;
     private long dropped;
+    private long misses;
     private Instant first;
     private Instant last;
 
@@ -51,6 +52,7 @@ final class Summary {
                         s.maxPollTime = Math.max(s.maxPollTime, e.getLong("pollTime"));
                         s.errors += e.getLong("errors");
                         s.dropped = Math.max(s.dropped, e.getLong("threadsDropped") + e.getLong("exitsDropped"));
+                        s.misses = Math.max(s.misses, e.getLong("probeMisses"));
                     }
                     default -> { }
                 }
@@ -95,8 +97,9 @@ final class Summary {
         }
         out.println("* no java.lang.Thread (a JVM-internal thread such as GC or JIT); wait% = runq / (on-CPU + runq)");
         if (agentPolls > 0) {
-            out.printf(Locale.ROOT, "agent: %d polls, poll time mean %.2f ms, max %.2f ms, %d errors, %d threads or exits dropped%n",
-                    agentPolls, totalPollTime / 1e6 / agentPolls, maxPollTime / 1e6, errors, dropped);
+            out.printf(Locale.ROOT, "agent: %d polls, poll time mean %.2f ms, max %.2f ms, %d errors, "
+                            + "%d threads or exits dropped, %d tracepoint hits missed%n",
+                    agentPolls, totalPollTime / 1e6 / agentPolls, maxPollTime / 1e6, errors, dropped, misses);
         }
     }
 

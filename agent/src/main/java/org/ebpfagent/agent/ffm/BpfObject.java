@@ -134,6 +134,18 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /** A reusable reader of a loaded program's kernel statistics. */
+    public ProgramInfo programInfo(String program) throws BpfException {
+        requireLoaded("info " + program);
+        int fd;
+        try {
+            fd = (int) libbpf.programFd.invokeExact(program(program));
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        return new ProgramInfo(libbpf, program, fd);
+    }
+
     /**
      * Runs a loaded program once, synchronously, in the calling thread (BPF_PROG_TEST_RUN) and
      * returns its return value. Only for program types that support it, such as raw_tp.

@@ -52,6 +52,7 @@ final class Libbpf {
     final MethodHandle mapLookupBatch;     // (fd, in, out, keys, values, count*, opts) -> int
     final MethodHandle mapLookupAndDeleteBatch;
     final MethodHandle progTestRunOpts;    // (fd, opts) -> int
+    final MethodHandle objGetInfoByFd;     // (fd, info, len*) -> int
     final MethodHandle setPrint;           // (fn) -> fn
 
     private static volatile Libbpf instance;
@@ -83,6 +84,7 @@ final class Libbpf {
         mapLookupBatch = bind(lib, "bpf_map_lookup_batch", batch);
         mapLookupAndDeleteBatch = bind(lib, "bpf_map_lookup_and_delete_batch", batch);
         progTestRunOpts = bind(lib, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr));
+        objGetInfoByFd = bind(lib, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
         setPrint = bind(lib, "libbpf_set_print", FunctionDescriptor.of(ptr, ptr));
     }
 

@@ -14,7 +14,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <p>Buffers are allocated once and reused, so a steady-state {@link #read} allocates nothing on
  * the Java heap; they grow only when a hash bucket holds more entries than the batch (the kernel
  * answers ENOSPC then). The end of the map arrives as ENOENT, possibly with a last partial chunk.
- * Not thread-safe; owns its native buffers until {@link #close}.
+ * Created after the object is loaded. Not thread-safe; owns its native buffers until {@link #close}.
  */
 public final class MapBatchReader implements AutoCloseable {
 
@@ -26,6 +26,7 @@ public final class MapBatchReader implements AutoCloseable {
 
     private final Libbpf libbpf;
     private final BpfMap map;
+    private final int fd;
     private final MethodHandle operation;
     private final String step;
     private final int keySize;
@@ -45,6 +46,7 @@ public final class MapBatchReader implements AutoCloseable {
     private MapBatchReader(Libbpf libbpf, BpfMap map, boolean delete, int batchSize) {
         this.libbpf = libbpf;
         this.map = map;
+        this.fd = map.fd();
         this.operation = delete ? libbpf.mapLookupAndDeleteBatch : libbpf.mapLookupBatch;
         this.step = delete ? "lookup and delete batch" : "lookup batch";
         this.keySize = map.keySize();
@@ -69,7 +71,6 @@ public final class MapBatchReader implements AutoCloseable {
 
     /** Reads the whole map, chunk by chunk, and returns the number of entries read. */
     public int read(Sink sink) throws BpfException {
-        int fd = map.fd();
         int total = 0;
         boolean first = true;
         while (true) {

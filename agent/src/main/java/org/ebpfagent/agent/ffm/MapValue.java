@@ -8,12 +8,14 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * One value of a map, read or written by key into a buffer allocated once ({@code bpf_map_lookup_elem}).
- * Used for small maps such as {@code .bss} counters; not thread-safe; owns its buffer until
+ * Created after the object is loaded. Used for small maps such as {@code .bss} counters;
+ * not thread-safe; owns its buffer until
  * {@link #close}.
  */
 public final class MapValue implements AutoCloseable {
     private final Libbpf libbpf;
     private final BpfMap map;
+    private final int fd;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment key;
     private final MemorySegment value;
@@ -21,6 +23,7 @@ public final class MapValue implements AutoCloseable {
     MapValue(Libbpf libbpf, BpfMap map) {
         this.libbpf = libbpf;
         this.map = map;
+        this.fd = map.fd();
         this.key = arena.allocate(Math.max(8, map.keySize()), 8);
         this.value = arena.allocate(map.valueSize(), 8);
     }
@@ -30,7 +33,7 @@ public final class MapValue implements AutoCloseable {
         key.set(JAVA_INT, 0, k);
         int err;
         try {
-            err = (int) libbpf.mapLookupElem.invokeExact(map.fd(), key, value);
+            err = (int) libbpf.mapLookupElem.invokeExact(fd, key, value);
         } catch (Throwable t) {
             throw Libbpf.rethrow(t);
         }
@@ -57,7 +60,7 @@ public final class MapValue implements AutoCloseable {
         key.set(JAVA_INT, 0, k);
         int err;
         try {
-            err = (int) libbpf.mapUpdateElem.invokeExact(map.fd(), key, value, 0L);
+            err = (int) libbpf.mapUpdateElem.invokeExact(fd, key, value, 0L);
         } catch (Throwable t) {
             throw Libbpf.rethrow(t);
         }

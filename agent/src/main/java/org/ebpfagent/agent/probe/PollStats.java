@@ -8,6 +8,7 @@ public final class PollStats {
     public long eventsWritten;
     public long threadsDropped;
     public long exitsDropped;
+    public long probeMisses;
 
     public void reset() {
         threadsTracked = 0;
@@ -16,5 +17,6 @@ public final class PollStats {
         eventsWritten = 0;
         threadsDropped = 0;
         exitsDropped = 0;
+        probeMisses = 0;
     }
 }

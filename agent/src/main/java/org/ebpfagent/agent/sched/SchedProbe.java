@@ -10,6 +10,7 @@ import org.ebpfagent.agent.ffm.BpfLink;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.Errno;
+import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +30,7 @@ public final class SchedProbe implements AutoCloseable {
     private final BpfObject object;
     private final List<BpfLink> links;
     private final String attachType;
+    final List<ProgramInfo> programs = new ArrayList<>();
     final BpfMap threads;
     final BpfMap exited;
     final BpfMap counters;
@@ -40,6 +42,9 @@ public final class SchedProbe implements AutoCloseable {
         this.threads = object.map("threads");
         this.exited = object.map("exited");
         this.counters = object.map(".bss");
+        for (BpfLink link : links) {
+            programs.add(object.programInfo(link.program()));
+        }
     }
 
     /** Loads and attaches the probe for the process whose root-namespace tgid is {@code kernelTgid}. */
@@ -97,6 +102,7 @@ public final class SchedProbe implements AutoCloseable {
 
     @Override
     public void close() {
+        programs.forEach(ProgramInfo::close);
         closeAll(links, object);
     }
 

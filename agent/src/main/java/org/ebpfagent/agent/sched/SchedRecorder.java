@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.MapBatchReader;
 import org.ebpfagent.agent.ffm.MapValue;
+import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.threads.ThreadRegistry;
@@ -88,7 +89,12 @@ public final class SchedRecorder implements Recorder {
             stats.threadsDropped += counters.longAt(COUNTERS_THREADS_FULL);
             stats.exitsDropped += counters.longAt(COUNTERS_EXITS_FULL);
         }
-        stats.readCalls += live.calls() + exits.calls() - calls + 1;
+        for (int i = 0; i < probe.programs.size(); i++) {
+            ProgramInfo program = probe.programs.get(i);
+            program.refresh();
+            stats.probeMisses += program.recursionMisses();
+        }
+        stats.readCalls += live.calls() + exits.calls() - calls + 1 + probe.programs.size();
         stats.entriesRead += live.entries() + exits.entries() - entries;
     }
 
