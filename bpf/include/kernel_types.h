@@ -52,8 +52,13 @@ struct thread_info {
 	__u32 cpu; /* 5.16+: the CPU the task is on; older kernels keep it in task_struct.cpu */
 };
 
+struct sched_entity {
+	__u64 sum_exec_runtime; /* the scheduler's own account of the task's CPU time, ns */
+};
+
 struct task_struct {
 	struct thread_info thread_info;
+	struct sched_entity se;
 	unsigned int cpu;
 	unsigned int __state; /* 5.14+; older kernels call it state, see task_struct___pre514 */
 	unsigned int flags;

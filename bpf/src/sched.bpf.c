@@ -8,6 +8,10 @@
  *   switch in       RUNNABLE -> RUNNING   (run-queue wait ends)
  *   switch out      RUNNING  -> RUNNABLE if still runnable (preempted, yielded)
  *                            -> OFF_CPU  otherwise (blocked, sleeping)
+ * Waits are timed with bpf_ktime_get_ns() at the tracepoints. Time on a CPU is the growth of
+ * the scheduler's own task->se.sum_exec_runtime over the span: the kernel charges a span from
+ * its run-queue clock, read a few microseconds before the tracepoint fires, and for threads that
+ * switch every few tens of microseconds timing the tracepoints instead would be off by percents.
  * Only threads whose root-namespace tgid is the configured one ever touch the
  * maps; idle (tgid 0) can never match because target_tgid is never 0.
  *
@@ -92,7 +96,7 @@ static __always_inline void switch_out(struct task_struct *prev, bool preempt, _
 	if (!s)
 		return;
 	if (s->state == TS_RUNNING)
-		s->on_cpu_ns += now - s->since_ns;
+		s->on_cpu_ns += BPF_CORE_READ(prev, se.sum_exec_runtime) - s->exec_at_in;
 	/*
 	 * The kernel has already counted this switch in nvcsw or nivcsw; which
 	 * one moved is the kernel's own verdict (sched_yield and a pending signal
@@ -128,6 +132,7 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 		s->off_cpu_ns += now - s->since_ns;
 	s->state = TS_RUNNING;
 	s->since_ns = now;
+	s->exec_at_in = BPF_CORE_READ(next, se.sum_exec_runtime);
 }
 
 static __always_inline int on_switch(bool preempt, struct task_struct *prev, struct task_struct *next)
@@ -194,8 +199,9 @@ static __always_inline int on_exit(struct task_struct *p)
 	if (!s)
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
+	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
 	if (s->state == TS_RUNNING)
-		s->on_cpu_ns += now - s->since_ns;
+		s->on_cpu_ns += BPF_CORE_READ(p, se.sum_exec_runtime) - s->exec_at_in;
 	s->since_ns = now;
 	if (bpf_map_update_elem(&exited, &tid, s, BPF_ANY))
 		__sync_fetch_and_add(&counters.exits_full, 1);

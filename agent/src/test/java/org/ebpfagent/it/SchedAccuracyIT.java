@@ -131,6 +131,22 @@ class SchedAccuracyIT {
         assertEquals(0, stats.stream().mapToLong(e -> e.getLong("errors")).sum(), "poll errors");
     }
 
+    /**
+     * An oracle independent of the kernel's accounting: a spinner is runnable for exactly the
+     * 2,000 ms it spins (its own clock), so on-CPU plus run-queue wait must add up to that.
+     */
+    @Test
+    void spinnersAreOnCpuOrWaitingForTheWholeSpin() {
+        for (Truth t : truths) {
+            if (t.name().startsWith("spinner-")) {
+                Totals a = totals(t);
+                long runnable = a.onCpu + a.runQueueWait;
+                assertTrue(runnable >= 2_000_000_000L && runnable <= 2_060_000_000L,
+                        t.name() + " on-CPU + run-queue wait = " + runnable / 1e6 + " ms, spun for 2000 ms");
+            }
+        }
+    }
+
     private static Totals totals(Truth t) {
         Totals a = agent.get((long) t.tid());
         assertNotNull(a, () -> "no ebpf.ThreadScheduling event for " + t.name() + " tid " + t.tid());
