@@ -132,8 +132,9 @@ class SchedAccuracyIT {
     }
 
     /**
-     * An oracle independent of the kernel's accounting: a spinner is runnable for exactly the
-     * 2,000 ms it spins (its own clock), so on-CPU plus run-queue wait must add up to that.
+     * An oracle independent of the kernel's accounting: a spinner is runnable for the 2,000 ms it
+     * spins (its own clock), so on-CPU plus run-queue wait must add up to that, less the moments
+     * it is off-CPU anyway (JVM safepoints) and stolen time in a VM: within 3%.
      */
     @Test
     void spinnersAreOnCpuOrWaitingForTheWholeSpin() {
@@ -141,7 +142,7 @@ class SchedAccuracyIT {
             if (t.name().startsWith("spinner-")) {
                 Totals a = totals(t);
                 long runnable = a.onCpu + a.runQueueWait;
-                assertTrue(runnable >= 2_000_000_000L && runnable <= 2_060_000_000L,
+                assertTrue(runnable >= 1_940_000_000L && runnable <= 2_060_000_000L,
                         t.name() + " on-CPU + run-queue wait = " + runnable / 1e6 + " ms, spun for 2000 ms");
             }
         }
