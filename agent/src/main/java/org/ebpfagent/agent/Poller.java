@@ -39,7 +39,12 @@ final class Poller {
 
     void start() {
         statistics.begin();
-        FlightRecorder.addPeriodicEvent(AgentStatistics.class, jfrHook);
+        try {
+            FlightRecorder.addPeriodicEvent(AgentStatistics.class, jfrHook);
+        } catch (RuntimeException | Error e) {
+            // JFR unavailable in this JVM: polling still drains the kernel's maps.
+            LOG.debug("no JFR end-of-chunk poll: {}", e.toString());
+        }
         thread = new Thread(this::loop, "ebpf-agent-poller");
         thread.setDaemon(true);
         thread.start();
