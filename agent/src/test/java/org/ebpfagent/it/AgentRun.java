@@ -21,6 +21,8 @@ public final class AgentRun {
     static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
     static final Path AGENT_JAR = Path.of(System.getProperty("ebpfagent.jar", "target/ebpf-agent.jar")).toAbsolutePath();
     static final Path JFC = Path.of(System.getProperty("ebpfagent.jfc", "../jfr-events/src/main/resources/ebpf.jfc")).toAbsolutePath();
+    /** target/test-classes, where the workloads live. */
+    static final String WORKLOAD_CLASSES = classesOf(AgentRun.class);
 
     private final String mainClass;
     private final List<String> args = new ArrayList<>();
@@ -78,8 +80,10 @@ public final class AgentRun {
         cmd.add("-XX:StartFlightRecording:settings=" + JFC + ",filename=" + recording);
         cmd.add("-Xlog:jfr+startup=warning");
         cmd.addAll(jvmOptions);
+        // Only the workloads' own classes: like a user's application, the child gets the agent
+        // from the agent jar alone, never from the build's class path.
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(WORKLOAD_CLASSES);
         cmd.add(mainClass);
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).start();
@@ -162,6 +166,14 @@ public final class AgentRun {
             } catch (IOException ignored) {
                 // the child is gone
             }
+        }
+    }
+
+    static String classesOf(Class<?> c) {
+        try {
+            return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -42,6 +42,10 @@ public final class BpfException extends Exception {
             case Errno.ENOENT -> step.equals("open") || step.equals("load")
                     ? "kernel BTF missing? needs /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF=y)"
                     : "tracepoint or object not found in this kernel";
+            // libbpf's answer when it finds no usable kernel BTF to relocate the programs against
+            case Errno.ESRCH -> step.equals("open") || step.equals("load")
+                    ? "no kernel BTF: needs /sys/kernel/btf/vmlinux (CONFIG_DEBUG_INFO_BTF=y, Linux >= 5.8)"
+                    : "";
             case Errno.EINVAL -> step.equals("load")
                     ? "program type or helper not supported by this kernel, or rejected by the verifier"
                     : "invalid argument for this kernel";

@@ -39,7 +39,7 @@ public final class BpfObject implements AutoCloseable {
             opts.set(JAVA_LONG, 0, 16);
             opts.set(ADDRESS, 8, call.allocateFrom(name));
             MemorySegment state = Libbpf.callState(call);
-            LibbpfLog.clearLastWarning();
+            LibbpfLog.clearWarnings();
             MemorySegment obj = (MemorySegment) libbpf.objectOpenMem.invokeExact(state, image, (long) elf.length, opts);
             if (obj.equals(MemorySegment.NULL)) {
                 throw BpfException.of("open", name, Libbpf.errno(state));
@@ -103,7 +103,7 @@ public final class BpfObject implements AutoCloseable {
 
     /** Loads every program still set to autoload, relocating CO-RE against the kernel's BTF. */
     public void load() throws BpfException {
-        LibbpfLog.clearLastWarning();
+        LibbpfLog.clearWarnings();
         int err;
         try {
             err = (int) libbpf.objectLoad.invokeExact(object());
@@ -119,7 +119,7 @@ public final class BpfObject implements AutoCloseable {
     /** Attaches a loaded program where its section name says (tp_btf/..., raw_tp/...). */
     public BpfLink attach(String program) throws BpfException {
         requireLoaded("attach " + program);
-        LibbpfLog.clearLastWarning();
+        LibbpfLog.clearWarnings();
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = Libbpf.callState(call);
             MemorySegment link = (MemorySegment) libbpf.programAttach.invokeExact(state, program(program));
@@ -215,7 +215,7 @@ public final class BpfObject implements AutoCloseable {
     }
 
     private static BpfException withLibbpfReason(String step, String target, int errno) {
-        String reason = LibbpfLog.lastWarning();
+        String reason = LibbpfLog.cause();
         String hint = BpfException.hint(step, Math.abs(errno));
         if (!reason.isEmpty()) {
             hint = hint.isEmpty() ? "libbpf: " + reason : hint + "; libbpf: " + reason;

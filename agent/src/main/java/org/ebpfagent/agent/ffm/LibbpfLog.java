@@ -20,7 +20,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * format and a {@code va_list}; the callback formats them with libc's {@code vsnprintf}.
  *
  * <p>libbpf's warnings go to DEBUG, not WARN: a failure already produces one WARN line from the
- * agent, and the last libbpf warning (often the verifier's verdict) is kept to be quoted in it.
+ * agent, which quotes the warning that names the cause: the verifier's verdict when a program was
+ * rejected, else the first warning of the failed step (libbpf names the cause first and then
+ * reports each layer that gave up, ending with "failed to load object").
  */
 final class LibbpfLog {
     private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent.libbpf");
@@ -29,7 +31,9 @@ final class LibbpfLog {
     private static final int MAX_MESSAGE = 64 * 1024; // verifier logs arrive as one message
 
     private static MethodHandle vsnprintf;
-    private static volatile String lastWarning = "";
+    private static final String LOG_END = "-- END PROG LOAD LOG --";
+    private static volatile String firstWarning = "";
+    private static volatile String verifierVerdict = "";
 
     private LibbpfLog() {}
 
@@ -49,15 +53,29 @@ final class LibbpfLog {
         }
     }
 
-    /** The last warning libbpf printed, trimmed to its last non-empty line, or "". */
-    static String lastWarning() {
-        String w = lastWarning.strip();
-        int nl = w.lastIndexOf('\n');
-        return nl < 0 ? w : w.substring(nl + 1).strip();
+    /** The libbpf warning that names why the current step failed, or "". */
+    static String cause() {
+        return verifierVerdict.isEmpty() ? firstWarning : verifierVerdict;
     }
 
-    static void clearLastWarning() {
-        lastWarning = "";
+    /** Forgets earlier warnings: called when a step starts. */
+    static void clearWarnings() {
+        firstWarning = "";
+        verifierVerdict = "";
+    }
+
+    private static void noteWarning(String message) {
+        int end = message.indexOf(LOG_END);
+        if (end >= 0) { // a verifier log: its last line before the end marker is the verdict
+            String[] lines = message.substring(0, end).strip().split("\n");
+            verifierVerdict = "verifier: " + lines[lines.length - 1].strip();
+        } else if (firstWarning.isEmpty() && !message.contains("RLIMIT_MEMLOCK")) {
+            // libbpf tries to raise RLIMIT_MEMLOCK first and warns when it may not; since Linux
+            // 5.11 BPF memory is charged to the cgroup instead, so that warning is never the cause.
+            String text = message.startsWith("libbpf: ") ? message.substring("libbpf: ".length()) : message;
+            int nl = text.indexOf('\n');
+            firstWarning = (nl < 0 ? text : text.substring(0, nl)).strip();
+        }
     }
 
     /** Upcall target: must never throw, an exception escaping an upcall would crash the JVM. */
@@ -73,7 +91,7 @@ final class LibbpfLog {
                 message = buf.getString(0).stripTrailing() + (n >= MAX_MESSAGE ? " [truncated]" : "");
             }
             if (level == LIBBPF_WARN) {
-                lastWarning = message;
+                noteWarning(message);
                 LOG.debug("{}", message);
             } else if (level == LIBBPF_INFO) {
                 LOG.debug("{}", message);
