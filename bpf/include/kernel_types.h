@@ -67,6 +67,7 @@ struct task_struct {
 	struct pid *thread_pid;
 	unsigned long nvcsw;
 	unsigned long nivcsw;
+	char comm[16]; /* the OS thread name; HotSpot sets it from the Java name when a thread starts */
 };
 
 struct task_struct___pre514 {

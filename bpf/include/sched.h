@@ -35,6 +35,7 @@ struct thread_sched {
 	__u64 exec_at_in;    /* task->se.sum_exec_runtime at the last switch-in */
 	__u32 state;         /* enum thread_state */
 	__u32 ns_tid;        /* the tid as the JVM's own PID namespace sees it */
+	char comm[16];       /* the OS thread name at the last switch-out or at exit */
 };
 
 /* What the probe could not record, cumulative (.bss). */

@@ -84,6 +84,7 @@ static __always_inline struct thread_sched *entry(struct task_struct *t, __u64 n
 		.nvcsw = BPF_CORE_READ(t, nvcsw),
 		.ns_tid = ns_tid(t),
 	};
+	bpf_probe_read_kernel(init.comm, sizeof(init.comm), &t->comm);
 	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) == -E2BIG)
 		__sync_fetch_and_add(&counters.threads_full, 1);
 	return bpf_map_lookup_elem(&threads, &tid);
@@ -112,6 +113,11 @@ static __always_inline void switch_out(struct task_struct *prev, bool preempt, _
 	bool voluntary = s->state == TS_UNKNOWN && s->since_ns == now ? !runnable : nvcsw != s->nvcsw;
 
 	s->nvcsw = nvcsw;
+	/*
+	 * The name as of now: a thread that lives less than a poll interval is gone before the
+	 * agent could look it up, and its exit record must still say who it was.
+	 */
+	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &prev->comm);
 	if (voluntary)
 		s->voluntary++;
 	else
@@ -203,6 +209,7 @@ static __always_inline int on_exit(struct task_struct *p)
 	if (s->state == TS_RUNNING)
 		s->on_cpu_ns += BPF_CORE_READ(p, se.sum_exec_runtime) - s->exec_at_in;
 	s->since_ns = now;
+	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
 	if (bpf_map_update_elem(&exited, &tid, s, BPF_ANY))
 		__sync_fetch_and_add(&counters.exits_full, 1);
 	bpf_map_delete_elem(&threads, &tid);

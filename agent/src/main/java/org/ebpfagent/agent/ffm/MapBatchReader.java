@@ -124,6 +124,17 @@ public final class MapBatchReader implements AutoCloseable {
         return values.get(JAVA_INT, (long) i * valueSize + offset);
     }
 
+    /** A NUL-terminated string of at most {@code max} bytes in entry {@code i}'s value (allocates). */
+    public String valueString(int i, long offset, int max) {
+        MemorySegment bytes = values.asSlice((long) i * valueSize + offset, max);
+        long len = 0;
+        while (len < max && bytes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, len) != 0) {
+            len++;
+        }
+        return new String(bytes.asSlice(0, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /** Entries per bpf() call at most, as currently sized. */
     public int capacity() {
         return capacity;

@@ -1,9 +1,6 @@
 package org.ebpfagent.agent.sched;
 
-import java.io.IOException;
 import java.lang.ref.WeakReference;
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.MapBatchReader;
@@ -49,6 +46,7 @@ public final class SchedRecorder implements Recorder {
     private int staleCount;
     private long pollNumber;
     private long slotsCreated;
+    private long lastScanPoll = -1;
     private long slotsRemoved;
     private long now;
     private PollStats stats;
@@ -101,6 +99,13 @@ public final class SchedRecorder implements Recorder {
     private void onLive(MapBatchReader b) {
         for (int i = 0; i < b.count(); i++) {
             ThreadSlot slot = slot(b, i);
+            if (slot.createdPoll == pollNumber && slot.thread == null) {
+                // Possibly a Java thread so new that the JVM has not yet linked it to its Thread
+                // object nor named it (the kernel knows a thread from clone(), the JVM a moment
+                // later): its first report waits one poll. Counters are cumulative, nothing is
+                // lost, and an exit record in between carries the name the thread ended with.
+                continue;
+            }
             long inState = Math.max(0, now - b.valueLong(i, SINCE));
             int state = b.valueInt(i, STATE);
             report(slot,
@@ -133,32 +138,43 @@ public final class SchedRecorder implements Recorder {
                 pool.give(slot.event);
             }
             slot = new ThreadSlot(tid, b.valueInt(i, NS_TID), firstSeen, pool.take());
-            slot.osName = osThreadName(slot.nsTid);
             slot.scansAtCreation = resolver.scans();
+            slot.createdPoll = pollNumber;
             slots.put(tid, slot);
             slotsCreated++;
         }
         slot.lastSeenPoll = pollNumber;
+        long lo = b.valueLong(i, COMM);
+        long hi = b.valueLong(i, COMM + 8);
+        if (slot.osName == null || lo != slot.commLo || hi != slot.commHi) { // new, or renamed
+            slot.commLo = lo;
+            slot.commHi = hi;
+            slot.osName = b.valueString(i, COMM, COMM_SIZE);
+        }
         resolve(slot);
         return slot;
     }
 
     /**
-     * Finds the slot's java.lang.Thread. A miss on a new slot triggers one resolver scan (the
-     * JVM links a Thread to its tid before the thread first runs, so a scan after the kernel saw
-     * the tid finds it); after that, lookups are retried only when the registry has changed.
+     * Finds the slot's java.lang.Thread. A miss on a new slot triggers a resolver scan, at most
+     * one per poll. A scan made after the kernel saw the tid finds every Java thread whose native
+     * side has started; while a scan meets threads that have not (their tid is not recorded yet),
+     * misses are retried with a new scan at the next poll. Otherwise a miss is final (a GC or JIT
+     * thread) and the lookup is retried only when the registry changes.
      */
     private void resolve(ThreadSlot slot) {
         if (slot.thread != null && slot.thread.get() != null) {
             return;
         }
         int version = registry.version();
-        if (slot.registryVersion == version) {
+        boolean unsettled = resolver.scans() == slot.scansAtCreation || resolver.sawUnstartedThreads();
+        if (slot.registryVersion == version && !unsettled) {
             return;
         }
         WeakReference<Thread> ref = registry.lookup(slot.nsTid);
-        if ((ref == null || ref.get() == null) && resolver.scans() == slot.scansAtCreation) {
+        if ((ref == null || ref.get() == null) && unsettled && lastScanPoll != pollNumber) {
             resolver.scan();
+            lastScanPoll = pollNumber;
             ref = registry.lookup(slot.nsTid);
             version = registry.version();
         }
@@ -224,15 +240,6 @@ public final class SchedRecorder implements Recorder {
                 stale = java.util.Arrays.copyOf(stale, stale.length * 2);
             }
             stale[staleCount++] = s.tid;
-        }
-    }
-
-    /** Threads with no java.lang.Thread (GC, JIT) are named by the kernel: read once per thread. */
-    private static String osThreadName(int nsTid) {
-        try {
-            return Files.readString(Path.of("/proc/self/task/" + nsTid + "/comm")).strip();
-        } catch (IOException | RuntimeException e) {
-            return "tid " + nsTid;
         }
     }
 

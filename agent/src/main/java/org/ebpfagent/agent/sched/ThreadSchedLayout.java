@@ -16,7 +16,9 @@ final class ThreadSchedLayout {
     static final int EXEC_AT_IN = 72;
     static final int STATE = 80;
     static final int NS_TID = 84;
-    static final int SIZE = 88;
+    static final int COMM = 88;
+    static final int COMM_SIZE = 16;
+    static final int SIZE = 104;
 
     /** enum thread_state */
     static final int RUNNING = 1;

@@ -25,7 +25,11 @@ final class ThreadSlot {
     /** Resolver scans done before this slot existed: a miss after a later scan means no Java thread. */
     long scansAtCreation;
     String osName;
+    /** The raw comm bytes osName was decoded from, to notice a rename without allocating. */
+    long commLo;
+    long commHi;
     long lastSeenPoll;
+    long createdPoll;
 
     ThreadSlot(int tid, int nsTid, long firstSeen, ThreadScheduling event) {
         this.tid = tid;

@@ -30,6 +30,7 @@ public final class ThreadResolver {
     private final HotSpotVm vm;
     private Thread[] threads = new Thread[64];
     private long scans;
+    private boolean unstarted;
 
     private ThreadResolver(ThreadRegistry registry, ToLongFunction<Thread> eetop, HotSpotVm vm) {
         this.registry = registry;
@@ -58,6 +59,15 @@ public final class ThreadResolver {
         return scans;
     }
 
+    /**
+     * Whether the last scan met a Java thread whose native thread has not yet recorded its tid
+     * (HotSpot does that first thing in the new thread, which the kernel already knows): a tid
+     * that scan missed may still belong to a Java thread, so another scan is worth it.
+     */
+    public boolean sawUnstartedThreads() {
+        return unstarted;
+    }
+
     /** Registers every live Java thread under its tid; returns how many are registered. */
     public int scan() {
         scans++;
@@ -68,16 +78,21 @@ public final class ThreadResolver {
             return registered;
         }
         int registered = 0;
+        boolean sawUnstarted = false;
         for (int i = 0; i < n; i++) {
             Thread t = threads[i];
-            int tid = vm.osThreadId(eetop.applyAsLong(t));
+            long javaThread = eetop.applyAsLong(t);
+            int tid = vm.osThreadId(javaThread);
             // A thread that ended during the read may have left a stale pointer: trust only the living.
             if (tid > 0 && t.isAlive() && eetop.applyAsLong(t) != 0) {
                 registry.register(t, tid);
                 registered++;
+            } else if (tid == 0 && javaThread != 0) {
+                sawUnstarted = true;
             }
             threads[i] = null;
         }
+        unstarted = sawUnstarted;
         return registered;
     }
 
