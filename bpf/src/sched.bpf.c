@@ -9,9 +9,12 @@
  *   switch out      RUNNING  -> RUNNABLE if still runnable (preempted, yielded)
  *                            -> OFF_CPU  otherwise (blocked, sleeping)
  * Waits are timed with bpf_ktime_get_ns() at the tracepoints. Time on a CPU is the growth of
- * the scheduler's own task->se.sum_exec_runtime over the span: the kernel charges a span from
- * its run-queue clock, read a few microseconds before the tracepoint fires, and for threads that
- * switch every few tens of microseconds timing the tracepoints instead would be off by percents.
+ * the scheduler's own task->se.sum_exec_runtime, caught up with at every event: the kernel
+ * charges a span from its run-queue clock, read a few microseconds before the tracepoint fires
+ * (timing the tracepoints instead is off by percents for threads that switch every few tens of
+ * microseconds), and the sched_switch stream itself sometimes shows a task switched out twice
+ * with no switch-in between (seen on 6.18 with an independent bpftrace count too). Reading the
+ * runtime keeps on-CPU time exact whatever switch-in the stream leaves out.
  * Only threads whose root-namespace tgid is the configured one ever touch the
  * maps; idle (tgid 0) can never match because target_tgid is never 0.
  *
@@ -68,6 +71,17 @@ static __always_inline __u32 ns_tid(struct task_struct *t)
 	return up.nr;
 }
 
+/* Adds the CPU time the kernel charged the task since the probe last looked. */
+static __always_inline __u64 catch_up_on_cpu(struct thread_sched *s, struct task_struct *t)
+{
+	__u64 exec = BPF_CORE_READ(t, se.sum_exec_runtime);
+	__u64 ran = exec - s->exec_seen;
+
+	s->on_cpu_ns += ran;
+	s->exec_seen = exec;
+	return ran;
+}
+
 static __always_inline struct thread_sched *entry(struct task_struct *t, __u64 now)
 {
 	__u32 tid = BPF_CORE_READ(t, pid);
@@ -82,6 +96,7 @@ static __always_inline struct thread_sched *entry(struct task_struct *t, __u64 n
 		.first_seen_ns = now,
 		.since_ns = now,
 		.nvcsw = BPF_CORE_READ(t, nvcsw),
+		.exec_seen = BPF_CORE_READ(t, se.sum_exec_runtime),
 		.ns_tid = ns_tid(t),
 	};
 	bpf_probe_read_kernel(init.comm, sizeof(init.comm), &t->comm);
@@ -96,8 +111,15 @@ static __always_inline void switch_out(struct task_struct *prev, bool preempt, _
 
 	if (!s)
 		return;
-	if (s->state == TS_RUNNING)
-		s->on_cpu_ns += BPF_CORE_READ(prev, se.sum_exec_runtime) - s->exec_at_in;
+	__u64 ran = catch_up_on_cpu(s, prev);
+	/*
+	 * Its switch-in was not seen: since since_ns it waited (RUNNABLE) and then ran for `ran`;
+	 * or it was off-CPU, then waited and ran, and that wait cannot be split off (OFF_CPU).
+	 */
+	if (s->state == TS_RUNNABLE && now - s->since_ns > ran)
+		s->runq_wait_ns += now - s->since_ns - ran;
+	else if (s->state == TS_OFF_CPU && now - s->since_ns > ran)
+		s->off_cpu_ns += now - s->since_ns - ran;
 	/*
 	 * The kernel has already counted this switch in nvcsw or nivcsw; which
 	 * one moved is the kernel's own verdict (sched_yield and a pending signal
@@ -136,9 +158,9 @@ static __always_inline void switch_in(struct task_struct *next, __u64 now)
 		s->runq_wait_ns += now - s->since_ns;
 	else if (s->state == TS_OFF_CPU) /* its wakeup was not seen: the wait cannot be split */
 		s->off_cpu_ns += now - s->since_ns;
+	catch_up_on_cpu(s, next); /* nothing, unless a switch-out was missed */
 	s->state = TS_RUNNING;
 	s->since_ns = now;
-	s->exec_at_in = BPF_CORE_READ(next, se.sum_exec_runtime);
 }
 
 static __always_inline int on_switch(bool preempt, struct task_struct *prev, struct task_struct *next)
@@ -206,8 +228,7 @@ static __always_inline int on_exit(struct task_struct *p)
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
 	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
-	if (s->state == TS_RUNNING)
-		s->on_cpu_ns += BPF_CORE_READ(p, se.sum_exec_runtime) - s->exec_at_in;
+	catch_up_on_cpu(s, p);
 	s->since_ns = now;
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
 	if (bpf_map_update_elem(&exited, &tid, s, BPF_ANY))

@@ -13,7 +13,7 @@ final class ThreadSchedLayout {
     static final int MIGRATIONS = 40;
     static final int FIRST_SEEN = 48;
     static final int SINCE = 56;
-    static final int EXEC_AT_IN = 72;
+    static final int EXEC_SEEN = 72;
     static final int STATE = 80;
     static final int NS_TID = 84;
     static final int COMM = 88;
