@@ -14,15 +14,18 @@ import java.util.Set;
  * @param logLevel   the agent's own log level
  * @param maxThreads capacity of the kernel's per-thread map
  * @param libbpf     the libbpf shared library: a name for the dynamic loader, or a path
+ * @param attach     which program flavour to attach: {@code auto} (tp_btf, else raw_tp), {@code tp_btf}, {@code raw_tp}
  */
-public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads, String libbpf) {
+public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads, String libbpf,
+                           String attach) {
 
     static final List<String> PROBES = List.of("sched");
     static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
-    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf");
+    static final List<String> ATTACH = List.of("auto", "tp_btf", "raw_tp");
+    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf", "attach");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768, "libbpf.so.1");
+        return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768, "libbpf.so.1", "auto");
     }
 
     /** A bad option: the message names it and what it accepts. */
@@ -43,6 +46,7 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
         String log = o.logLevel();
         int maxThreads = o.maxThreads();
         String libbpf = o.libbpf();
+        String attach = o.attach();
         for (String pair : args.split(",")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
@@ -57,11 +61,12 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
                 case "log" -> log = oneOf(key, value.toLowerCase(Locale.ROOT), LOG_LEVELS);
                 case "maxThreads" -> maxThreads = parseInt(key, value, 64, 1 << 22);
                 case "libbpf" -> libbpf = nonEmpty(key, value, "a library name such as libbpf.so.1, or a file path");
+                case "attach" -> attach = oneOf(key, value, ATTACH);
                 default -> throw new InvalidOption("unknown option '" + key + "' (accepted keys: "
                         + String.join(", ", KEYS) + ")");
             }
         }
-        return new AgentOptions(probes, interval, log, maxThreads, libbpf);
+        return new AgentOptions(probes, interval, log, maxThreads, libbpf, attach);
     }
 
     private static String nonEmpty(String key, String value, String accepted) {

@@ -63,7 +63,7 @@ final class EbpfAgent {
         }
         if (options.probes().contains("sched")) {
             try {
-                SchedProbe probe = SchedProbe.open(kernelTgid, options.maxThreads());
+                SchedProbe probe = SchedProbe.open(kernelTgid, options.maxThreads(), options.attach());
                 recorders.add(new SchedRecorder(probe, registry, resolver));
                 LOG.info("sched probe attached ({} programs, {}) to pid {} (kernel tgid {}), polling every {} ms",
                         probe.attachedPrograms(), probe.attachType(), ProcessHandle.current().pid(), kernelTgid,

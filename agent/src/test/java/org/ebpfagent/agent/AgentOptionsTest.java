@@ -33,7 +33,8 @@ class AgentOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf)",
+        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf, attach)",
+        "attach=kprobe    | bad value 'kprobe' for option 'attach' (accepted: auto, tp_btf, raw_tp)",
         "interval=fast    | bad value 'fast' for option 'interval' (accepted: a duration from 10ms to 3600s",
         "interval=5ms     | bad value '5ms' for option 'interval'",
         "probes=tcp       | bad value 'tcp' for option 'probes' (accepted: sched)",

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class FailureIT {
     static final int APP_EXIT = 42;
     static final Pattern AGENT_LINE = Pattern.compile("^(TRACE|DEBUG|INFO|WARN|ERROR) ebpf-agent(\\.\\S+)? - .*");
-    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf");
+    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf", "attach");
 
     /** Hides the kernel's BTF from the child: a private mount namespace with /dev/null over it. */
     static final String[] WITHOUT_BTF = {"unshare", "--mount", "--propagation", "private", "sh", "-c",

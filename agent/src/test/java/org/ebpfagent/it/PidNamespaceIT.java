@@ -52,7 +52,8 @@ class PidNamespaceIT {
     @BeforeAll
     static void run() throws Exception {
         AgentRun.Running child = AgentRun.of(SchedWorkload.class)
-                .args("2", "1000", "1", "20", "10", "1", "500", "0")
+                // 4 spinners on 2 cores: run-queue waits long enough for a 5% comparison to mean something
+                .args("4", "1000", "1", "20", "10", "1", "500", "0")
                 .agentOptions("interval=500ms")
                 .under("unshare", "--pid", "--fork", "--mount-proc")
                 .start();
@@ -75,7 +76,7 @@ class PidNamespaceIT {
         }
         assertEquals(0, result.exitCode(), () -> "workload failed: " + result.stderr());
         truths = result.stdout().stream().filter(l -> l.startsWith("TRUTH ")).map(Truth::parse).toList();
-        assertEquals(3, truths.size(), () -> "truth lines: " + result.stdout());
+        assertEquals(5, truths.size(), () -> "truth lines: " + result.stdout());
         slept = result.stdout().stream().filter(l -> l.startsWith("SLEPT ")).toList();
         assertEquals(1, slept.size(), () -> "sleeper lines: " + result.stdout());
         agent = Recordings.schedulingByTid(result.recording());

@@ -24,9 +24,10 @@ public final class SampleApp {
             return;
         }
 
+        var sleeper = new Sleeper(options.sleepers());
         var workloads = List.of(
                 new Spinner(options.spinners()),
-                new Sleeper(options.sleepers()),
+                sleeper,
                 new ContendedPool(options.poolWorkers()));
 
         // Progress goes to stderr so stdout holds only the summary; the pid lets a profiler attach.
@@ -45,6 +46,10 @@ public final class SampleApp {
                 count(options.spinners(), "spinner"), count(options.sleepers(), "sleeper"),
                 count(options.poolWorkers(), "pool worker"));
         results.forEach(result -> System.out.println(result.toLine()));
+        String latency = sleeper.latencySummary();
+        if (!latency.isEmpty()) {
+            System.out.println("  " + latency);
+        }
     }
 
     private static String count(int n, String noun) {

@@ -72,7 +72,7 @@ public final class Main {
                 exit codes: 0 done, 1 no ebpf events in the recording, 2 bad arguments, 3 unreadable file
 
                 as an agent: java --enable-native-access=ALL-UNNAMED \\
-                               -javaagent:ebpf-agent.jar[=probes=sched,interval=1s,log=info,maxThreads=32768,libbpf=libbpf.so.1] \\
+                               -javaagent:ebpf-agent.jar[=probes=sched,interval=1s,log=info,maxThreads=32768,libbpf=libbpf.so.1,attach=auto] \\
                                -XX:StartFlightRecording:settings=default,settings=ebpf.jfc,filename=rec.jfr ...""";
     }
 }

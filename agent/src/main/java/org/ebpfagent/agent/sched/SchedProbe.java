@@ -49,6 +49,25 @@ public final class SchedProbe implements AutoCloseable {
 
     /** Loads and attaches the probe for the process whose root-namespace tgid is {@code kernelTgid}. */
     public static SchedProbe open(int kernelTgid, int maxThreads) throws BpfException {
+        return open(kernelTgid, maxThreads, "auto");
+    }
+
+    /**
+     * As {@link #open(int, int)}, choosing the program flavour: {@code auto} (tp_btf, raw_tp if
+     * the kernel refuses it), {@code tp_btf} or {@code raw_tp}.
+     */
+    public static SchedProbe open(int kernelTgid, int maxThreads, String attach) throws BpfException {
+        switch (attach) {
+            case "tp_btf" -> {
+                return open(kernelTgid, maxThreads, "btf", "tp_btf");
+            }
+            case "raw_tp" -> {
+                return open(kernelTgid, maxThreads, "raw", "raw_tp");
+            }
+            default -> {
+                // auto, below
+            }
+        }
         try {
             return open(kernelTgid, maxThreads, "btf", "tp_btf");
         } catch (BpfException btf) {

@@ -1,0 +1,187 @@
+/*
+ * The scheduler probe's logic, included twice by sched.bpf.c: once with KIND btf and RD() a
+ * direct load (tp_btf programs get BTF-typed task pointers), once with KIND raw and RD() a
+ * bpf_probe_read_kernel (raw_tp). Both are relocated by CO-RE. The direct loads matter: the
+ * filter runs for every context switch on the machine, and a helper call per field read was
+ * measured to dominate its cost.
+ */
+static __always_inline bool FN(is_target)(struct task_struct *t)
+{
+	return RD(t, tgid) == config.target_tgid;
+}
+
+static __always_inline long FN(task_state)(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return RD(t, __state);
+	return RD((struct task_struct___pre514 *)t, state);
+}
+
+/* Adds the CPU time the kernel charged the task since the probe last looked. */
+static __always_inline __u64 FN(catch_up_on_cpu)(struct thread_sched *s, struct task_struct *t)
+{
+	__u64 exec = RD(t, se.sum_exec_runtime);
+	__u64 ran = exec - s->exec_seen;
+
+	s->on_cpu_ns += ran;
+	s->exec_seen = exec;
+	return ran;
+}
+
+static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+{
+	__u32 tid = RD(t, pid);
+	struct thread_sched *s = bpf_map_lookup_elem(&threads, &tid);
+
+	if (s)
+		return s;
+	/* An exiting thread was already reported; do not bring it back. */
+	if (RD(t, flags) & PF_EXITING)
+		return NULL;
+	struct thread_sched init = {
+		.first_seen_ns = now,
+		.since_ns = now,
+		.nvcsw = RD(t, nvcsw),
+		.exec_seen = RD(t, se.sum_exec_runtime),
+		.ns_tid = ns_tid(t),
+	};
+	bpf_probe_read_kernel(init.comm, sizeof(init.comm), &t->comm);
+	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) == -E2BIG)
+		__sync_fetch_and_add(&counters.threads_full, 1);
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+
+static __always_inline void FN(switch_out)(struct task_struct *prev, bool preempt, __u64 now)
+{
+	struct thread_sched *s = FN(entry)(prev, now);
+
+	if (!s)
+		return;
+	__u64 ran = FN(catch_up_on_cpu)(s, prev);
+	/*
+	 * Its switch-in was not seen: since since_ns it waited (RUNNABLE) and then ran for `ran`;
+	 * or it was off-CPU, then waited and ran, and that wait cannot be split off (OFF_CPU).
+	 */
+	if (s->state == TS_RUNNABLE && now - s->since_ns > ran)
+		s->runq_wait_ns += now - s->since_ns - ran;
+	else if (s->state == TS_OFF_CPU && now - s->since_ns > ran)
+		s->off_cpu_ns += now - s->since_ns - ran;
+	/*
+	 * The kernel has already counted this switch in nvcsw or nivcsw; which
+	 * one moved is the kernel's own verdict (sched_yield and a pending signal
+	 * make the tracepoint arguments ambiguous). A new entry read nvcsw after
+	 * the increment, so its first switch falls back to the task state.
+	 */
+	unsigned long nvcsw = RD(prev, nvcsw);
+	/*
+	 * A preempted task stays on its run queue even if it had already set a
+	 * sleeping state (preempted on its way into schedule()): it waits for a CPU.
+	 */
+	bool runnable = preempt || FN(task_state)(prev) == 0;
+	bool voluntary = s->state == TS_UNKNOWN && s->since_ns == now ? !runnable : nvcsw != s->nvcsw;
+
+	s->nvcsw = nvcsw;
+	/*
+	 * The name the thread gave itself: a thread that lives less than a poll interval is gone
+	 * before the agent could look it up, and its report must still say who it was. The JVM
+	 * names a thread as it starts, so its first few switches are enough (and exit reads it again).
+	 */
+	if (s->voluntary + s->involuntary < 4)
+		bpf_probe_read_kernel(s->comm, sizeof(s->comm), &prev->comm);
+	if (voluntary)
+		s->voluntary++;
+	else
+		s->involuntary++;
+	s->state = runnable ? TS_RUNNABLE : TS_OFF_CPU;
+	s->since_ns = now;
+}
+
+static __always_inline void FN(switch_in)(struct task_struct *next, __u64 now)
+{
+	struct thread_sched *s = FN(entry)(next, now);
+
+	if (!s)
+		return;
+	if (s->state == TS_RUNNABLE)
+		s->runq_wait_ns += now - s->since_ns;
+	else if (s->state == TS_OFF_CPU) /* its wakeup was not seen: the wait cannot be split */
+		s->off_cpu_ns += now - s->since_ns;
+	FN(catch_up_on_cpu)(s, next); /* nothing, unless a switch-out was missed */
+	s->state = TS_RUNNING;
+	s->since_ns = now;
+}
+
+static __always_inline int FN(on_switch)(bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	bool prev_ours = FN(is_target)(prev), next_ours = FN(is_target)(next);
+
+	if (!prev_ours && !next_ours)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	if (prev_ours)
+		FN(switch_out)(prev, preempt, now);
+	if (next_ours)
+		FN(switch_in)(next, now);
+	return 0;
+}
+
+static __always_inline int FN(on_wakeup)(struct task_struct *p)
+{
+	if (!FN(is_target)(p))
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	struct thread_sched *s = FN(entry)(p, now);
+
+	if (!s)
+		return 0;
+	/* A wakeup of a thread still RUNNING raced with it going to sleep: nothing changes. */
+	if (s->state == TS_OFF_CPU) {
+		s->off_cpu_ns += now - s->since_ns;
+	} else if (s->state != TS_UNKNOWN) {
+		return 0;
+	}
+	s->state = TS_RUNNABLE;
+	s->since_ns = now;
+	return 0;
+}
+
+static __always_inline __u32 FN(task_cpu)(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->thread_info.cpu))
+		return RD(t, thread_info.cpu);
+	return RD(t, cpu);
+}
+
+/* set_task_cpu() fires the tracepoint before it checks that the CPU changes; count real moves. */
+static __always_inline int FN(on_migrate)(struct task_struct *p, int dest_cpu)
+{
+	if (!FN(is_target)(p) || FN(task_cpu)(p) == (__u32)dest_cpu)
+		return 0;
+	struct thread_sched *s = FN(entry)(p, bpf_ktime_get_ns());
+
+	if (s)
+		s->migrations++;
+	return 0;
+}
+
+/* Fires in the exiting thread itself, after PF_EXITING is set and before its last switch. */
+static __always_inline int FN(on_exit)(struct task_struct *p)
+{
+	if (!FN(is_target)(p))
+		return 0;
+	__u32 tid = RD(p, pid);
+	struct thread_sched *s = bpf_map_lookup_elem(&threads, &tid);
+
+	if (!s)
+		return 0;
+	__u64 now = bpf_ktime_get_ns();
+	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
+	FN(catch_up_on_cpu)(s, p);
+	s->since_ns = now;
+	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
+	if (bpf_map_update_elem(&exited, &tid, s, BPF_ANY))
+		__sync_fetch_and_add(&counters.exits_full, 1);
+	bpf_map_delete_elem(&threads, &tid);
+	return 0;
+}
+
