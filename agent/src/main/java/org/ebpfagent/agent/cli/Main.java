@@ -5,16 +5,19 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * {@code java -jar ebpf-agent.jar <command> ...}: tools over recordings the agent wrote.
- * Exit codes: 0 done, 1 the recording has no ebpf events, 2 bad arguments, 3 unreadable file.
+ * Exit codes: 0 done, 1 the recording has no ebpf events, 2 bad arguments, 3 unreadable file,
+ * 4 compare found a regression.
  */
 public final class Main {
     static final int OK = 0;
     static final int NO_EVENTS = 1;
     static final int USAGE = 2;
     static final int UNREADABLE = 3;
+    static final int REGRESSION = 4;
 
     private Main() {}
 
@@ -27,8 +30,11 @@ public final class Main {
             out.println(usage());
             return args.length == 0 ? USAGE : OK;
         }
+        if (args[0].equals("compare")) {
+            return Compare.run(List.of(args).subList(1, args.length), out, err);
+        }
         if (!args[0].equals("summary")) {
-            err.println("ebpf-agent: unknown command '" + args[0] + "' (accepted: summary)");
+            err.println("ebpf-agent: unknown command '" + args[0] + "' (accepted: summary, compare)");
             return USAGE;
         }
         if (args.length == 2 && (args[1].equals("--help") || args[1].equals("-h"))) {
@@ -68,8 +74,13 @@ public final class Main {
 
                 commands:
                   summary REC.jfr   per-thread table of the kernel scheduler measurements in a recording
+                  compare BASE.jfr HEAD.jfr [--fail-on runQueueWait=+10%,waitShare=+5pp] [--format text|markdown|junit]
+                          [-o FILE] [--group REGEX=NAME] [--min-share 5%]
+                                    per-thread-group rates of two recordings side by side; a CI regression gate
+                                    (compare --help for details)
 
-                exit codes: 0 done, 1 no ebpf events in the recording, 2 bad arguments, 3 unreadable file
+                exit codes: 0 done, 1 no ebpf events in the recording, 2 bad arguments, 3 unreadable file,
+                            4 compare found a regression
 
                 as an agent: java --enable-native-access=ALL-UNNAMED \\
                                -javaagent:ebpf-agent.jar[=probes=sched,interval=1s,log=info,maxThreads=32768,libbpf=libbpf.so.1,attach=auto] \\

@@ -1,0 +1,123 @@
+package org.ebpfagent.agent.cli;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Base and head side by side, per thread group and for the whole process, each metric judged
+ * against its threshold.
+ */
+final class Comparison {
+    /** The whole-process row's name, which {@link ThreadGroups} never gives a group of threads. */
+    static final String PROCESS = "(process)";
+
+    enum Verdict {
+        /** Rose more than its threshold. */
+        REGRESSION,
+        /** Gated and within its threshold. */
+        PASS,
+        /** Under the noise floor in both runs: shown, never failed. */
+        BELOW_FLOOR,
+        /** The group exists in one run only, so there is nothing to compare; the process row carries its cost. */
+        ONE_SIDED,
+        /** No threshold for this metric. */
+        UNGATED
+    }
+
+    /** One group's metric in both runs. Threads: how many distinct tids the group had in each run. */
+    record Row(String group, boolean jvmInternal, int baseThreads, int headThreads, Metric metric,
+               double base, double head, Double limit, Verdict verdict) {
+        double delta() {
+            return head - base;
+        }
+
+        /** head / base - 1; infinite when something rose from zero, which exceeds any percentage. */
+        double relative() {
+            return Comparison.relative(base, head);
+        }
+    }
+
+    static double relative(double base, double head) {
+        return base == 0 ? (head == 0 ? 0 : Double.POSITIVE_INFINITY) : head / base - 1;
+    }
+
+    /** The rise as a threshold measures it: percent of base, or percentage points for a share. */
+    static double rise(Metric m, double base, double head) {
+        return 100 * (m.isShare() ? head - base : relative(base, head));
+    }
+
+    final String baseName;
+    final String headName;
+    final double baseSeconds;
+    final double headSeconds;
+    final Thresholds thresholds;
+    final List<Row> rows = new ArrayList<>();
+
+    private Comparison(String baseName, String headName, double baseSeconds, double headSeconds, Thresholds thresholds) {
+        this.baseName = baseName;
+        this.headName = headName;
+        this.baseSeconds = baseSeconds;
+        this.headSeconds = headSeconds;
+        this.thresholds = thresholds;
+    }
+
+    static Comparison of(String baseName, SchedRecording base, String headName, SchedRecording head, Thresholds thresholds) {
+        Comparison c = new Comparison(baseName, headName, base.seconds(), head.seconds(), thresholds);
+        c.addGroup(PROCESS, base.process, head.process, base.process, head.process);
+        Set<String> names = new HashSet<>(base.groups.keySet());
+        names.addAll(head.groups.keySet());
+        // Busiest first: what a reader wants to see is where the CPU went in either run.
+        List<String> order = names.stream().sorted(Comparator.comparingDouble((String g) -> -Math.max(
+                runnablePerSecond(base.groups.get(g), c.baseSeconds),
+                runnablePerSecond(head.groups.get(g), c.headSeconds))).thenComparing(g -> g)).toList();
+        for (String g : order) {
+            c.addGroup(g, base.groups.get(g), head.groups.get(g), base.process, head.process);
+        }
+        return c;
+    }
+
+    private static double runnablePerSecond(SchedRecording.Totals t, double seconds) {
+        return t == null ? 0 : (t.onCpu + t.runQueueWait) / seconds;
+    }
+
+    private void addGroup(String group, SchedRecording.Totals b, SchedRecording.Totals h,
+                          SchedRecording.Totals baseProcess, SchedRecording.Totals headProcess) {
+        SchedRecording.Totals none = new SchedRecording.Totals();
+        SchedRecording.Totals bt = b == null ? none : b;
+        SchedRecording.Totals ht = h == null ? none : h;
+        boolean jvmInternal = !group.equals(PROCESS) && !bt.java && !ht.java;
+        for (Metric m : Metric.values()) {
+            double base = m.value(bt, baseSeconds);
+            double head = m.value(ht, headSeconds);
+            Double limit = thresholds.limit(m);
+            Verdict v;
+            if (limit == null) {
+                v = Verdict.UNGATED;
+            } else if (b == null || h == null) {
+                v = Verdict.ONE_SIDED;
+            } else if (!group.equals(PROCESS) && share(m, bt, baseProcess) < thresholds.minShare()
+                    && share(m, ht, headProcess) < thresholds.minShare()) {
+                v = Verdict.BELOW_FLOOR;
+            } else {
+                v = rise(m, base, head) > limit ? Verdict.REGRESSION : Verdict.PASS;
+            }
+            rows.add(new Row(group, jvmInternal, bt.tids.size(), ht.tids.size(), m, base, head, limit, v));
+        }
+    }
+
+    private static double share(Metric m, SchedRecording.Totals group, SchedRecording.Totals process) {
+        long total = m.weight(process);
+        return total == 0 ? 0 : (double) m.weight(group) / total;
+    }
+
+    List<Row> regressions() {
+        return rows.stream().filter(r -> r.verdict() == Verdict.REGRESSION).toList();
+    }
+
+    List<Row> gated() {
+        return rows.stream().filter(r -> r.limit() != null).toList();
+    }
+}
