@@ -79,15 +79,15 @@ final class Comparison {
         return c;
     }
 
-    private static double runnablePerSecond(SchedRecording.Totals t, double seconds) {
+    private static double runnablePerSecond(SchedTotals t, double seconds) {
         return t == null ? 0 : (t.onCpu + t.runQueueWait) / seconds;
     }
 
-    private void addGroup(String group, SchedRecording.Totals b, SchedRecording.Totals h,
-                          SchedRecording.Totals baseProcess, SchedRecording.Totals headProcess) {
-        SchedRecording.Totals none = new SchedRecording.Totals();
-        SchedRecording.Totals bt = b == null ? none : b;
-        SchedRecording.Totals ht = h == null ? none : h;
+    private void addGroup(String group, SchedTotals b, SchedTotals h,
+                          SchedTotals baseProcess, SchedTotals headProcess) {
+        SchedTotals none = new SchedTotals();
+        SchedTotals bt = b == null ? none : b;
+        SchedTotals ht = h == null ? none : h;
         boolean jvmInternal = !group.equals(PROCESS) && !bt.java && !ht.java;
         for (Metric m : Metric.values()) {
             double base = m.value(bt, baseSeconds);
@@ -108,7 +108,7 @@ final class Comparison {
         }
     }
 
-    private static double share(Metric m, SchedRecording.Totals group, SchedRecording.Totals process) {
+    private static double share(Metric m, SchedTotals group, SchedTotals process) {
         long total = m.weight(process);
         return total == 0 ? 0 : (double) m.weight(group) / total;
     }

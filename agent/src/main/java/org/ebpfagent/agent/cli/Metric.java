@@ -33,7 +33,7 @@ enum Metric {
      * The value compared: a rate per second of measured time, because two runs rarely last equally
      * long; the share is a fraction (0..1) and needs no time base.
      */
-    double value(SchedRecording.Totals t, double seconds) {
+    double value(SchedTotals t, double seconds) {
         if (isShare()) {
             long runnable = t.onCpu + t.runQueueWait;
             return runnable == 0 ? 0 : (double) t.runQueueWait / runnable;
@@ -46,7 +46,7 @@ enum Metric {
      * The amount the noise floor compares with the process's: the sum itself, or for the share
      * the runnable time it is a share of.
      */
-    long weight(SchedRecording.Totals t) {
+    long weight(SchedTotals t) {
         return switch (this) {
             case ON_CPU -> t.onCpu;
             case RUN_QUEUE_WAIT -> t.runQueueWait;

@@ -5,29 +5,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
 /** One recording's ebpf.ThreadScheduling sums per thread group and for the whole process, and the time they cover. */
 final class SchedRecording {
-    /** The sums of one group (or of the process) and how many threads it held. */
-    static final class Totals {
-        long onCpu;
-        long runQueueWait;
-        long offCpu;
-        long voluntary;
-        long involuntary;
-        long migrations;
-        boolean java;
-        final Set<Long> tids = new HashSet<>();
-    }
-
-    final Map<String, Totals> groups = new HashMap<>();
-    final Totals process = new Totals();
+    final Map<String, SchedTotals> groups = new HashMap<>();
+    final SchedTotals process = new SchedTotals();
     private long statisticsNanos;
     private Instant first;
     private Instant last;
@@ -39,9 +25,8 @@ final class SchedRecording {
                 RecordedEvent e = recording.readEvent();
                 switch (e.getEventType().getName()) {
                     case "ebpf.ThreadScheduling" -> {
-                        r.add(grouping.groupOf(e.getString("threadName")), e.getThread("javaThread") != null, e.getLong("tid"),
-                                e.getLong("onCpu"), e.getLong("runQueueWait"), e.getLong("offCpu"),
-                                e.getLong("voluntarySwitches"), e.getLong("involuntarySwitches"), e.getLong("migrations"));
+                        r.group(grouping.groupOf(e.getString("threadName"))).add(e);
+                        r.process.add(e);
                         r.span(e.getStartTime(), e.getEndTime());
                     }
                     case "ebpf.AgentStatistics" -> r.statisticsNanos += e.getDuration().toNanos();
@@ -52,18 +37,15 @@ final class SchedRecording {
         return r;
     }
 
+    SchedTotals group(String name) {
+        return groups.computeIfAbsent(name, g -> new SchedTotals());
+    }
+
+    /** Adds one thread's figures to a group and to the process (tests build recordings this way). */
     void add(String group, boolean java, long tid, long onCpu, long runQueueWait, long offCpu,
              long voluntary, long involuntary, long migrations) {
-        for (Totals t : new Totals[] {groups.computeIfAbsent(group, g -> new Totals()), process}) {
-            t.onCpu += onCpu;
-            t.runQueueWait += runQueueWait;
-            t.offCpu += offCpu;
-            t.voluntary += voluntary;
-            t.involuntary += involuntary;
-            t.migrations += migrations;
-            t.java |= java;
-            t.tids.add(tid);
-        }
+        group(group).add(java, tid, onCpu, runQueueWait, offCpu, voluntary, involuntary, migrations);
+        process.add(java, tid, onCpu, runQueueWait, offCpu, voluntary, involuntary, migrations);
     }
 
     void span(Instant start, Instant end) {

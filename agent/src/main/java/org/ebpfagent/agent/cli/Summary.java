@@ -27,16 +27,10 @@ final class Summary {
     private Instant first;
     private Instant last;
 
-    /** One thread's totals. */
+    /** One thread's name and totals. */
     static final class Row {
         String name;
-        boolean java;
-        long onCpu;
-        long runQueueWait;
-        long offCpu;
-        long voluntary;
-        long involuntary;
-        long migrations;
+        final SchedTotals totals = new SchedTotals();
     }
 
     static Summary read(Path file) throws IOException {
@@ -69,13 +63,7 @@ final class Summary {
         // A reused tid would merge two threads; the name keeps them apart in the table.
         Row r = rows.computeIfAbsent(e.getLong("tid") * 31 + e.getString("threadName").hashCode(), k -> new Row());
         r.name = e.getString("threadName") + " [" + e.getLong("tid") + "]";
-        r.java |= e.getThread("javaThread") != null;
-        r.onCpu += e.getLong("onCpu");
-        r.runQueueWait += e.getLong("runQueueWait");
-        r.offCpu += e.getLong("offCpu");
-        r.voluntary += e.getLong("voluntarySwitches");
-        r.involuntary += e.getLong("involuntarySwitches");
-        r.migrations += e.getLong("migrations");
+        r.totals.add(e);
         Instant end = e.getEndTime();
         first = first == null || e.getStartTime().isBefore(first) ? e.getStartTime() : first;
         last = last == null || end.isAfter(last) ? end : last;
@@ -83,17 +71,18 @@ final class Summary {
 
     void print(PrintStream out) {
         List<Row> sorted = new ArrayList<>(rows.values());
-        sorted.sort(Comparator.comparingLong((Row r) -> r.onCpu + r.runQueueWait).reversed());
+        sorted.sort(Comparator.comparingLong((Row r) -> r.totals.onCpu + r.totals.runQueueWait).reversed());
         Duration span = Duration.between(first, last);
         out.printf(Locale.ROOT, "ebpf-agent summary: %d threads over %.1f s; run-queue wait is time runnable but not running%n",
                 rows.size(), span.toMillis() / 1000.0);
         out.printf(Locale.ROOT, "%-34s %10s %10s %10s %6s %9s %9s %6s%n", "thread [tid]", "on-CPU ms", "runq ms",
                 "off-CPU ms", "wait%", "vol sw", "invol sw", "migr");
         for (Row r : sorted) {
-            double wait = r.onCpu + r.runQueueWait == 0 ? 0 : 100.0 * r.runQueueWait / (r.onCpu + r.runQueueWait);
+            SchedTotals t = r.totals;
+            double wait = t.onCpu + t.runQueueWait == 0 ? 0 : 100.0 * t.runQueueWait / (t.onCpu + t.runQueueWait);
             out.printf(Locale.ROOT, "%-34s %10.1f %10.1f %10.1f %5.0f%% %9d %9d %6d%n",
-                    truncate((r.java ? "" : "*") + r.name, 34), r.onCpu / 1e6, r.runQueueWait / 1e6, r.offCpu / 1e6,
-                    wait, r.voluntary, r.involuntary, r.migrations);
+                    truncate((t.java ? "" : "*") + r.name, 34), t.onCpu / 1e6, t.runQueueWait / 1e6, t.offCpu / 1e6,
+                    wait, t.voluntary, t.involuntary, t.migrations);
         }
         out.println("* no java.lang.Thread (a JVM-internal thread such as GC or JIT); wait% = runq / (on-CPU + runq)");
         if (agentPolls > 0) {
