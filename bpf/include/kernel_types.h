@@ -35,6 +35,9 @@ enum {
 
 #define PF_EXITING 0x00000004 /* set by exit_signals() before sched_process_exit fires */
 #define E2BIG 7
+#define EEXIST 17
+#define TASK_INTERRUPTIBLE 0x1
+#define TASK_UNINTERRUPTIBLE 0x2
 
 #pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
 
@@ -68,6 +71,13 @@ struct task_struct {
 	unsigned long nvcsw;
 	unsigned long nivcsw;
 	char comm[16]; /* the OS thread name; HotSpot sets it from the Java name when a thread starts */
+};
+
+/* x86-64: the user registers saved at kernel entry, at the top of the task's kernel stack. */
+struct pt_regs {
+	unsigned long cx;
+	unsigned long orig_ax; /* the syscall number on syscall entry; an error code or ~vector otherwise */
+	unsigned long ip;
 };
 
 struct task_struct___pre514 {

@@ -36,12 +36,39 @@ struct thread_sched {
 	__u32 state;         /* enum thread_state */
 	__u32 ns_tid;        /* the tid as the JVM's own PID namespace sees it */
 	char comm[16];       /* the OS thread name at the last switch-out or at exit */
+	__s32 off_syscall;   /* while OFF_CPU: the syscall it blocked in, or -1 (not in a syscall) */
+	__u32 off_kind;      /* while OFF_CPU: enum off_cpu_kind */
+};
+
+/* How a thread that left the CPU without being runnable was waiting. */
+enum off_cpu_kind {
+	OFF_OTHER = 0,           /* stopped, traced, frozen, ... */
+	OFF_SLEEPING = 1,        /* TASK_INTERRUPTIBLE: waiting for an event (futex, poll, read, sleep) */
+	OFF_UNINTERRUPTIBLE = 2, /* TASK_UNINTERRUPTIBLE: typically disk I/O, page-ins, kernel locks */
+};
+
+/*
+ * Off-CPU time by reason, cumulative: one entry per thread (tid and first_seen_ns, so a reused tid
+ * starts new entries) and reason. The agent deletes a thread's entries after its exit.
+ */
+struct off_cpu_key {
+	__u64 first_seen_ns;
+	__u32 tid;
+	__s32 syscall; /* -1: not in a syscall (a page fault, or preempted and then stopped) */
+	__u32 kind;    /* enum off_cpu_kind */
+	__u32 pad;
+};
+
+struct off_cpu_total {
+	__u64 ns;    /* off-CPU time of spans that ended */
+	__u64 spans; /* spans that ended */
 };
 
 /* What the probe could not record, cumulative (.bss). */
 struct sched_counters {
 	__u64 threads_full; /* a new thread found the threads map full */
 	__u64 exits_full;   /* an exiting thread found the exited map full */
+	__u64 reasons_full; /* an off-CPU span found the off_cpu map full */
 };
 
 #endif

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Scheduler probe: per thread of one process, on-CPU time, run-queue wait,
- * off-CPU time, voluntary and involuntary switches and migrations.
+ * off-CPU time and why (the syscall a thread blocked in), voluntary and involuntary switches
+ * and migrations.
  *
  * A small state machine per thread, driven by tracepoints:
  *   wakeup          OFF_CPU  -> RUNNABLE  (off-CPU time ends, run-queue wait starts)
@@ -47,6 +48,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct thread_sched);
 } exited SEC(".maps");
+
+/* Off-CPU time per thread and reason (the syscall it blocked in, and how it slept). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768); /* resized by the agent before load */
+	__type(key, struct off_cpu_key);
+	__type(value, struct off_cpu_total);
+} off_cpu SEC(".maps");
 
 /* The tid as seen from the deepest PID namespace the thread lives in: the JVM's. */
 static __always_inline __u32 ns_tid(struct task_struct *t)

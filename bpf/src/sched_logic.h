@@ -28,6 +28,47 @@ static __always_inline __u64 FN(catch_up_on_cpu)(struct thread_sched *s, struct 
 	return ran;
 }
 
+/*
+ * The syscall the current task is in, from the user registers the kernel saved at entry. x86-64
+ * keeps the syscall number in orig_ax, but an exception (a page fault) leaves its error code
+ * there; only the syscall instruction leaves the user return address in both ip and cx.
+ */
+static __always_inline __s32 FN(current_syscall)(void)
+{
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	long nr = RD(regs, orig_ax);
+
+	return nr >= 0 && RD(regs, ip) == RD(regs, cx) ? (__s32)nr : -1;
+}
+
+/* An off-CPU span of `ns` ended: add it to the thread and to its reason. */
+static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, __u64 ns)
+{
+	struct off_cpu_key key = {
+		.first_seen_ns = s->first_seen_ns,
+		.tid = tid,
+		.syscall = s->off_syscall,
+		.kind = s->off_kind,
+	};
+	struct off_cpu_total *total = bpf_map_lookup_elem(&off_cpu, &key);
+
+	s->off_cpu_ns += ns;
+	if (!total) {
+		struct off_cpu_total zero = {};
+
+		if (bpf_map_update_elem(&off_cpu, &key, &zero, BPF_NOEXIST) == -E2BIG) {
+			__sync_fetch_and_add(&counters.reasons_full, 1);
+			return;
+		}
+		total = bpf_map_lookup_elem(&off_cpu, &key);
+		if (!total)
+			return;
+	}
+	/* Only this thread's own span ends touch its entries, one at a time. */
+	total->ns += ns;
+	total->spans++;
+}
+
 static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
 {
 	__u32 tid = RD(t, pid);
@@ -65,7 +106,7 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 	if (s->state == TS_RUNNABLE && now - s->since_ns > ran)
 		s->runq_wait_ns += now - s->since_ns - ran;
 	else if (s->state == TS_OFF_CPU && now - s->since_ns > ran)
-		s->off_cpu_ns += now - s->since_ns - ran;
+		FN(add_off_cpu)(s, RD(prev, pid), now - s->since_ns - ran);
 	/*
 	 * The kernel has already counted this switch in nvcsw or nivcsw; which
 	 * one moved is the kernel's own verdict (sched_yield and a pending signal
@@ -77,7 +118,8 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 	 * A preempted task stays on its run queue even if it had already set a
 	 * sleeping state (preempted on its way into schedule()): it waits for a CPU.
 	 */
-	bool runnable = preempt || FN(task_state)(prev) == 0;
+	long task_state = FN(task_state)(prev);
+	bool runnable = preempt || task_state == 0;
 	bool voluntary = s->state == TS_UNKNOWN && s->since_ns == now ? !runnable : nvcsw != s->nvcsw;
 
 	s->nvcsw = nvcsw;
@@ -92,6 +134,12 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 		s->voluntary++;
 	else
 		s->involuntary++;
+	if (!runnable) { /* sched_switch runs in prev's context: current is prev */
+		s->off_syscall = FN(current_syscall)();
+		s->off_kind = task_state & TASK_UNINTERRUPTIBLE ? OFF_UNINTERRUPTIBLE
+			      : task_state & TASK_INTERRUPTIBLE ? OFF_SLEEPING
+								  : OFF_OTHER;
+	}
 	s->state = runnable ? TS_RUNNABLE : TS_OFF_CPU;
 	s->since_ns = now;
 }
@@ -105,7 +153,7 @@ static __always_inline void FN(switch_in)(struct task_struct *next, __u64 now)
 	if (s->state == TS_RUNNABLE)
 		s->runq_wait_ns += now - s->since_ns;
 	else if (s->state == TS_OFF_CPU) /* its wakeup was not seen: the wait cannot be split */
-		s->off_cpu_ns += now - s->since_ns;
+		FN(add_off_cpu)(s, RD(next, pid), now - s->since_ns);
 	FN(catch_up_on_cpu)(s, next); /* nothing, unless a switch-out was missed */
 	s->state = TS_RUNNING;
 	s->since_ns = now;
@@ -136,7 +184,7 @@ static __always_inline int FN(on_wakeup)(struct task_struct *p)
 		return 0;
 	/* A wakeup of a thread still RUNNING raced with it going to sleep: nothing changes. */
 	if (s->state == TS_OFF_CPU) {
-		s->off_cpu_ns += now - s->since_ns;
+		FN(add_off_cpu)(s, RD(p, pid), now - s->since_ns);
 	} else if (s->state != TS_UNKNOWN) {
 		return 0;
 	}

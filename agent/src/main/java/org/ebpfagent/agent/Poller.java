@@ -105,6 +105,7 @@ final class Poller {
         s.errors = failed;
         s.threadsDropped = stats.threadsDropped;
         s.exitsDropped = stats.exitsDropped;
+        s.reasonsDropped = stats.reasonsDropped;
         s.probeMisses = stats.probeMisses;
         s.pollTime = System.nanoTime() - start;
         s.end();

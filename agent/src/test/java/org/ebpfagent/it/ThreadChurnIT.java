@@ -47,8 +47,11 @@ class ThreadChurnIT {
     static Set<Integer> before;
     static Set<Integer> after;
     static Set<Integer> liveTasksAfter;
+    static List<Integer> reasonTidsBefore;
+    static List<Integer> reasonTidsAfter;
     static List<RecordedEvent> events;
     static List<RecordedEvent> statistics;
+    static List<RecordedEvent> offCpuEvents;
     static Map<Long, List<RecordedEvent>> eventsByTid;
     static List<Churned> churned;
 
@@ -64,11 +67,13 @@ class ThreadChurnIT {
         long churnMillis;
         try {
             child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
-            int mapId = threadsMapId(child.pid());
+            int mapId = mapId(child.pid(), "threads");
+            int reasonsId = mapId(child.pid(), "off_cpu");
             child.send("go");
             child.awaitStdout("READY", Duration.ofSeconds(30));
             Thread.sleep(2 * INTERVAL_MS + 100);
             before = mapKeys(mapId);
+            reasonTidsBefore = reasonTids(reasonsId);
             long t0 = System.nanoTime();
             child.send("churn");
             String done = child.awaitStdout("CHURN DONE", Duration.ofSeconds(120));
@@ -76,6 +81,7 @@ class ThreadChurnIT {
             assertEquals("CHURN DONE ran=" + THREADS, done);
             Thread.sleep(2 * INTERVAL_MS + 100);
             after = mapKeys(mapId);
+            reasonTidsAfter = reasonTids(reasonsId);
             liveTasksAfter = tasks(child.pid());
             describe(child.pid(), before, after);
             child.send("exit");
@@ -85,6 +91,7 @@ class ThreadChurnIT {
         assertEquals(0, result.exitCode(), () -> "workload failed: " + result.stderr());
         events = Recordings.events(result.recording(), "ebpf.ThreadScheduling");
         statistics = Recordings.events(result.recording(), "ebpf.AgentStatistics");
+        offCpuEvents = Recordings.events(result.recording(), "ebpf.ThreadOffCpu");
         eventsByTid = new HashMap<>();
         for (RecordedEvent e : events) {
             eventsByTid.computeIfAbsent(e.getLong("tid"), k -> new ArrayList<>()).add(e);
@@ -114,6 +121,31 @@ class ThreadChurnIT {
         assertTrue(after.size() <= before.size() + 5,
                 "threads map grew from " + before.size() + " to " + after.size() + " entries over the churn");
         assertTrue(after.size() < THREADS / 100, "threads map holds " + after.size() + " entries");
+    }
+
+    /**
+     * Every churn thread blocks at least once (the workload parks it briefly), so each leaves
+     * off-CPU reasons in the kernel; the agent deletes them after the thread's exit.
+     */
+    @Test
+    void offCpuReasonsOfExitedThreadsAreDeleted() {
+        System.out.printf("off_cpu map: %d entries before the churn, %d after%n", reasonTidsBefore.size(), reasonTidsAfter.size());
+        assertTrue(reasonTidsAfter.size() <= reasonTidsBefore.size() + 20,
+                "off_cpu map grew from " + reasonTidsBefore.size() + " to " + reasonTidsAfter.size() + " entries over the churn");
+        List<Integer> leaked = reasonTidsAfter.stream().filter(t -> !liveTasksAfter.contains(t)).toList();
+        assertTrue(leaked.isEmpty(), leaked.size() + " off_cpu entries of threads that are gone, e.g. " + leaked.stream().limit(20).toList());
+        Set<String> churnReasons = new TreeSet<>();
+        for (RecordedEvent e : offCpuEvents) {
+            if (e.getString("threadName").startsWith("churn-")) {
+                churnReasons.add(e.getString("threadName"));
+            }
+        }
+        List<String> without = churned.stream().map(Churned::name).filter(n -> !churnReasons.contains(n)).toList();
+        for (String n : without.subList(0, Math.min(10, without.size()))) {
+            System.out.println("no reason: " + n + " " + events.stream().filter(e -> e.getString("threadName").equals(n))
+                    .map(e -> "offCpu=" + e.getLong("offCpu") + " vol=" + e.getLong("voluntarySwitches")).toList());
+        }
+        assertEquals(List.of(), without, "churn threads without an ebpf.ThreadOffCpu event");
     }
 
     /** What is left in the map are threads that still exist: no entry of an exited thread leaked. */
@@ -236,8 +268,8 @@ class ThreadChurnIT {
         return statistics.stream().max((a, b) -> a.getEndTime().compareTo(b.getEndTime())).orElseThrow();
     }
 
-    /** The id of the map named "threads" among the BPF maps the child holds open (per /proc/PID/fdinfo). */
-    static int threadsMapId(long pid) throws Exception {
+    /** The id of the map with this name among the BPF maps the child holds open (per /proc/PID/fdinfo). */
+    static int mapId(long pid, String name) throws Exception {
         List<Integer> ids = new ArrayList<>();
         try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             for (Path fd : fds.toList()) {
@@ -257,11 +289,11 @@ class ThreadChurnIT {
         }
         List<Integer> named = new ArrayList<>();
         for (int id : ids) {
-            if (bpftool("-j", "map", "show", "id", String.valueOf(id)).contains("\"name\":\"threads\"")) {
+            if (bpftool("-j", "map", "show", "id", String.valueOf(id)).contains("\"name\":\"" + name + "\"")) {
                 named.add(id);
             }
         }
-        assertEquals(1, named.size(), "maps named threads among the child's BPF maps " + ids);
+        assertEquals(1, named.size(), "maps named " + name + " among the child's BPF maps " + ids);
         return named.get(0);
     }
 
@@ -283,6 +315,25 @@ class ThreadChurnIT {
         // Each entry has one raw key array (the BTF-formatted copy has "key":<number>).
         assertEquals(json.split("\"key\":\\[", -1).length - 1, n, "keys parsed from the dump");
         return keys;
+    }
+
+    private static final Pattern RAW_KEY = Pattern.compile("\"key\":\\[([^\\]]*)\\]");
+
+    /** The tid (bytes 8..11 of struct off_cpu_key) of every entry of the off_cpu map. */
+    static List<Integer> reasonTids(int id) throws Exception {
+        String json = bpftool("-j", "map", "dump", "id", String.valueOf(id));
+        List<Integer> tids = new ArrayList<>();
+        Matcher m = RAW_KEY.matcher(json);
+        while (m.find()) {
+            String[] bytes = m.group(1).replace("\"", "").split(",");
+            assertEquals(24, bytes.length, "off_cpu key size");
+            int tid = 0;
+            for (int i = 11; i >= 8; i--) {
+                tid = (tid << 8) | Integer.parseInt(bytes[i].trim().substring(2), 16);
+            }
+            tids.add(tid);
+        }
+        return tids;
     }
 
     static Set<Integer> tasks(long pid) throws IOException {

@@ -53,6 +53,11 @@ public final class AgentStatistics extends Event {
     @Description("Thread exits whose final counters were lost because the exit map was full (cumulative)")
     public long exitsDropped;
 
+    @Label("Off-CPU Reasons Dropped")
+    @Description("Off-CPU spans not attributed to a reason because the reason map was full (cumulative); "
+            + "their time still counts in ebpf.ThreadScheduling offCpu")
+    public long reasonsDropped;
+
     @Label("Probe Misses")
     @Description("Tracepoint hits the kernel skipped because the program was already running on that CPU "
             + "(recursion misses, cumulative)")

@@ -51,6 +51,7 @@ final class Libbpf {
     final MethodHandle mapUpdateElem;      // (fd, key, value, flags) -> int
     final MethodHandle mapLookupBatch;     // (fd, in, out, keys, values, count*, opts) -> int
     final MethodHandle mapLookupAndDeleteBatch;
+    final MethodHandle mapDeleteBatch;     // (fd, keys, count*, opts) -> int
     final MethodHandle progTestRunOpts;    // (fd, opts) -> int
     final MethodHandle objGetInfoByFd;     // (fd, info, len*) -> int
     final MethodHandle setPrint;           // (fn) -> fn
@@ -83,6 +84,7 @@ final class Libbpf {
         var batch = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, ptr, ptr, ptr, ptr);
         mapLookupBatch = bind(lib, "bpf_map_lookup_batch", batch);
         mapLookupAndDeleteBatch = bind(lib, "bpf_map_lookup_and_delete_batch", batch);
+        mapDeleteBatch = bind(lib, "bpf_map_delete_batch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, ptr));
         progTestRunOpts = bind(lib, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr));
         objGetInfoByFd = bind(lib, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
         setPrint = bind(lib, "libbpf_set_print", FunctionDescriptor.of(ptr, ptr));

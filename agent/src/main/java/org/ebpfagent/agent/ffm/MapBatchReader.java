@@ -116,6 +116,15 @@ public final class MapBatchReader implements AutoCloseable {
         return keys.get(JAVA_INT, (long) i * keySize);
     }
 
+    /** A field of entry {@code i}'s key, for maps with struct keys. */
+    public int keyInt(int i, long offset) {
+        return keys.get(JAVA_INT, (long) i * keySize + offset);
+    }
+
+    public long keyLong(int i, long offset) {
+        return keys.get(JAVA_LONG, (long) i * keySize + offset);
+    }
+
     public long valueLong(int i, long offset) {
         return values.get(JAVA_LONG, (long) i * valueSize + offset);
     }

@@ -8,6 +8,7 @@ public final class PollStats {
     public long eventsWritten;
     public long threadsDropped;
     public long exitsDropped;
+    public long reasonsDropped;
     public long probeMisses;
 
     public void reset() {
@@ -17,6 +18,7 @@ public final class PollStats {
         eventsWritten = 0;
         threadsDropped = 0;
         exitsDropped = 0;
+        reasonsDropped = 0;
         probeMisses = 0;
     }
 }

@@ -33,6 +33,7 @@ public final class SchedProbe implements AutoCloseable {
     final List<ProgramInfo> programs = new ArrayList<>();
     final BpfMap threads;
     final BpfMap exited;
+    final BpfMap offCpu;
     final BpfMap counters;
 
     private SchedProbe(BpfObject object, List<BpfLink> links, String attachType) throws BpfException {
@@ -41,6 +42,7 @@ public final class SchedProbe implements AutoCloseable {
         this.attachType = attachType;
         this.threads = object.map("threads");
         this.exited = object.map("exited");
+        this.offCpu = object.map("off_cpu");
         this.counters = object.map(".bss");
         for (BpfLink link : links) {
             programs.add(object.programInfo(link.program()));
@@ -93,6 +95,8 @@ public final class SchedProbe implements AutoCloseable {
                 object.setAutoload(program, program.endsWith("_" + suffix));
             }
             object.map("threads").setMaxEntries(maxThreads);
+            // A thread usually blocks for a handful of reasons (futex, a poll, a read).
+            object.map("off_cpu").setMaxEntries(Math.max(4096, maxThreads * 4));
             byte[] config = ByteBuffer.allocate(ThreadSchedLayout.CONFIG_SIZE).order(ByteOrder.nativeOrder())
                     .putInt(kernelTgid).array();
             object.map(".rodata").setInitialBytes(0, config, ThreadSchedLayout.CONFIG_SIZE);
@@ -100,6 +104,11 @@ public final class SchedProbe implements AutoCloseable {
             checkValueSize(object.map("threads"), ThreadSchedLayout.SIZE);
             checkValueSize(object.map("exited"), ThreadSchedLayout.SIZE);
             checkValueSize(object.map(".bss"), ThreadSchedLayout.COUNTERS_SIZE);
+            checkValueSize(object.map("off_cpu"), ThreadSchedLayout.REASON_VALUE_SIZE);
+            if (object.map("off_cpu").keySize() != ThreadSchedLayout.REASON_KEY_SIZE) {
+                throw new BpfException("check layout", "off_cpu", Errno.EINVAL, "key is "
+                        + object.map("off_cpu").keySize() + " bytes, the agent expects " + ThreadSchedLayout.REASON_KEY_SIZE);
+            }
             for (String tracepoint : TRACEPOINTS) {
                 links.add(object.attach(tracepoint + "_" + suffix));
             }

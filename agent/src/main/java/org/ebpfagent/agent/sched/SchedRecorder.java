@@ -1,9 +1,11 @@
 package org.ebpfagent.agent.sched;
 
 import java.lang.ref.WeakReference;
+import java.util.ArrayList;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.ffm.MapKeyBatch;
 import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.probe.PollStats;
@@ -11,17 +13,22 @@ import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.threads.ThreadResolver;
 import org.ebpfagent.agent.util.IntMap;
+import org.ebpfagent.events.ThreadOffCpu;
 import org.ebpfagent.events.ThreadScheduling;
 
 import static org.ebpfagent.agent.sched.ThreadSchedLayout.*;
 
 /**
  * Turns the scheduler probe's cumulative per-thread counters into one {@code ebpf.ThreadScheduling}
- * event per thread per interval in which it had activity.
+ * event per thread per interval in which it had activity, and its off-CPU time by reason into one
+ * {@code ebpf.ThreadOffCpu} event per thread and reason that moved.
  *
  * <p>Each poll first drains the {@code exited} map (lookup-and-delete: a thread's last report),
- * then reads the live {@code threads} map (lookup: counters stay cumulative in the kernel, so a
- * lost poll loses nothing). Time a thread has spent in its current state since its last
+ * then reads the live {@code threads} map and the {@code off_cpu} reasons (lookup: counters stay
+ * cumulative in the kernel, so a lost poll loses nothing). The off-CPU span a thread is in when
+ * its entry is read counts for the reason it began with; if the span ends before the reasons are
+ * read, the reasons already hold it (their sum exceeds the entry's offCpu) and it is not added
+ * twice. The reasons of an exited thread are reported once more, then deleted from the kernel map. Time a thread has spent in its current state since its last
  * transition is added at read time, so a thread that runs or sleeps through a whole interval is
  * still reported in that interval. A steady-state poll allocates nothing: buffers, slots and event
  * objects are reused. Not thread-safe: {@link #poll} is called under the poller's lock.
@@ -36,10 +43,23 @@ public final class SchedRecorder implements Recorder {
     private final ThreadResolver resolver;
     private final MapBatchReader live;
     private final MapBatchReader exits;
+    private final MapBatchReader reasonReader;
+    private final MapKeyBatch deadReasons;
     private final MapValue counters;
     private final IntMap<ThreadSlot> slots = new IntMap<>(1024);
     private final MapBatchReader.Sink onLive = this::onLive;
     private final MapBatchReader.Sink onExit = this::onExit;
+    private final MapBatchReader.Sink onReasons = this::onReasons;
+    private final java.util.function.Consumer<ThreadSlot> reportReasons = s -> {
+        if (!(s.createdPoll == this.pollNumber && s.thread == null)) { // a first report waits, as in onLive
+            reportReasons(s);
+        }
+    };
+    /** Exited this poll: their reasons are read and reported once more, then deleted. */
+    private final ArrayList<ThreadSlot> retiring = new ArrayList<>();
+    private final ThreadOffCpu offCpuEvent = new ThreadOffCpu();
+    /** When recent polls read the threads map, to tell a reason whose thread is long gone. */
+    private final long[] liveReads = new long[STALE_POLLS];
     private final java.util.function.Consumer<ThreadSlot> findStale = this::findStale;
     private final EventPool pool = new EventPool();
     private int[] stale = new int[64];
@@ -57,8 +77,11 @@ public final class SchedRecorder implements Recorder {
         this.resolver = resolver;
         this.live = MapBatchReader.lookup(probe.threads, BATCH);
         this.exits = MapBatchReader.lookupAndDelete(probe.exited, BATCH);
+        this.reasonReader = MapBatchReader.lookup(probe.offCpu, BATCH);
+        this.deadReasons = MapKeyBatch.of(probe.offCpu, 64);
         this.counters = probe.counters.newValueReader();
         pool.restart(); // the first interval starts when the probe is attached
+        offCpuEvent.begin();
     }
 
     @Override
@@ -75,25 +98,41 @@ public final class SchedRecorder implements Recorder {
     public void poll(PollStats stats) throws BpfException {
         this.stats = stats;
         pollNumber++;
-        long calls = live.calls() + exits.calls();
-        long entries = live.entries() + exits.entries();
+        long calls = live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls();
+        long entries = live.entries() + exits.entries() + reasonReader.entries();
         now = System.nanoTime(); // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
         exits.read(onExit);
         now = System.nanoTime();
         stats.threadsTracked += live.read(onLive);
+        reasonReader.read(onReasons);
+        liveReads[(int) (pollNumber % STALE_POLLS)] = now;
+        offCpuEvent.end();
+        slots.forEachValue(reportReasons);
+        for (int i = 0; i < retiring.size(); i++) {
+            ThreadSlot gone = retiring.get(i);
+            reportReasons(gone);
+            forgetReasons(gone);
+            registry.forget(gone.nsTid);
+            pool.give(gone.event);
+        }
+        retiring.clear();
         sweepStale();
+        deadReasons.deleteAll();
         pool.restart();
+        offCpuEvent.begin();
         if (counters.read(0)) {
             stats.threadsDropped += counters.longAt(COUNTERS_THREADS_FULL);
             stats.exitsDropped += counters.longAt(COUNTERS_EXITS_FULL);
+            stats.reasonsDropped += counters.longAt(COUNTERS_REASONS_FULL);
         }
         for (int i = 0; i < probe.programs.size(); i++) {
             ProgramInfo program = probe.programs.get(i);
             program.refresh();
             stats.probeMisses += program.recursionMisses();
         }
-        stats.readCalls += live.calls() + exits.calls() - calls + 1 + probe.programs.size();
-        stats.entriesRead += live.entries() + exits.entries() - entries;
+        stats.readCalls += live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls() - calls
+                + 1 + probe.programs.size();
+        stats.entriesRead += live.entries() + exits.entries() + reasonReader.entries() - entries;
     }
 
     private void onLive(MapBatchReader b) {
@@ -108,6 +147,15 @@ public final class SchedRecorder implements Recorder {
             }
             long inState = Math.max(0, now - b.valueLong(i, SINCE));
             int state = b.valueInt(i, STATE);
+            OffCpuReasons reasons = slot.reasons;
+            reasons.currentNs = 0;
+            reasons.liveOffCpu = b.valueLong(i, OFF_CPU);
+            if (state == OFF_CPU_STATE) { // the span in progress counts, for the reason it began with
+                reasons.currentSyscall = b.valueInt(i, OFF_SYSCALL);
+                reasons.currentKind = b.valueInt(i, OFF_KIND);
+                reasons.currentNs = inState;
+                reasons.find(reasons.currentSyscall, reasons.currentKind);
+            }
             report(slot,
                     b.valueLong(i, ON_CPU) + (state == RUNNING ? inState : 0),
                     b.valueLong(i, RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
@@ -122,10 +170,99 @@ public final class SchedRecorder implements Recorder {
             ThreadSlot slot = slot(b, i);
             report(slot, b.valueLong(i, ON_CPU), b.valueLong(i, RUNQ_WAIT), b.valueLong(i, OFF_CPU),
                     b.valueLong(i, VOLUNTARY), b.valueLong(i, INVOLUNTARY), b.valueLong(i, MIGRATIONS));
-            slots.remove(slot.tid);
+            slots.remove(slot.tid); // a new thread may take the tid in this very poll
             slotsRemoved++;
-            registry.forget(slot.nsTid);
-            pool.give(slot.event);
+            slot.reasons.currentNs = 0;
+            retiring.add(slot);
+        }
+    }
+
+    /** Cumulative off-CPU time by reason, keyed by thread (tid and first_seen) and reason. */
+    private void onReasons(MapBatchReader b) {
+        for (int i = 0; i < b.count(); i++) {
+            int tid = b.keyInt(i, REASON_TID);
+            long firstSeen = b.keyLong(i, REASON_FIRST_SEEN);
+            ThreadSlot slot = slots.get(tid);
+            if (slot == null || slot.firstSeen != firstSeen) {
+                slot = retiringSlot(tid, firstSeen);
+            }
+            if (slot == null) {
+                // Not met yet: new since the threads map was read, or gone before that read with its
+                // exit record still to be drained. A thread first seen before the read STALE_POLLS
+                // polls ago has been met if it ever will: its exit record was lost, and its slot
+                // removed as stale; delete its reasons.
+                if (pollNumber > STALE_POLLS && firstSeen < liveReads[(int) (pollNumber % STALE_POLLS)]) {
+                    int k = deadReasons.add();
+                    deadReasons.setLong(k, REASON_FIRST_SEEN, firstSeen);
+                    deadReasons.setInt(k, REASON_TID, tid);
+                    deadReasons.setInt(k, REASON_SYSCALL, b.keyInt(i, REASON_SYSCALL));
+                    deadReasons.setInt(k, REASON_KIND, b.keyInt(i, REASON_KIND));
+                }
+                continue;
+            }
+            OffCpuReasons reasons = slot.reasons;
+            int r = reasons.find(b.keyInt(i, REASON_SYSCALL), b.keyInt(i, REASON_KIND));
+            reasons.kernelNs[r] = b.valueLong(i, REASON_NS);
+            reasons.kernelBlocks[r] = b.valueLong(i, REASON_SPANS);
+        }
+    }
+
+    private ThreadSlot retiringSlot(int tid, long firstSeen) {
+        for (int i = 0; i < retiring.size(); i++) {
+            ThreadSlot s = retiring.get(i);
+            if (s.tid == tid && s.firstSeen == firstSeen) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    /** Commits, per reason that moved, the difference since the last report (never negative). */
+    private void reportReasons(ThreadSlot s) {
+        OffCpuReasons reasons = s.reasons;
+        if (reasons.currentNs > 0 && reasons.kernelSum() > reasons.liveOffCpu) {
+            reasons.currentNs = 0; // the span in progress ended meanwhile: the kernel's totals hold it
+        }
+        for (int r = 0; r < reasons.count; r++) {
+            long ns = reasons.kernelNs[r];
+            if (reasons.currentNs > 0 && reasons.syscall[r] == reasons.currentSyscall
+                    && reasons.kind[r] == reasons.currentKind) {
+                ns += reasons.currentNs;
+            }
+            ns = Math.max(ns, reasons.reportedNs[r]);
+            long blocks = Math.max(reasons.kernelBlocks[r], reasons.reportedBlocks[r]);
+            if (ns == reasons.reportedNs[r] && blocks == reasons.reportedBlocks[r]) {
+                continue;
+            }
+            ThreadOffCpu e = offCpuEvent;
+            if (e.shouldCommit()) {
+                Thread thread = s.thread == null ? null : s.thread.get();
+                e.javaThread = thread;
+                e.threadName = thread != null ? thread.getName() : s.osName;
+                e.tid = s.nsTid;
+                e.syscall = Syscalls.name(reasons.syscall[r]);
+                int kind = reasons.kind[r];
+                e.waitKind = kind >= 0 && kind < WAIT_KINDS.length ? WAIT_KINDS[kind] : WAIT_KINDS[0];
+                e.offCpu = ns - reasons.reportedNs[r];
+                e.blocks = blocks - reasons.reportedBlocks[r];
+                e.commit();
+                e.javaThread = null;
+                stats.eventsWritten++;
+            }
+            reasons.reportedNs[r] = ns;
+            reasons.reportedBlocks[r] = blocks;
+        }
+    }
+
+    /** Queues a gone thread's reasons for deletion from the kernel map. */
+    private void forgetReasons(ThreadSlot s) {
+        OffCpuReasons reasons = s.reasons;
+        for (int r = 0; r < reasons.count; r++) {
+            int k = deadReasons.add();
+            deadReasons.setLong(k, REASON_FIRST_SEEN, s.firstSeen);
+            deadReasons.setInt(k, REASON_TID, s.tid);
+            deadReasons.setInt(k, REASON_SYSCALL, reasons.syscall[r]);
+            deadReasons.setInt(k, REASON_KIND, reasons.kind[r]);
         }
     }
 
@@ -134,7 +271,8 @@ public final class SchedRecorder implements Recorder {
         long firstSeen = b.valueLong(i, FIRST_SEEN);
         ThreadSlot slot = slots.get(tid);
         if (slot == null || slot.firstSeen != firstSeen) { // new thread, or a new thread on a reused tid
-            if (slot != null) {
+            if (slot != null) { // its exit record was lost (counted in exitsDropped)
+                forgetReasons(slot);
                 pool.give(slot.event);
             }
             slot = new ThreadSlot(tid, b.valueInt(i, NS_TID), firstSeen, pool.take());
@@ -229,6 +367,7 @@ public final class SchedRecorder implements Recorder {
         for (int i = 0; i < staleCount; i++) {
             ThreadSlot gone = slots.remove(stale[i]);
             slotsRemoved++;
+            forgetReasons(gone);
             registry.forget(gone.nsTid);
             pool.give(gone.event);
         }
@@ -252,6 +391,8 @@ public final class SchedRecorder implements Recorder {
     public void close() {
         live.close();
         exits.close();
+        reasonReader.close();
+        deadReasons.close();
         counters.close();
         probe.close();
     }

@@ -1,7 +1,7 @@
 package org.ebpfagent.agent.sched;
 
 /**
- * Byte offsets of {@code struct thread_sched} and {@code struct sched_counters} (bpf/include/sched.h).
+ * Byte offsets of {@code struct thread_sched}, {@code struct sched_counters} and the off_cpu map's structs (bpf/include/sched.h).
  * The probe checks {@link #SIZE} against the map's value size when it loads.
  */
 final class ThreadSchedLayout {
@@ -18,7 +18,9 @@ final class ThreadSchedLayout {
     static final int NS_TID = 84;
     static final int COMM = 88;
     static final int COMM_SIZE = 16;
-    static final int SIZE = 104;
+    static final int OFF_SYSCALL = 104;
+    static final int OFF_KIND = 108;
+    static final int SIZE = 112;
 
     /** enum thread_state */
     static final int RUNNING = 1;
@@ -28,7 +30,21 @@ final class ThreadSchedLayout {
     /** struct sched_counters in .bss */
     static final int COUNTERS_THREADS_FULL = 0;
     static final int COUNTERS_EXITS_FULL = 8;
-    static final int COUNTERS_SIZE = 16;
+    static final int COUNTERS_REASONS_FULL = 16;
+    static final int COUNTERS_SIZE = 24;
+
+    /** struct off_cpu_key and struct off_cpu_total, the off_cpu map's key and value */
+    static final int REASON_FIRST_SEEN = 0;
+    static final int REASON_TID = 8;
+    static final int REASON_SYSCALL = 12;
+    static final int REASON_KIND = 16;
+    static final int REASON_KEY_SIZE = 24;
+    static final int REASON_NS = 0;
+    static final int REASON_SPANS = 8;
+    static final int REASON_VALUE_SIZE = 16;
+
+    /** enum off_cpu_kind, as ebpf.ThreadOffCpu names it */
+    static final String[] WAIT_KINDS = {"other", "sleeping", "uninterruptible"};
 
     /** struct sched_config in .rodata */
     static final int CONFIG_SIZE = 8;

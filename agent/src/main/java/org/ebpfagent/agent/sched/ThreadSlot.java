@@ -28,6 +28,7 @@ final class ThreadSlot {
     /** The raw comm bytes osName was decoded from, to notice a rename without allocating. */
     long commLo;
     long commHi;
+    final OffCpuReasons reasons = new OffCpuReasons();
     long lastSeenPoll;
     long createdPoll;
 

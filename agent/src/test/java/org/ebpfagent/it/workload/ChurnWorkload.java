@@ -7,6 +7,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Many short-lived threads. On "go" it warms up (a GC and {@code warmup} threads named warmup-N)
@@ -59,6 +60,7 @@ public final class ChurnWorkload {
                         x = x * 6364136223846793005L + 1442695040888963407L;
                     }
                     sink += x;
+                    LockSupport.parkNanos(50_000); // blocks once: leaves an off-CPU reason behind
                     ran.incrementAndGet();
                     cpu[slot] = selfOnCpu();
                 }, "churn-" + (started + i));
