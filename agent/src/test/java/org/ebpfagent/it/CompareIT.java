@@ -86,38 +86,27 @@ class CompareIT {
         return new Recorded(result.recording(), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
     }
 
-    record Cli(int exit, String out, String err) {}
-
     static Cli compare(Recorded a, Recorded b, String... options) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(AgentRun.JAVA.toString(), "-jar", AgentRun.AGENT_JAR.toString(),
-                "compare", a.file.toString(), b.file.toString()));
-        cmd.addAll(List.of(options));
-        Path out = Files.createTempFile(REPORTS, "stdout", ".txt");
-        Path err = Files.createTempFile(REPORTS, "stderr", ".txt");
-        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "compare did not finish");
-        Cli c = new Cli(p.exitValue(), Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        System.out.println("$ " + String.join(" ", cmd) + "\n" + c.out + c.err + "(exit " + c.exit + ")");
-        return c;
+        List<String> args = new ArrayList<>(List.of("compare", a.file.toString(), b.file.toString()));
+        args.addAll(List.of(options));
+        return Cli.run(args.toArray(String[]::new));
     }
 
     @Test
     void crowdedSpinnersFailTheGateAndAreNamed() throws Exception {
         Cli c = compare(base, head, "--fail-on", "waitShare=+10pp");
-        Files.writeString(REPORTS.resolve("regression.txt"), c.out);
-        assertEquals(4, c.exit, c.out + c.err);
-        assertTrue(c.out.contains("\n  spinner-# waitShare "), "the regressions name the spinners: " + c.out);
-        assertTrue(c.out.matches("(?s).*\nhog-# \\[0/" + 2 * CPUS + "]  .*only in head\n.*"), "hogs only in head: " + c.out);
+        Files.writeString(REPORTS.resolve("regression.txt"), c.out());
+        assertEquals(4, c.exit(), c.out() + c.err());
+        assertTrue(c.out().contains("\n  spinner-# waitShare "), "the regressions name the spinners: " + c.out());
+        assertTrue(c.out().matches("(?s).*\nhog-# \\[0/" + 2 * CPUS + "]  .*only in head\n.*"), "hogs only in head: " + c.out());
     }
 
     @Test
     void twoRunsOfTheSameWorkloadPass() throws Exception {
         Cli c = compare(base, equal, "--fail-on", "waitShare=+10pp");
-        Files.writeString(REPORTS.resolve("equal.txt"), c.out);
+        Files.writeString(REPORTS.resolve("equal.txt"), c.out());
         // Every judged waitShare move, for the record: how far the noise stays from the limit.
-        Matcher m = Pattern.compile("waitShare %\\s+\\S+\\s+\\S+\\s+([-+][\\d.]+)pp\\s+\\S+\\s+(ok|FAIL)").matcher(c.out);
+        Matcher m = Pattern.compile("waitShare %\\s+\\S+\\s+\\S+\\s+([-+][\\d.]+)pp\\s+\\S+\\s+(ok|FAIL)").matcher(c.out());
         List<Double> moves = new ArrayList<>();
         while (m.find()) {
             moves.add(Double.parseDouble(m.group(1)));
@@ -127,21 +116,21 @@ class CompareIT {
                 moves, worst, LIMIT_PP - worst, LIMIT_PP);
         assumeTrue(sameConditions(), "other processes' load changed between the two runs in every attempt (last: "
                 + base.othersMs + " and " + equal.othersMs + " ms of CPU): two runs cannot be expected to match");
-        assertEquals(0, c.exit, c.out + c.err);
+        assertEquals(0, c.exit(), c.out() + c.err());
     }
 
     @Test
     void markdownAndJunitReportsOfTheRegression() throws Exception {
         Cli md = compare(base, head, "--fail-on", "waitShare=+10pp", "--format", "markdown");
-        Files.writeString(REPORTS.resolve("regression.md"), md.out);
-        assertEquals(4, md.exit);
-        assertTrue(md.out.contains("\n| `spinner-#` waitShare % | "), md.out);
+        Files.writeString(REPORTS.resolve("regression.md"), md.out());
+        assertEquals(4, md.exit());
+        assertTrue(md.out().contains("\n| `spinner-#` waitShare % | "), md.out());
 
         Path xml = REPORTS.resolve("regression.xml");
         Cli junit = compare(base, head, "--fail-on", "waitShare=+10pp,runQueueWait=+50%", "--format", "junit",
                 "-o", xml.toString());
-        assertEquals(4, junit.exit);
-        assertTrue(junit.out.startsWith("ebpf-agent compare: REGRESSION"), junit.out);
+        assertEquals(4, junit.exit());
+        assertTrue(junit.out().startsWith("ebpf-agent compare: REGRESSION"), junit.out());
         NodeList failures = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(xml.toFile())
                 .getElementsByTagName("failure");
         List<String> failed = new ArrayList<>();

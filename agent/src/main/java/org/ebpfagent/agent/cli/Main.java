@@ -30,57 +30,66 @@ public final class Main {
             out.println(usage());
             return args.length == 0 ? USAGE : OK;
         }
-        if (args[0].equals("compare")) {
-            return Compare.run(List.of(args).subList(1, args.length), out, err);
-        }
-        if (!args[0].equals("summary")) {
-            err.println("ebpf-agent: unknown command '" + args[0] + "' (accepted: summary, compare)");
-            return USAGE;
-        }
-        if (args.length == 2 && (args[1].equals("--help") || args[1].equals("-h"))) {
-            out.println(usage());
-            return OK;
-        }
-        if (args.length != 2) {
-            err.println("ebpf-agent: summary takes one recording file: summary rec.jfr");
-            return USAGE;
-        }
-        Path file = Path.of(args[1]);
-        try {
-            if (Files.isDirectory(file)) {
-                err.println("ebpf-agent: " + file + " is a directory, not a recording");
-                return UNREADABLE;
+        List<String> rest = List.of(args).subList(1, args.length);
+        return switch (args[0]) {
+            case "report", "summary" -> ReportCommand.run(rest, out, err);
+            case "flame" -> FlameCommand.run(rest, out, err);
+            case "compare" -> Compare.run(rest, out, err);
+            default -> {
+                err.println("ebpf-agent: unknown command '" + args[0] + "' (accepted: report, flame, compare)");
+                yield USAGE;
             }
-            Summary summary = Summary.read(file);
-            if (summary.isEmpty()) {
-                err.println("ebpf-agent: " + file + " holds no ebpf.ThreadScheduling events "
-                        + "(was the agent attached and the ebpf events enabled, e.g. with settings=ebpf.jfc?)");
-                return NO_EVENTS;
-            }
-            summary.print(out);
-            return OK;
-        } catch (NoSuchFileException e) {
+        };
+    }
+
+    /**
+     * Checks that {@code file} can be read as a recording: the one place that turns a missing
+     * file, a directory or a file that is not JFR into one line and an exit code.
+     */
+    static int readable(Path file, PrintStream err) {
+        if (Files.isDirectory(file)) {
+            err.println("ebpf-agent: " + file + " is a directory, not a recording");
+            return UNREADABLE;
+        }
+        if (!Files.exists(file)) {
             err.println("ebpf-agent: no such file: " + file);
             return UNREADABLE;
-        } catch (IOException e) {
-            err.println("ebpf-agent: cannot read " + file + " as a JFR recording: " + e.getMessage());
-            return UNREADABLE;
         }
+        return OK;
+    }
+
+    static int unreadable(Path file, IOException e, PrintStream err) {
+        if (e instanceof NoSuchFileException) {
+            err.println("ebpf-agent: no such file: " + file);
+        } else {
+            err.println("ebpf-agent: cannot read " + file + " as a JFR recording: " + e.getMessage());
+        }
+        return UNREADABLE;
+    }
+
+    static int noEvents(Path file, PrintStream err) {
+        err.println("ebpf-agent: " + file + " holds no ebpf.ThreadScheduling events "
+                + "(was the agent attached and the ebpf events enabled, e.g. with settings=ebpf.jfc?)");
+        return NO_EVENTS;
     }
 
     static String usage() {
         return """
-                usage: java -jar ebpf-agent.jar <command> [args]
+                usage: java -jar ebpf-agent.jar <command> [args]    (<command> --help for details)
 
                 commands:
-                  summary REC.jfr   per-thread table of the kernel scheduler measurements in a recording
+                  report REC.jfr [--format text|markdown|json] [-o FILE]
+                                    per Java thread: on-CPU, run-queue wait, off-CPU and its top reasons
+                                    (the syscalls threads blocked in), switches, migrations; agent health
+                  flame REC.jfr -o OUT.html [--format html|collapsed] [--title TEXT]
+                                    flame graph of where the threads' time went: thread -> on-CPU /
+                                    run-queue wait / off-CPU -> reason (async-profiler's renderer)
                   compare BASE.jfr HEAD.jfr [--fail-on runQueueWait=+10%,waitShare=+5pp] [--format text|markdown|junit]
                           [-o FILE] [--group REGEX=NAME] [--min-share 5%]
                                     per-thread-group rates of two recordings side by side; a CI regression gate
-                                    (compare --help for details)
 
-                exit codes: 0 done, 1 no ebpf events in the recording, 2 bad arguments, 3 unreadable file,
-                            4 compare found a regression
+                exit codes: 0 done, 1 no ebpf events in the recording, 2 bad arguments, 3 unreadable file
+                            (or output not writable), 4 compare found a regression
 
                 as an agent: java --enable-native-access=ALL-UNNAMED \\
                                -javaagent:ebpf-agent.jar[=probes=sched,interval=1s,log=info,maxThreads=32768,libbpf=libbpf.so.1,attach=auto] \\

@@ -16,6 +16,11 @@ final class EventPool {
     private ThreadScheduling[] spares = new ThreadScheduling[MIN_SPARES];
     private int count;
     private int takenSinceRestart;
+    /**
+     * Whether the spares' begin() took effect: JFR ignores begin() while no recording has the event
+     * enabled, and an event committed after that would claim a zero-length interval.
+     */
+    private boolean begunEnabled;
 
     ThreadScheduling take() {
         takenSinceRestart++;
@@ -27,6 +32,11 @@ final class EventPool {
         ThreadScheduling e = spares[--count];
         spares[count] = null;
         return e;
+    }
+
+    /** Whether the spares handed out since the last restart were begun while JFR had them enabled. */
+    boolean begunEnabled() {
+        return begunEnabled;
     }
 
     void give(ThreadScheduling e) {
@@ -46,6 +56,7 @@ final class EventPool {
         for (int i = 0; i < count; i++) {
             spares[i].begin();
         }
+        begunEnabled = count > 0 && spares[0].isEnabled();
         takenSinceRestart = 0;
     }
 }

@@ -58,6 +58,7 @@ public final class SchedRecorder implements Recorder {
     /** Exited this poll: their reasons are read and reported once more, then deleted. */
     private final ArrayList<ThreadSlot> retiring = new ArrayList<>();
     private final ThreadOffCpu offCpuEvent = new ThreadOffCpu();
+    private boolean offCpuBegunEnabled;
     /** When recent polls read the threads map, to tell a reason whose thread is long gone. */
     private final long[] liveReads = new long[STALE_POLLS];
     private final java.util.function.Consumer<ThreadSlot> findStale = this::findStale;
@@ -82,6 +83,7 @@ public final class SchedRecorder implements Recorder {
         this.counters = probe.counters.newValueReader();
         pool.restart(); // the first interval starts when the probe is attached
         offCpuEvent.begin();
+        offCpuBegunEnabled = offCpuEvent.isEnabled();
     }
 
     @Override
@@ -120,6 +122,7 @@ public final class SchedRecorder implements Recorder {
         deadReasons.deleteAll();
         pool.restart();
         offCpuEvent.begin();
+        offCpuBegunEnabled = offCpuEvent.isEnabled();
         if (counters.read(0)) {
             stats.threadsDropped += counters.longAt(COUNTERS_THREADS_FULL);
             stats.exitsDropped += counters.longAt(COUNTERS_EXITS_FULL);
@@ -235,7 +238,7 @@ public final class SchedRecorder implements Recorder {
                 continue;
             }
             ThreadOffCpu e = offCpuEvent;
-            if (e.shouldCommit()) {
+            if (offCpuBegunEnabled && e.shouldCommit()) {
                 Thread thread = s.thread == null ? null : s.thread.get();
                 e.javaThread = thread;
                 e.threadName = thread != null ? thread.getName() : s.osName;
@@ -275,7 +278,9 @@ public final class SchedRecorder implements Recorder {
                 forgetReasons(slot);
                 pool.give(slot.event);
             }
+            boolean begunEnabled = pool.begunEnabled();
             slot = new ThreadSlot(tid, b.valueInt(i, NS_TID), firstSeen, pool.take());
+            slot.begunEnabled = begunEnabled;
             slot.scansAtCreation = resolver.scans();
             slot.createdPoll = pollNumber;
             slots.put(tid, slot);
@@ -336,7 +341,9 @@ public final class SchedRecorder implements Recorder {
         ThreadScheduling e = s.event;
         boolean active = onCpu != s.onCpu || runQueueWait != s.runQueueWait || offCpu != s.offCpu
                 || voluntary != s.voluntary || involuntary != s.involuntary || migrations != s.migrations;
-        if (active && e.shouldCommit()) {
+        // An interval begun before a recording enabled the event has no known start: its values
+        // are dropped with the rest of the time before the recording.
+        if (active && s.begunEnabled && e.shouldCommit()) {
             Thread thread = s.thread == null ? null : s.thread.get();
             e.javaThread = thread;
             e.threadName = thread != null ? thread.getName() : s.osName;
@@ -359,6 +366,7 @@ public final class SchedRecorder implements Recorder {
         s.involuntary = involuntary;
         s.migrations = migrations;
         e.begin(); // the next interval starts now
+        s.begunEnabled = e.isEnabled();
     }
 
     private void sweepStale() {

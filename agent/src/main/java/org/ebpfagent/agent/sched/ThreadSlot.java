@@ -14,6 +14,8 @@ final class ThreadSlot {
     final long firstSeen;
     /** Begun when this thread's current interval started; committed and begun again each report. */
     ThreadScheduling event;
+    /** Whether event.begin() took effect (a recording had the event enabled): only then is its interval known. */
+    boolean begunEnabled;
     long onCpu;
     long runQueueWait;
     long offCpu;

@@ -1,0 +1,110 @@
+package org.ebpfagent.agent.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+import one.convert.Arguments;
+import one.convert.CallStack;
+import one.convert.FlameGraph;
+import one.convert.Frame;
+
+/**
+ * Where the threads' time went, by kernel state, as a flame graph: thread, then on-CPU,
+ * run-queue wait or off-CPU, then (off-CPU) the reason (syscall and wait kind). Frame widths are
+ * microseconds. Rendered by the async-profiler converters' {@link FlameGraph}, or written as
+ * collapsed stacks ("a;b;c 123" lines) that any flame graph tool reads.
+ */
+final class Flame {
+    static final String ON_CPU = "on-CPU";
+    static final String RUN_QUEUE = "run-queue wait";
+    static final String OFF_CPU = "off-CPU";
+
+    /** Microseconds per stack, in the order first met. */
+    private final Map<String, long[]> stacks = new LinkedHashMap<>();
+    /** Off-CPU time per thread that ebpf.ThreadOffCpu events explain, so the rest can be shown as such. */
+    private final Map<String, long[]> explained = new LinkedHashMap<>();
+    private final Map<String, long[]> offCpu = new LinkedHashMap<>();
+    boolean sawEvents;
+
+    static Flame read(Path file) throws IOException {
+        Flame f = new Flame();
+        try (RecordingFile recording = new RecordingFile(file)) {
+            while (recording.hasMoreEvents()) {
+                RecordedEvent e = recording.readEvent();
+                switch (e.getEventType().getName()) {
+                    case "ebpf.ThreadScheduling" -> {
+                        f.sawEvents = true;
+                        String thread = e.getString("threadName");
+                        f.add(e.getLong("onCpu"), thread, ON_CPU);
+                        f.add(e.getLong("runQueueWait"), thread, RUN_QUEUE);
+                        f.offCpu.computeIfAbsent(thread, k -> new long[1])[0] += e.getLong("offCpu");
+                    }
+                    case "ebpf.ThreadOffCpu" -> {
+                        String thread = e.getString("threadName");
+                        String kind = e.getString("waitKind");
+                        String reason = kind.equals("sleeping") ? e.getString("syscall") : e.getString("syscall") + " (" + kind + ")";
+                        f.add(e.getLong("offCpu"), thread, OFF_CPU, reason);
+                        f.explained.computeIfAbsent(thread, k -> new long[1])[0] += e.getLong("offCpu");
+                    }
+                    default -> { }
+                }
+            }
+        }
+        // Off-CPU time no reason event covers (a recording without them) still shows, unsplit.
+        f.offCpu.forEach((thread, ns) -> f.add(ns[0] - f.explained.getOrDefault(thread, new long[1])[0], thread, OFF_CPU));
+        return f;
+    }
+
+    private void add(long nanos, String... frames) {
+        if (nanos > 0) {
+            stacks.computeIfAbsent(String.join(";", frames), k -> new long[1])[0] += nanos;
+        }
+    }
+
+    /** Writes the interactive HTML flame graph. */
+    void html(String title, PrintStream out) {
+        Arguments args = new Arguments();
+        args.title = title;
+        FlameGraph graph = new FlameGraph(args);
+        CallStack stack = new CallStack();
+        stacks.forEach((path, ns) -> {
+            long micros = ns[0] / 1000;
+            if (micros == 0) {
+                return;
+            }
+            stack.clear();
+            String[] frames = path.split(";");
+            for (int i = 0; i < frames.length; i++) {
+                stack.push(frames[i], type(i, frames[Math.min(1, frames.length - 1)]));
+            }
+            graph.addSample(stack, micros);
+        });
+        graph.dump(out);
+    }
+
+    /** Writes collapsed stacks, one "frame;frame;frame microseconds" line per stack. */
+    void collapsed(PrintStream out) {
+        stacks.forEach((path, ns) -> {
+            if (ns[0] >= 1000) {
+                out.println(path + " " + ns[0] / 1000);
+            }
+        });
+    }
+
+    /** Frame colours: threads neutral, on-CPU green, run-queue wait red, off-CPU and its reasons kernel orange. */
+    private static byte type(int depth, String state) {
+        if (depth == 0) {
+            return Frame.TYPE_CPP;
+        }
+        return switch (state) {
+            case ON_CPU -> Frame.TYPE_JIT_COMPILED;
+            case RUN_QUEUE -> Frame.TYPE_NATIVE;
+            default -> Frame.TYPE_KERNEL;
+        };
+    }
+}
