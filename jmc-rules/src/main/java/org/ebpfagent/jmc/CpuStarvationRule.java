@@ -36,15 +36,16 @@ public final class CpuStarvationRule extends EbpfRule {
     public static final TypedPreference<IQuantity> MIN_DEMAND = new TypedPreference<>(
             "ebpf.starvation.minDemand", "Minimum CPU demand",
             "Only threads that were ready to run (running or waiting) for at least this share of the analysed "
-                    + "time are judged, so one short wakeup does not count as starvation.",
-            UnitLookup.PERCENTAGE.getPersister(), UnitLookup.PERCENT.quantity(1));
+                    + "time are judged, so a thread that needed a few milliseconds of CPU and waited for some of "
+                    + "them does not raise a warning. Lower it to judge light, latency-sensitive threads too.",
+            UnitLookup.PERCENTAGE.getPersister(), UnitLookup.PERCENT.quantity(5));
 
     public static final TypedResult<IQuantity> WORST_WAIT_SHARE = new TypedResult<>("worstWaitShare",
-            "Worst Wait Share", "The largest run-queue wait share of a judged thread.", UnitLookup.PERCENTAGE,
-            IQuantity.class);
+            "Worst Wait Share", "The largest run-queue wait share of a judged thread: it sets the severity.",
+            UnitLookup.PERCENTAGE, IQuantity.class);
     public static final TypedResult<String> WORST_THREAD = new TypedResult<>("worstThread", "Worst Thread",
-            "The judged thread with the largest run-queue wait share, as name [tid].", UnitLookup.PLAIN_TEXT,
-            String.class);
+            "Of the threads over the limit, the one that lost the most time waiting for a CPU (if none is over, "
+                    + "the one with the largest share), as name [tid].", UnitLookup.PLAIN_TEXT, String.class);
     public static final TypedResult<IQuantity> PROCESS_WAIT_SHARE = new TypedResult<>("processWaitShare",
             "Process Wait Share", "Run-queue wait share of all the process's measured threads together.",
             UnitLookup.PERCENTAGE, IQuantity.class);
@@ -70,8 +71,8 @@ public final class CpuStarvationRule extends EbpfRule {
         }
 
         String describe() {
-            return String.format(Locale.ROOT, "%s waited %.1f%% (%s in the run queue, %s on a CPU, %d preemptions)",
-                    thread, 100 * share(), ms(runQueueWait), ms(onCpu), involuntary);
+            return String.format(Locale.ROOT, "%s waited %.1f%% (%s in the run queue, %s on a CPU, %d preemption%s)",
+                    thread, 100 * share(), ms(runQueueWait), ms(onCpu), involuntary, involuntary == 1 ? "" : "s");
         }
     }
 
@@ -93,6 +94,9 @@ public final class CpuStarvationRule extends EbpfRule {
             }
         }
         judged.sort(Comparator.comparingDouble(Demand::share).reversed());
+        // Severity follows the largest share; threads are named by the time they lost, so a pool of
+        // busy threads comes before a housekeeping thread that waited once for most of its 1 ms.
+        Comparator<Demand> mostTimeLost = Comparator.comparingLong(Demand::runQueueWait).reversed();
         long[] all = sums.total();
         Demand process = new Demand(new ThreadKey(-1, "process"), all[ON], all[WAIT], all[INVOLUNTARY]);
 
@@ -113,10 +117,11 @@ public final class CpuStarvationRule extends EbpfRule {
                     .setExplanation(definition + " " + processLine)
                     .addResult(PROCESS_WAIT_SHARE, percent(process.share())).build();
         }
-        Demand worst = judged.get(0);
-        List<Demand> over = judged.stream().filter(d -> d.share() > limit).toList();
-        ResultBuilder r = result(vp, score(worst.share(), limit))
-                .addResult(WORST_WAIT_SHARE, percent(worst.share()))
+        double worstShare = judged.get(0).share();
+        List<Demand> over = judged.stream().filter(d -> d.share() > limit).sorted(mostTimeLost).toList();
+        Demand worst = over.isEmpty() ? judged.get(0) : over.get(0);
+        ResultBuilder r = result(vp, score(worstShare, limit))
+                .addResult(WORST_WAIT_SHARE, percent(worstShare))
                 .addResult(WORST_THREAD, worst.thread().toString())
                 .addResult(PROCESS_WAIT_SHARE, percent(process.share()));
         if (over.isEmpty()) {
@@ -133,9 +138,9 @@ public final class CpuStarvationRule extends EbpfRule {
             listed.append("; and ").append(over.size() - LISTED).append(" more");
         }
         return r.setSummary(String.format(Locale.ROOT,
-                "%d of %d judged threads waited for a CPU more than %s of the time they were ready to run; the "
-                        + "worst: %s.", over.size(), judged.size(), pct(limit), worst.describe()))
-                .setExplanation("Threads over the limit, worst first: " + listed + ". " + processLine + " "
+                "%d of %d judged threads waited for a CPU more than %s of the time they were ready to run; "
+                        + "most time lost: %s.", over.size(), judged.size(), pct(limit), worst.describe()))
+                .setExplanation("Threads over the limit, most time lost first: " + listed + ". " + processLine + " "
                         + definition)
                 .setSolution("More threads were ready to run than CPUs were free for them. The queue is made by "
                         + "every runnable task on the same CPUs, this JVM's or other processes': compare the "

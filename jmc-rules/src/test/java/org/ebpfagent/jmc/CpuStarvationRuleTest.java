@@ -77,11 +77,15 @@ class CpuStarvationRuleTest {
         assertEquals(25 + 50 * (0.75 - 0.40) / 0.40, info.getResult(TypedResult.SCORE).doubleValue(), EPS);
         assertTrue(info.getSummary().startsWith("No thread waited for a CPU more than 80% "), info.getSummary());
 
-        // With no minimum demand the 1 ms thread is judged too, and is the worst at 100% waiting.
+        // With no minimum demand the 1 ms thread is judged too: its 100% sets the severity, but the
+        // thread that lost the most time is still named first.
         IResult all = evaluate(new CpuStarvationRule(), items,
                 prefs(Map.of(CpuStarvationRule.MIN_DEMAND, UnitLookup.PERCENT.quantity(0))));
-        assertEquals("blip [103]", all.getResult(CpuStarvationRule.WORST_THREAD));
         assertEquals(100, all.getResult(TypedResult.SCORE).doubleValue(), EPS);
+        assertEquals(1.0, all.getResult(CpuStarvationRule.WORST_WAIT_SHARE).doubleValueIn(UnitLookup.PERCENT_UNITY), EPS);
+        assertEquals("starved [101]", all.getResult(CpuStarvationRule.WORST_THREAD));
+        assertTrue(all.getExplanation().matches("Threads over the limit, most time lost first: starved \\[101] .*; blip \\[103] waited 100.0% .*"),
+                all.getExplanation());
     }
 
     @Test
