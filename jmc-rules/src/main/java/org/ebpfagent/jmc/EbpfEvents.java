@@ -1,0 +1,32 @@
+package org.ebpfagent.jmc;
+
+/**
+ * The ebpf.* event types and the fields the rules read, by their JFR names (see docs/events.md).
+ * Rules look fields up by name, not by JMC content type: JMC reads a plain {@code long} as a raw
+ * number and an annotated one as a quantity, and a unit annotation added later must not make a
+ * rule blind.
+ */
+public final class EbpfEvents {
+    private EbpfEvents() {}
+
+    public static final String THREAD_SCHEDULING = "ebpf.ThreadScheduling";
+    public static final String AGENT_STATISTICS = "ebpf.AgentStatistics";
+
+    // ebpf.ThreadScheduling (tid, threadName and javaThread also identify the thread in other per-thread events)
+    public static final String JAVA_THREAD = "javaThread";
+    public static final String THREAD_NAME = "threadName";
+    public static final String TID = "tid";
+    public static final String ON_CPU = "onCpu";
+    public static final String RUN_QUEUE_WAIT = "runQueueWait";
+    public static final String OFF_CPU = "offCpu";
+    public static final String VOLUNTARY_SWITCHES = "voluntarySwitches";
+    public static final String INVOLUNTARY_SWITCHES = "involuntarySwitches";
+    public static final String MIGRATIONS = "migrations";
+
+    // ebpf.AgentStatistics
+    public static final String POLL_TIME = "pollTime";
+    public static final String ERRORS = "errors";
+    public static final String THREADS_DROPPED = "threadsDropped";
+    public static final String EXITS_DROPPED = "exitsDropped";
+    public static final String PROBE_MISSES = "probeMisses";
+}

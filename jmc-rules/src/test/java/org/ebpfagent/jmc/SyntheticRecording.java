@@ -1,0 +1,72 @@
+package org.ebpfagent.jmc;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import jdk.jfr.Recording;
+
+import org.ebpfagent.events.AgentStatistics;
+import org.ebpfagent.events.ThreadScheduling;
+import org.openjdk.jmc.common.item.IItemCollection;
+import org.openjdk.jmc.flightrecorder.CouldNotLoadRecordingException;
+import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
+
+/**
+ * A real JFR file written by this JVM with the agent's own event classes and figures the test
+ * chooses, so a rule's arithmetic can be checked exactly. The agent tests (JmcIT) cover what the
+ * agent itself measures.
+ */
+final class SyntheticRecording implements AutoCloseable {
+    static final long MS = 1_000_000;
+    private final Recording recording = new Recording();
+
+    SyntheticRecording() {
+        recording.enable(ThreadScheduling.class);
+        recording.enable(AgentStatistics.class);
+        recording.enable("jdk.JVMInformation");
+        recording.start();
+    }
+
+    /** Commits one ebpf.ThreadScheduling event spanning about {@code spanMillis} of real time. */
+    void scheduling(String name, long tid, long onCpuMs, long waitMs, long spanMillis) throws InterruptedException {
+        ThreadScheduling e = new ThreadScheduling();
+        e.begin();
+        Thread.sleep(spanMillis);
+        e.threadName = name;
+        e.tid = tid;
+        e.onCpu = onCpuMs * MS;
+        e.runQueueWait = waitMs * MS;
+        e.offCpu = 0;
+        e.involuntarySwitches = waitMs;
+        e.commit();
+    }
+
+    void statistics(long pollNs, long errors, long threadsDropped, long exitsDropped, long probeMisses) {
+        AgentStatistics s = new AgentStatistics();
+        s.begin();
+        s.pollTime = pollNs;
+        s.errors = errors;
+        s.threadsDropped = threadsDropped;
+        s.exitsDropped = exitsDropped;
+        s.probeMisses = probeMisses;
+        s.commit();
+    }
+
+    /** Stops, writes the file and loads it with JMC's parser. */
+    IItemCollection load() throws IOException, CouldNotLoadRecordingException {
+        recording.stop();
+        Path file = Files.createTempFile("jmc-rules", ".jfr");
+        try {
+            recording.dump(file);
+            return JfrLoaderToolkit.loadEvents(file.toFile());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    @Override
+    public void close() {
+        recording.close();
+    }
+}
