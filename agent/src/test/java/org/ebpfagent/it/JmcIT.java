@@ -26,10 +26,12 @@ import java.util.regex.Pattern;
 import jdk.jfr.consumer.RecordedEvent;
 
 import org.ebpfagent.it.workload.CompareWorkload;
+import org.ebpfagent.it.workload.SyncWorkload;
 import org.ebpfagent.jmc.AgentHealthRule;
 import org.ebpfagent.jmc.CpuStarvationRule;
 import org.ebpfagent.jmc.EbpfEvents;
 import org.ebpfagent.jmc.EventSums;
+import org.ebpfagent.jmc.UninterruptibleWaitRule;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openjdk.jmc.common.item.IAccessorKey;
@@ -68,6 +70,8 @@ class JmcIT {
     static Recorded contended;
     static Recorded uncontended;
     static Path withoutAgent;
+    static Path syncing;
+    static long syncerTid;
 
     @BeforeAll
     static void record() throws Exception {
@@ -80,6 +84,18 @@ class JmcIT {
         plain.send("go");
         AgentRun.Result r = plain.finish(Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), () -> "workload failed: " + r.stderr());
+        // A thread fsyncing a file on the build's disk for a second.
+        Path file = Path.of("target/jmc-it-sync.bin").toAbsolutePath();
+        AgentRun.Running sync = AgentRun.of(SyncWorkload.class).args(file.toString(), "1000")
+                .agentOptions("interval=300ms").start();
+        sync.awaitStderr("sched probe attached", Duration.ofSeconds(30));
+        sync.send("go");
+        AgentRun.Result s = sync.finish(Duration.ofSeconds(60));
+        assertEquals(0, s.exitCode(), () -> "workload failed: " + s.stderr());
+        syncing = s.recording();
+        String line = s.stdout().stream().filter(l -> l.startsWith("SYNCED ")).findFirst().orElseThrow();
+        syncerTid = Long.parseLong(line.split(" ")[1].substring(4));
+        System.out.println(line);
     }
 
     static Recorded record(int spinners, int hogs, String agentOptions) throws Exception {
@@ -241,17 +257,50 @@ class JmcIT {
         assertTrue(result.getExplanation().contains("maxThreads"), result.getExplanation());
     }
 
+    /**
+     * A thread that spends its life in fsync warns, and is named with the syscall; the share is the
+     * syncer's uninterruptible time read with the JDK's own reader, over the window JMC sees.
+     */
+    @Test
+    void uninterruptibleWaitRuleNamesTheSyncerAndFsync() throws Exception {
+        long uninterruptible = 0;
+        for (jdk.jfr.consumer.RecordedEvent e : Recordings.events(syncing, "ebpf.ThreadOffCpu")) {
+            if (e.getLong("tid") == syncerTid && e.getString("waitKind").equals("uninterruptible")) {
+                uninterruptible += e.getLong("offCpu");
+            }
+        }
+        IItemCollection items = JfrLoaderToolkit.loadEvents(syncing.toFile());
+        IResult r = evaluate(new UninterruptibleWaitRule(), items);
+        IItemCollection offCpu = items.apply(ItemFilters.type("ebpf.ThreadOffCpu"));
+        long window = RulesToolkit.getLatestEndTime(offCpu).subtract(RulesToolkit.getEarliestStartTime(offCpu))
+                .clampedLongValueIn(UnitLookup.NANOSECOND);
+        System.out.printf("syncer: %d ms uninterruptible over a %d ms window%n", uninterruptible / 1_000_000, window / 1_000_000);
+        assertEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
+        assertTrue(r.getResult(UninterruptibleWaitRule.WORST_THREAD).startsWith("syncer [" + syncerTid + "]"),
+                r.getResult(UninterruptibleWaitRule.WORST_THREAD));
+        assertEquals((double) uninterruptible / window,
+                r.getResult(UninterruptibleWaitRule.WORST_SHARE).doubleValueIn(UnitLookup.PERCENT_UNITY), 1e-9);
+        assertTrue(r.getExplanation().contains("fsync") || r.getExplanation().contains("fdatasync"), r.getExplanation());
+    }
+
+    /** Spinners do not wait on the disk: at most a little class loading from the jar, never a warning. */
+    @Test
+    void uninterruptibleWaitRuleIsQuietOnSpinners() throws Exception {
+        IResult r = evaluate(new UninterruptibleWaitRule(), JfrLoaderToolkit.loadEvents(uncontended.file().toFile()));
+        assertTrue(r.getSeverity().compareTo(Severity.WARNING) < 0, r.getSeverity() + ": " + r.getSummary());
+    }
+
     @Test
     void withoutTheAgentTheRulesAreNotApplicable() throws Exception {
         IItemCollection items = JfrLoaderToolkit.loadEvents(withoutAgent.toFile());
         assertTrue(items.hasItems(), "the JVM's own events are there");
-        for (IRule rule : List.of(new CpuStarvationRule(), new AgentHealthRule())) {
+        for (IRule rule : List.of(new CpuStarvationRule(), new AgentHealthRule(), new UninterruptibleWaitRule())) {
             assertEquals(Severity.NA, evaluate(rule, items).getSeverity(), rule.getId());
         }
         // The same through the registry and JMC's own evaluation, as the report generator runs them.
         List<IRule> ours = RuleRegistry.getRules().stream()
-                .filter(x -> x.getId().equals(CpuStarvationRule.ID) || x.getId().equals(AgentHealthRule.ID)).toList();
-        assertEquals(2, ours.size(), "both rules are registered");
+                .filter(x -> x.getId().startsWith("Ebpf")).toList();
+        assertEquals(3, ours.size(), "the three rules are registered: " + ours);
         Map<IRule, Future<IResult>> results = RulesToolkit.evaluateParallel(ours, items, IPreferenceValueProvider.DEFAULT_VALUES, 1);
         for (var e : results.entrySet()) {
             assertEquals(Severity.NA, e.getValue().get(30, TimeUnit.SECONDS).getSeverity(), e.getKey().getId());

@@ -46,7 +46,8 @@ public final class AgentStatistics extends Event {
     public long errors;
 
     @Label("Threads Dropped")
-    @Description("New threads the kernel could not track because the per-thread map was full (cumulative)")
+    @Description("Scheduler events of threads the kernel could not track because the per-thread map was full "
+            + "(cumulative; one per event of such a thread, not one per thread)")
     public long threadsDropped;
 
     @Label("Exits Dropped")

@@ -39,6 +39,8 @@ public final class AgentHealthRule extends EbpfRule {
                     + "started then were not measured (raise the agent option maxThreads)"),
             new Loss(EbpfEvents.EXITS_DROPPED, true, "the exit map was full, so the last interval of threads that "
                     + "exited was lost (many threads exiting between two polls: a shorter interval helps)"),
+            new Loss(EbpfEvents.REASONS_DROPPED, true, "the off-CPU reason map was full, so some off-CPU time "
+                    + "is not split by syscall (it still counts as off-CPU; raise maxThreads)"),
             new Loss(EbpfEvents.PROBE_MISSES, true, "the kernel skipped tracepoint hits because the program was "
                     + "already running on that CPU, so some switches were not seen"),
             new Loss(EbpfEvents.ERRORS, false, "map reads failed (the agent's log on stderr says why)"));

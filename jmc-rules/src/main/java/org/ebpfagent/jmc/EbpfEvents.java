@@ -11,6 +11,7 @@ public final class EbpfEvents {
 
     public static final String THREAD_SCHEDULING = "ebpf.ThreadScheduling";
     public static final String AGENT_STATISTICS = "ebpf.AgentStatistics";
+    public static final String THREAD_OFF_CPU = "ebpf.ThreadOffCpu";
 
     // ebpf.ThreadScheduling (tid, threadName and javaThread also identify the thread in other per-thread events)
     public static final String JAVA_THREAD = "javaThread";
@@ -23,10 +24,17 @@ public final class EbpfEvents {
     public static final String INVOLUNTARY_SWITCHES = "involuntarySwitches";
     public static final String MIGRATIONS = "migrations";
 
+    // ebpf.ThreadOffCpu (and tid, threadName, javaThread, offCpu as above)
+    public static final String SYSCALL = "syscall";
+    public static final String WAIT_KIND = "waitKind";
+    public static final String BLOCKS = "blocks";
+    public static final String UNINTERRUPTIBLE = "uninterruptible";
+
     // ebpf.AgentStatistics
     public static final String POLL_TIME = "pollTime";
     public static final String ERRORS = "errors";
     public static final String THREADS_DROPPED = "threadsDropped";
     public static final String EXITS_DROPPED = "exitsDropped";
     public static final String PROBE_MISSES = "probeMisses";
+    public static final String REASONS_DROPPED = "reasonsDropped";
 }

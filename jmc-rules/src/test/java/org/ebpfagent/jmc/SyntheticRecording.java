@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import jdk.jfr.Recording;
 
 import org.ebpfagent.events.AgentStatistics;
+import org.ebpfagent.events.ThreadOffCpu;
 import org.ebpfagent.events.ThreadScheduling;
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.flightrecorder.CouldNotLoadRecordingException;
@@ -24,6 +25,7 @@ final class SyntheticRecording implements AutoCloseable {
     SyntheticRecording() {
         recording.enable(ThreadScheduling.class);
         recording.enable(AgentStatistics.class);
+        recording.enable(ThreadOffCpu.class);
         recording.enable("jdk.JVMInformation");
         recording.start();
     }
@@ -39,6 +41,21 @@ final class SyntheticRecording implements AutoCloseable {
         e.runQueueWait = waitMs * MS;
         e.offCpu = 0;
         e.involuntarySwitches = waitMs;
+        e.commit();
+    }
+
+    /** Commits one ebpf.ThreadOffCpu event spanning about {@code spanMillis} of real time. */
+    void offCpu(String name, long tid, String syscall, String waitKind, long offCpuMs, long blocks, long spanMillis)
+            throws InterruptedException {
+        ThreadOffCpu e = new ThreadOffCpu();
+        e.begin();
+        Thread.sleep(spanMillis);
+        e.threadName = name;
+        e.tid = tid;
+        e.syscall = syscall;
+        e.waitKind = waitKind;
+        e.offCpu = offCpuMs * MS;
+        e.blocks = blocks;
         e.commit();
     }
 
