@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds everything, runs the sample app under the agent with a JFR recording, and prints a
-# summary of the ebpf events. Usage: scripts/run-sample.sh [seconds] (default 10).
-# The recording is left at target/sample.jfr.
+# Builds everything, runs the sample app under the agent with a JFR recording, prints the
+# per-thread report of the ebpf events and writes a flame graph of where the threads' time went.
+# Usage: scripts/run-sample.sh [seconds] (default 10).
+# Leaves target/sample.jfr, target/sample-report.md and target/sample-flame.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -18,6 +19,9 @@ echo
 echo "== jfr summary (ebpf events) =="
 jfr summary target/sample.jfr | grep -E '^ +Event Type|^ +=+|ebpf\.' || true
 echo
-java -jar agent/target/ebpf-agent.jar summary target/sample.jfr
+java -jar agent/target/ebpf-agent.jar report target/sample.jfr
+java -jar agent/target/ebpf-agent.jar report target/sample.jfr --format markdown -o target/sample-report.md
+java -jar agent/target/ebpf-agent.jar flame target/sample.jfr -o target/sample-flame.html
 echo
 echo "recording: target/sample.jfr (open it in JDK Mission Control, or: jfr print --events ebpf.ThreadScheduling target/sample.jfr)"
+echo "flame graph: target/sample-flame.html; markdown report: target/sample-report.md"

@@ -238,7 +238,8 @@ public final class SchedRecorder implements Recorder {
                 continue;
             }
             ThreadOffCpu e = offCpuEvent;
-            if (offCpuBegunEnabled && e.shouldCommit()) {
+            // Committed for the same intervals as the thread's ebpf.ThreadScheduling, so they add up.
+            if (offCpuBegunEnabled && s.intervalKnown && e.shouldCommit()) {
                 Thread thread = s.thread == null ? null : s.thread.get();
                 e.javaThread = thread;
                 e.threadName = thread != null ? thread.getName() : s.osName;
@@ -343,7 +344,8 @@ public final class SchedRecorder implements Recorder {
                 || voluntary != s.voluntary || involuntary != s.involuntary || migrations != s.migrations;
         // An interval begun before a recording enabled the event has no known start: its values
         // are dropped with the rest of the time before the recording.
-        if (active && s.begunEnabled && e.shouldCommit()) {
+        s.intervalKnown = s.begunEnabled;
+        if (active && s.intervalKnown && e.shouldCommit()) {
             Thread thread = s.thread == null ? null : s.thread.get();
             e.javaThread = thread;
             e.threadName = thread != null ? thread.getName() : s.osName;

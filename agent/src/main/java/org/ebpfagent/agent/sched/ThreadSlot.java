@@ -16,6 +16,8 @@ final class ThreadSlot {
     ThreadScheduling event;
     /** Whether event.begin() took effect (a recording had the event enabled): only then is its interval known. */
     boolean begunEnabled;
+    /** Whether the interval this poll reported had a known start (begunEnabled when it was reported). */
+    boolean intervalKnown;
     long onCpu;
     long runQueueWait;
     long offCpu;
