@@ -9,6 +9,7 @@ import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfLink;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
+import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.Errno;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.probe.BpfResources;
@@ -97,8 +98,8 @@ public final class SchedProbe implements AutoCloseable {
                     .putInt(kernelTgid).array();
             object.map(".rodata").setInitialBytes(0, config, ThreadSchedLayout.CONFIG_SIZE);
             object.load();
-            checkValueSize(object.map("threads"), ThreadSchedLayout.SIZE);
-            checkValueSize(object.map("exited"), ThreadSchedLayout.SIZE);
+            object.map("threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
+            object.map("exited").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
             checkValueSize(object.map(".bss"), ThreadSchedLayout.COUNTERS_SIZE);
             for (String tracepoint : TRACEPOINTS) {
                 links.add(object.attach(tracepoint + "_" + suffix));
@@ -136,7 +137,7 @@ public final class SchedProbe implements AutoCloseable {
     private static void checkValueSize(BpfMap map, int expected) throws BpfException {
         if (map.valueSize() != expected) {
             throw new BpfException("check layout", map.name(), Errno.EINVAL, "value is " + map.valueSize()
-                    + " bytes, the agent expects " + expected + ": sched.h and ThreadSchedLayout disagree");
+                    + " bytes, the agent expects " + expected + ": sched.h and the agent disagree");
         }
     }
 }

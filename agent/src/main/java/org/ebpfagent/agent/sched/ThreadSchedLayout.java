@@ -1,24 +1,44 @@
 package org.ebpfagent.agent.sched;
 
+import org.ebpfagent.agent.ffm.CStruct;
+
 /**
- * Byte offsets of {@code struct thread_sched} and {@code struct sched_counters} (bpf/include/sched.h).
- * The probe checks {@link #SIZE} against the map's value size when it loads.
+ * {@code struct thread_sched} and {@code struct sched_counters} (bpf/include/sched.h) as Java
+ * reads them. The probe binds the threads and exited maps to {@link #THREAD_SCHED} at load, which
+ * checks every field's offset and size against the object's BTF: a field added or moved in sched.h
+ * and not here fails the load, naming the map and the field.
  */
 final class ThreadSchedLayout {
-    static final int ON_CPU = 0;
-    static final int RUNQ_WAIT = 8;
-    static final int OFF_CPU = 16;
-    static final int VOLUNTARY = 24;
-    static final int INVOLUNTARY = 32;
-    static final int MIGRATIONS = 40;
-    static final int FIRST_SEEN = 48;
-    static final int SINCE = 56;
-    static final int EXEC_SEEN = 72;
-    static final int STATE = 80;
-    static final int NS_TID = 84;
-    static final int COMM = 88;
+    static final CStruct THREAD_SCHED = CStruct.named("ThreadSchedLayout")
+            .u64("on_cpu_ns")
+            .u64("runq_wait_ns")
+            .u64("off_cpu_ns")
+            .u64("voluntary")
+            .u64("involuntary")
+            .u64("migrations")
+            .u64("first_seen_ns")
+            .u64("since_ns")
+            .u64("nvcsw")
+            .u64("exec_seen")
+            .u32("state")
+            .u32("ns_tid")
+            .bytes("comm", 16)
+            .build();
+
+    static final int ON_CPU = THREAD_SCHED.offset("on_cpu_ns");
+    static final int RUNQ_WAIT = THREAD_SCHED.offset("runq_wait_ns");
+    static final int OFF_CPU = THREAD_SCHED.offset("off_cpu_ns");
+    static final int VOLUNTARY = THREAD_SCHED.offset("voluntary");
+    static final int INVOLUNTARY = THREAD_SCHED.offset("involuntary");
+    static final int MIGRATIONS = THREAD_SCHED.offset("migrations");
+    static final int FIRST_SEEN = THREAD_SCHED.offset("first_seen_ns");
+    static final int SINCE = THREAD_SCHED.offset("since_ns");
+    static final int EXEC_SEEN = THREAD_SCHED.offset("exec_seen");
+    static final int STATE = THREAD_SCHED.offset("state");
+    static final int NS_TID = THREAD_SCHED.offset("ns_tid");
+    static final int COMM = THREAD_SCHED.offset("comm");
     static final int COMM_SIZE = 16;
-    static final int SIZE = 104;
+    static final int SIZE = THREAD_SCHED.size();
 
     /** enum thread_state */
     static final int RUNNING = 1;
