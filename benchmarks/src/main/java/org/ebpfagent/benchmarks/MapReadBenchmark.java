@@ -9,6 +9,7 @@ import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.ffm.MapKeyIterator;
 import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.MmapArray;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,9 +35,6 @@ import org.openjdk.jmh.runner.IterationType;
  * same maps, the same N, the same paths. One benchmark operation reads all N entries once, so
  * ns/entry = score / N and B/op (gc profiler) is per whole-map read. {@code scripts/bench.sh}
  * runs both and writes docs/bench-map-read.md; needs root (or CAP_BPF).
- *
- * <p>Not measured from Java: {@code bpf_map_get_next_key} iteration, which the agent does not
- * bind (it is the slowest way to read a map; the C program measures it for reference).
  *
  * <p>Allocation is reported twice: by JMH's gc profiler ({@code -prof gc}, gc.alloc.rate.norm),
  * which counts every byte the benchmark thread allocates during an iteration, JMH's own
@@ -69,8 +67,10 @@ public class MapReadBenchmark {
 
         final AllocationMeter meter = new AllocationMeter();
         final MapBatchReader.Sink sink = this::consume; // one object, not one per read
+        final MapKeyIterator.Sink entrySink = this::consumeEntry;
         BpfObject object;
         MapValue value;
+        MapKeyIterator iterator;
         MapBatchReader lookup;
         MapBatchReader drain;
         long sum;
@@ -82,6 +82,7 @@ public class MapReadBenchmark {
             value = hash.newValueReader();
             lookup = MapBatchReader.lookup(hash, BATCH);
             drain = MapBatchReader.lookupAndDelete(hash, BATCH);
+            iterator = MapKeyIterator.of(hash);
             fill(value, entries);
             meter.start();
         }
@@ -89,6 +90,7 @@ public class MapReadBenchmark {
         @TearDown(Level.Iteration)
         public void close(BenchmarkParams benchmark, IterationParams iteration) {
             meter.stop(benchmark, iteration);
+            iterator.close();
             drain.close();
             lookup.close();
             value.close();
@@ -101,6 +103,10 @@ public class MapReadBenchmark {
                 s += batch.valueLong(i, 0);
             }
             sum += s;
+        }
+
+        void consumeEntry(MapKeyIterator entry) {
+            sum += entry.valueLong(0);
         }
     }
 
@@ -188,6 +194,14 @@ public class MapReadBenchmark {
         }
         check(m.entries, found);
         return s;
+    }
+
+    /** bpf_map_get_next_key from the previous key, then bpf_map_lookup_elem (MapKeyIterator). */
+    @Benchmark
+    public long hashGetNextKeyLookup(HashState m) throws BpfException {
+        m.meter.operations++;
+        check(m.entries, m.iterator.read(m.entrySink));
+        return m.sum;
     }
 
     /** BPF_MAP_LOOKUP_BATCH, 4096 entries per call (MapBatchReader.lookup). */
