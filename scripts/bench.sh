@@ -33,6 +33,7 @@ PAIRS=(
   hashGetNextKeyLookup:hash_get_next_key_lookup
   hashLookupBatch:hash_lookup_batch
   hashLookupAndDeleteBatch:hash_lookup_and_delete_batch
+  percpuHashLookupBatch:percpu_hash_lookup_batch
   arrayMmapRead:array_mmap_read
   arrayMmapReadAcquire:array_mmap_read_acquire
 )

@@ -38,6 +38,8 @@ public final class BenchReport {
             new ReadPath("hash: lookup batch, 4096/call", "hash_lookup_batch", "hashLookupBatch", true),
             new ReadPath("hash: lookup-and-delete batch, 4096/call", "hash_lookup_and_delete_batch",
                     "hashLookupAndDeleteBatch", true),
+            new ReadPath("per-CPU hash: lookup batch, 4096/call, summed over CPUs", "percpu_hash_lookup_batch",
+                    "percpuHashLookupBatch", true),
             new ReadPath("array: mmap'd, plain loads", "array_mmap_read", "arrayMmapRead", true),
             new ReadPath("array: mmap'd, acquire load per value (info)", "array_mmap_read_acquire",
                     "arrayMmapReadAcquire", false));
@@ -244,6 +246,9 @@ public final class BenchReport {
                 .append("  others (a sequence number).\n")
                 .append("- get_next_key + lookup: `bpf_map_get_next_key` from the previous key, then `bpf_map_lookup_elem`\n")
                 .append("  for the key it returns, two calls per entry (Java: `MapKeyIterator`).\n")
+                .append("- Per-CPU hash: keys 0..N-1 with 7k + cpu on every possible CPU; a batch read copies each\n")
+                .append("  key's values for all possible CPUs (8 bytes each here) and the reader sums them (Java:\n")
+                .append("  `MapBatchReader.sumLong`).\n")
                 .append("- Pairs: for each Java benchmark and N, the C program measures the same path and N right\n")
                 .append("  before and right after the JMH fork, so both sides meet the same machine state. \"others\"\n")
                 .append("  is all CPU time in /proc/stat (hypervisor steal included) minus what the script's own\n")

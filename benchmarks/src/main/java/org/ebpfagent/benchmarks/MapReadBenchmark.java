@@ -119,6 +119,50 @@ public class MapReadBenchmark {
         }
     }
 
+    /** The per-CPU hash holding keys 0..N-1 (7k + cpu on each possible CPU); a fresh one each iteration. */
+    @State(Scope.Thread)
+    public static class PerCpuState {
+        @Param({"1000", "10000", "100000"})
+        public int entries;
+
+        final AllocationMeter meter = new AllocationMeter();
+        final MapBatchReader.Sink sink = this::consume;
+        BpfObject object;
+        MapBatchReader lookup;
+        long sum;
+
+        @Setup(Level.Iteration)
+        public void open() throws Exception {
+            object = load();
+            BpfMap map = object.map("percpu_hash");
+            try (MapValue value = map.newValueReader()) {
+                for (int k = 0; k < entries; k++) {
+                    for (int cpu = 0; cpu < value.cpus(); cpu++) {
+                        value.setLong(cpu, 0, 7L * k + cpu);
+                    }
+                    value.write(k);
+                }
+            }
+            lookup = MapBatchReader.lookup(map, BATCH);
+            meter.start();
+        }
+
+        @TearDown(Level.Iteration)
+        public void close(BenchmarkParams benchmark, IterationParams iteration) {
+            meter.stop(benchmark, iteration);
+            lookup.close();
+            object.close();
+        }
+
+        void consume(MapBatchReader batch) {
+            long s = 0;
+            for (int i = 0; i < batch.count(); i++) {
+                s += batch.sumLong(i, 0);
+            }
+            sum += s;
+        }
+    }
+
     /** The BPF_F_MMAPABLE array (values 7i for i < N), mapped; a fresh one each iteration. */
     @State(Scope.Thread)
     public static class ArrayState {
@@ -217,6 +261,14 @@ public class MapReadBenchmark {
     public long hashLookupAndDeleteBatch(DrainState m) throws BpfException {
         m.meter.operations++;
         check(m.entries, m.drain.read(m.sink));
+        return m.sum;
+    }
+
+    /** BPF_MAP_LOOKUP_BATCH on the per-CPU hash, 4096 keys per call, every CPU's value summed. */
+    @Benchmark
+    public long percpuHashLookupBatch(PerCpuState m) throws BpfException {
+        m.meter.operations++;
+        check(m.entries, m.lookup.read(m.sink));
         return m.sum;
     }
 
