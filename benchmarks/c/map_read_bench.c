@@ -26,6 +26,8 @@
  *        array_mmap_read           plain loads from the BPF_F_MMAPABLE array mmap'd PROT_READ,
  *                                  MAP_SHARED (no syscall per entry)
  *        array_mmap_read_acquire   the same with acquire loads (__atomic_load_n, __ATOMIC_ACQUIRE)
+ *        percpu_hash_lookup_batch  bpf_map_lookup_batch, 4096 per call, on a per-CPU hash (one u64
+ *                                  per possible CPU under each key, 7k + cpu), summed over CPUs
  * Lines starting with '#' are comments (setup, checks).
  */
 #define _GNU_SOURCE
@@ -94,6 +96,45 @@ static void fill(int fd, long n)
 		if (err)
 			die("bpf_map_update_elem", err);
 	}
+}
+
+static int ncpus; /* possible CPUs: a per-CPU map holds one value for each */
+static uint64_t *percpu_buf; /* ncpus values per key, for a per-CPU fill or a BATCH of keys */
+
+/* Keys 0..n-1 with value 7*k + cpu on each possible CPU. */
+static void fill_percpu(int fd, long n)
+{
+	for (uint32_t k = 0; k < (uint32_t)n; k++) {
+		for (int c = 0; c < ncpus; c++)
+			percpu_buf[c] = 7 * (uint64_t)k + (uint64_t)c;
+		int err = bpf_map_update_elem(fd, &k, percpu_buf, BPF_ANY);
+		if (err)
+			die("bpf_map_update_elem percpu", err);
+	}
+}
+
+/* Whole per-CPU map, BATCH keys per call, every CPU's value summed. */
+static long batch_percpu(int fd)
+{
+	uint64_t in_token = 0, out_token = 0, s = 0;
+	long total = 0;
+	int first = 1;
+	for (;;) {
+		__u32 count = BATCH;
+		int err = bpf_map_lookup_batch(fd, first ? NULL : &in_token, &out_token,
+					       keys_buf, percpu_buf, &count, NULL);
+		if (err && err != -ENOENT)
+			die("bpf_map_lookup_batch percpu", err);
+		for (__u32 i = 0; i < count * (__u32)ncpus; i++)
+			s += percpu_buf[i];
+		total += count;
+		if (err == -ENOENT)
+			break;
+		in_token = out_token;
+		first = 0;
+	}
+	sink += s;
+	return total;
 }
 
 static long per_key(int fd, long n)
@@ -192,7 +233,10 @@ static double mmap_sample(const uint64_t *a, long n, int acquire)
 static const char *const PATHS[] = {
 	"hash_lookup_per_key", "hash_get_next_key_lookup", "hash_lookup_batch",
 	"hash_lookup_and_delete_batch", "array_mmap_read", "array_mmap_read_acquire",
+	"percpu_hash_lookup_batch",
 };
+#define IS_MMAP(p) ((p) == 4 || (p) == 5)
+#define PERCPU_PATH 6
 #define NPATHS (int)(sizeof(PATHS) / sizeof(PATHS[0]))
 
 static int selected[NPATHS];
@@ -210,11 +254,12 @@ static int path_index(const char *name)
 struct instance {
 	struct bpf_object *obj;
 	int hash;
+	int percpu;
 	const uint64_t *values;
 	size_t length;
 };
 
-static void instance_open(struct instance *in, const char *object, long n, int array)
+static void instance_open(struct instance *in, const char *object, long n, int path)
 {
 	in->obj = bpf_object__open_file(object, NULL);
 	if (!in->obj)
@@ -224,15 +269,21 @@ static void instance_open(struct instance *in, const char *object, long n, int a
 		die("bpf_object__load", err);
 	struct bpf_map *hash = bpf_object__find_map_by_name(in->obj, "hash");
 	struct bpf_map *values = bpf_object__find_map_by_name(in->obj, "mmap_array");
-	if (!hash || !values)
-		die("find maps hash, mmap_array", ENOENT);
+	struct bpf_map *percpu = bpf_object__find_map_by_name(in->obj, "percpu_hash");
+	if (!hash || !values || !percpu)
+		die("find maps hash, mmap_array, percpu_hash", ENOENT);
 	if (n > (long)bpf_map__max_entries(hash) || n > (long)bpf_map__max_entries(values)) {
 		fprintf(stderr, "map_read_bench: N=%ld is more than the maps hold\n", n);
 		exit(2);
 	}
 	in->hash = bpf_map__fd(hash);
+	in->percpu = bpf_map__fd(percpu);
 	in->values = NULL;
-	if (!array) {
+	if (path == PERCPU_PATH) {
+		fill_percpu(in->percpu, n);
+		return;
+	}
+	if (!IS_MMAP(path)) {
 		fill(in->hash, n);
 		return;
 	}
@@ -292,6 +343,10 @@ int main(int argc, char **argv)
 	printf("# libbpf %u.%u, %d repetitions, each on a freshly loaded object, median\n",
 	       libbpf_major_version(), libbpf_minor_version(), reps);
 	double *t = calloc(reps, sizeof(double));
+	ncpus = libbpf_num_possible_cpus();
+	if (ncpus < 1)
+		die("libbpf_num_possible_cpus", ncpus);
+	percpu_buf = calloc((size_t)BATCH * ncpus, sizeof(uint64_t));
 	for (int si = 0; si < nsizes; si++) {
 		long n = sizes[si];
 		if (n < 1) {
@@ -305,20 +360,21 @@ int main(int argc, char **argv)
 				/* A new map per repetition: where the kernel places the entries moves the
 				 * cost of a whole-map read by up to 10% from one map to the next. */
 				struct instance in;
-				instance_open(&in, object, n, p >= 4);
-				if (p >= 4) { /* the mmap'd array: samples of many passes, timed inside */
+				instance_open(&in, object, n, p);
+				if (IS_MMAP(p)) { /* the mmap'd array: samples of many passes, timed inside */
 					t[r] = mmap_sample(in.values, n, p == 5) * (double)n;
 				} else {
 					double t0 = now_ns();
 					long got = p == 0 ? per_key(in.hash, n)
 						 : p == 1 ? next_key(in.hash)
+						 : p == PERCPU_PATH ? batch_percpu(in.percpu)
 						 : batch(in.hash, p == 3);
 					t[r] = now_ns() - t0;
 					check(PATHS[p], n, got);
 				}
 				instance_close(&in);
 			}
-			printf("c,%s,%ld,%.*f\n", PATHS[p], n, p >= 4 ? 2 : 1, median(t, reps) / n);
+			printf("c,%s,%ld,%.*f\n", PATHS[p], n, IS_MMAP(p) ? 2 : 1, median(t, reps) / n);
 			fflush(stdout);
 		}
 	}

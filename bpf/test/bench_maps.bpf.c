@@ -10,6 +10,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Not in kernel_types.h, which declares only what the probes use. */
 #define BPF_F_MMAPABLE (1U << 10) /* array map: the fd can be mmap'd, values read with no syscall */
+#define BPF_MAP_TYPE_PERCPU_HASH 5
 
 #define BENCH_ENTRIES 131072 /* room for the largest run (100,000 entries) */
 
@@ -27,3 +28,11 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } mmap_array SEC(".maps");
+
+/* One u64 per possible CPU under each key: a batch read copies them all. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, BENCH_ENTRIES);
+	__type(key, __u32);
+	__type(value, __u64);
+} percpu_hash SEC(".maps");

@@ -9,6 +9,7 @@ import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.ffm.MapKeyIterator;
 import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.MmapArray;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,9 +35,6 @@ import org.openjdk.jmh.runner.IterationType;
  * same maps, the same N, the same paths. One benchmark operation reads all N entries once, so
  * ns/entry = score / N and B/op (gc profiler) is per whole-map read. {@code scripts/bench.sh}
  * runs both and writes docs/bench-map-read.md; needs root (or CAP_BPF).
- *
- * <p>Not measured from Java: {@code bpf_map_get_next_key} iteration, which the agent does not
- * bind (it is the slowest way to read a map; the C program measures it for reference).
  *
  * <p>Allocation is reported twice: by JMH's gc profiler ({@code -prof gc}, gc.alloc.rate.norm),
  * which counts every byte the benchmark thread allocates during an iteration, JMH's own
@@ -69,8 +67,10 @@ public class MapReadBenchmark {
 
         final AllocationMeter meter = new AllocationMeter();
         final MapBatchReader.Sink sink = this::consume; // one object, not one per read
+        final MapKeyIterator.Sink entrySink = this::consumeEntry;
         BpfObject object;
         MapValue value;
+        MapKeyIterator iterator;
         MapBatchReader lookup;
         MapBatchReader drain;
         long sum;
@@ -82,6 +82,7 @@ public class MapReadBenchmark {
             value = hash.newValueReader();
             lookup = MapBatchReader.lookup(hash, BATCH);
             drain = MapBatchReader.lookupAndDelete(hash, BATCH);
+            iterator = MapKeyIterator.of(hash);
             fill(value, entries);
             meter.start();
         }
@@ -89,6 +90,7 @@ public class MapReadBenchmark {
         @TearDown(Level.Iteration)
         public void close(BenchmarkParams benchmark, IterationParams iteration) {
             meter.stop(benchmark, iteration);
+            iterator.close();
             drain.close();
             lookup.close();
             value.close();
@@ -102,6 +104,10 @@ public class MapReadBenchmark {
             }
             sum += s;
         }
+
+        void consumeEntry(MapKeyIterator entry) {
+            sum += entry.valueLong(0);
+        }
     }
 
     /** The same hash map, refilled before each invocation because each one empties it. */
@@ -110,6 +116,50 @@ public class MapReadBenchmark {
         @Setup(Level.Invocation)
         public void refill() throws BpfException {
             fill(value, entries); // not timed: JMH times only the benchmark method
+        }
+    }
+
+    /** The per-CPU hash holding keys 0..N-1 (7k + cpu on each possible CPU); a fresh one each iteration. */
+    @State(Scope.Thread)
+    public static class PerCpuState {
+        @Param({"1000", "10000", "100000"})
+        public int entries;
+
+        final AllocationMeter meter = new AllocationMeter();
+        final MapBatchReader.Sink sink = this::consume;
+        BpfObject object;
+        MapBatchReader lookup;
+        long sum;
+
+        @Setup(Level.Iteration)
+        public void open() throws Exception {
+            object = load();
+            BpfMap map = object.map("percpu_hash");
+            try (MapValue value = map.newValueReader()) {
+                for (int k = 0; k < entries; k++) {
+                    for (int cpu = 0; cpu < value.cpus(); cpu++) {
+                        value.setLong(cpu, 0, 7L * k + cpu);
+                    }
+                    value.write(k);
+                }
+            }
+            lookup = MapBatchReader.lookup(map, BATCH);
+            meter.start();
+        }
+
+        @TearDown(Level.Iteration)
+        public void close(BenchmarkParams benchmark, IterationParams iteration) {
+            meter.stop(benchmark, iteration);
+            lookup.close();
+            object.close();
+        }
+
+        void consume(MapBatchReader batch) {
+            long s = 0;
+            for (int i = 0; i < batch.count(); i++) {
+                s += batch.sumLong(i, 0);
+            }
+            sum += s;
         }
     }
 
@@ -190,6 +240,14 @@ public class MapReadBenchmark {
         return s;
     }
 
+    /** bpf_map_get_next_key from the previous key, then bpf_map_lookup_elem (MapKeyIterator). */
+    @Benchmark
+    public long hashGetNextKeyLookup(HashState m) throws BpfException {
+        m.meter.operations++;
+        check(m.entries, m.iterator.read(m.entrySink));
+        return m.sum;
+    }
+
     /** BPF_MAP_LOOKUP_BATCH, 4096 entries per call (MapBatchReader.lookup). */
     @Benchmark
     public long hashLookupBatch(HashState m) throws BpfException {
@@ -203,6 +261,14 @@ public class MapReadBenchmark {
     public long hashLookupAndDeleteBatch(DrainState m) throws BpfException {
         m.meter.operations++;
         check(m.entries, m.drain.read(m.sink));
+        return m.sum;
+    }
+
+    /** BPF_MAP_LOOKUP_BATCH on the per-CPU hash, 4096 keys per call, every CPU's value summed. */
+    @Benchmark
+    public long percpuHashLookupBatch(PerCpuState m) throws BpfException {
+        m.meter.operations++;
+        check(m.entries, m.lookup.read(m.sink));
         return m.sum;
     }
 

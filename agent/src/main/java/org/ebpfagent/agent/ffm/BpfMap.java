@@ -82,6 +82,76 @@ public final class BpfMap {
         }
     }
 
+    /** The map's {@code enum bpf_map_type} value ({@code BPF_MAP_TYPE_HASH} is 1, and so on). */
+    public int type() {
+        return call(libbpf.mapType);
+    }
+
+    /** True for the map types that hold one value per possible CPU under each key. */
+    public boolean isPerCpu() {
+        return switch (type()) {
+            case MapTypes.PERCPU_HASH, MapTypes.PERCPU_ARRAY, MapTypes.LRU_PERCPU_HASH,
+                 MapTypes.PERCPU_CGROUP_STORAGE -> true;
+            default -> false;
+        };
+    }
+
+    /** CPUs whose values a per-CPU map holds under each key (the possible CPUs); 1 for other maps. */
+    public int valueCpus() {
+        return isPerCpu() ? libbpf.possibleCpus() : 1;
+    }
+
+    /**
+     * Bytes between one CPU's value and the next in what the kernel copies out for a per-CPU map
+     * (the value size rounded up to 8); the value size for other maps.
+     */
+    public int cpuStride() {
+        return isPerCpu() ? (valueSize() + 7) & ~7 : valueSize();
+    }
+
+    /** Bytes the kernel copies out per key: every CPU's value for a per-CPU map. */
+    public int entryValueBytes() {
+        return cpuStride() * valueCpus();
+    }
+
+    /**
+     * Checks the map's key and value against the Java declarations of their C types, using the
+     * BTF the compiler recorded for them: total size, then each declared field's offset and size.
+     * Fails with every mismatch named (map, field, both offsets); returns this map so the check
+     * and its use read as one line. Works from open on (the BTF is the object file's).
+     */
+    public BpfMap bind(CStruct key, CStruct value) throws BpfException {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        check("key", call(libbpf.mapBtfKeyTypeId), keySize(), key, problems);
+        check("value", call(libbpf.mapBtfValueTypeId), valueSize(), value, problems);
+        if (!problems.isEmpty()) {
+            throw new BpfException("check layout", "map " + name, Errno.EINVAL, BtfLayoutCheck.summary(problems));
+        }
+        return this;
+    }
+
+    private void check(String role, int typeId, int mapSize, CStruct java, java.util.List<String> problems) {
+        if (typeId == 0) {
+            // A map declared with sizes only (__uint(key_size, ...)): its size is all there is.
+            if (mapSize != java.size()) {
+                problems.add(role + " is " + mapSize + " bytes in the map, " + java.size() + " in " + java.name());
+            }
+            if (!java.fields().isEmpty()) {
+                problems.add(role + " has no BTF type to check the fields of " + java.name() + " against");
+            }
+            return;
+        }
+        MemorySegment btf;
+        try {
+            btf = (MemorySegment) libbpf.objectBtf.invokeExact(owner.object());
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        for (String p : new BtfLayoutCheck(libbpf, btf).compare(typeId, java)) {
+            problems.add(role + ": " + p);
+        }
+    }
+
     /** A reusable buffer to look up single values of this map by an int key. */
     public MapValue newValueReader() {
         return new MapValue(libbpf, this);

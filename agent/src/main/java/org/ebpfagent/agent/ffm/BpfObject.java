@@ -151,14 +151,31 @@ public final class BpfObject implements AutoCloseable {
      * returns its return value. Only for program types that support it, such as raw_tp.
      */
     public int testRun(String program) throws BpfException {
+        return testRun(program, new long[0], -1);
+    }
+
+    /**
+     * Runs a loaded raw_tp program once with {@code args} as its context (the tracepoint's u64
+     * arguments) and returns its return value. With {@code cpu >= 0} the kernel runs it on that
+     * CPU (BPF_F_TEST_RUN_ON_CPU), otherwise in the calling thread.
+     */
+    public int testRun(String program, long[] args, int cpu) throws BpfException {
         requireLoaded("test run " + program);
         try (Arena call = Arena.ofConfined()) {
             int fd = (int) libbpf.programFd.invokeExact(program(program));
             MemorySegment opts = call.allocate(80, 8); // struct bpf_test_run_opts, zeroed
             opts.set(JAVA_LONG, 0, 80);
+            if (args.length > 0) {
+                opts.set(ADDRESS, 32, call.allocateFrom(JAVA_LONG, args)); // ctx_in
+                opts.set(JAVA_INT, 48, args.length * 8);                   // ctx_size_in
+            }
+            if (cpu >= 0) {
+                opts.set(JAVA_INT, 68, TEST_RUN_ON_CPU); // flags
+                opts.set(JAVA_INT, 72, cpu);
+            }
             int err = (int) libbpf.progTestRunOpts.invokeExact(fd, opts);
             if (err < 0) {
-                throw BpfException.of("test run", program, err);
+                throw BpfException.of("test run", program + (cpu >= 0 ? " on cpu " + cpu : ""), err);
             }
             return opts.get(JAVA_INT, 56); // retval
         } catch (BpfException e) {
@@ -167,6 +184,9 @@ public final class BpfObject implements AutoCloseable {
             throw Libbpf.rethrow(t);
         }
     }
+
+    /** BPF_F_TEST_RUN_ON_CPU */
+    private static final int TEST_RUN_ON_CPU = 1;
 
     /** Frees the object, its programs and maps. Idempotent; links must be destroyed before. */
     @Override

@@ -55,6 +55,15 @@ final class Libbpf {
     final MethodHandle progTestRunOpts;    // (fd, opts) -> int
     final MethodHandle objGetInfoByFd;     // (fd, info, len*) -> int
     final MethodHandle setPrint;           // (fn) -> fn
+    final MethodHandle mapType;            // (map) -> enum bpf_map_type
+    final MethodHandle mapBtfKeyTypeId;    // (map) -> u32
+    final MethodHandle mapBtfValueTypeId;  // (map) -> u32
+    final MethodHandle mapGetNextKey;      // (fd, key, next) -> int
+    final MethodHandle objectBtf;          // (obj) -> struct btf*
+    final MethodHandle btfTypeById;        // (btf, id) -> const struct btf_type*
+    final MethodHandle btfNameByOffset;    // (btf, offset) -> const char*
+    final MethodHandle btfResolveSize;     // (btf, id) -> s64
+    final MethodHandle numPossibleCpus;    // () -> int
 
     private static volatile Libbpf instance;
 
@@ -88,6 +97,37 @@ final class Libbpf {
         progTestRunOpts = bind(lib, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr));
         objGetInfoByFd = bind(lib, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
         setPrint = bind(lib, "libbpf_set_print", FunctionDescriptor.of(ptr, ptr));
+        mapType = bind(lib, "bpf_map__type", FunctionDescriptor.of(JAVA_INT, ptr));
+        mapBtfKeyTypeId = bind(lib, "bpf_map__btf_key_type_id", FunctionDescriptor.of(JAVA_INT, ptr));
+        mapBtfValueTypeId = bind(lib, "bpf_map__btf_value_type_id", FunctionDescriptor.of(JAVA_INT, ptr));
+        mapGetNextKey = bind(lib, "bpf_map_get_next_key", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
+        objectBtf = bind(lib, "bpf_object__btf", FunctionDescriptor.of(ptr, ptr));
+        btfTypeById = bind(lib, "btf__type_by_id", FunctionDescriptor.of(ptr, ptr, JAVA_INT));
+        btfNameByOffset = bind(lib, "btf__name_by_offset", FunctionDescriptor.of(ptr, ptr, JAVA_INT));
+        btfResolveSize = bind(lib, "btf__resolve_size", FunctionDescriptor.of(JAVA_LONG, ptr, JAVA_INT));
+        numPossibleCpus = bind(lib, "libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
+    }
+
+    private int possibleCpus;
+
+    /**
+     * CPUs the kernel may ever bring online (not those online now): a per-CPU map holds one value
+     * for each, and a read of one key copies them all.
+     */
+    int possibleCpus() {
+        if (possibleCpus == 0) {
+            int n;
+            try {
+                n = (int) numPossibleCpus.invokeExact();
+            } catch (Throwable t) {
+                throw rethrow(t);
+            }
+            if (n <= 0) {
+                throw new IllegalStateException("libbpf_num_possible_cpus: " + Errno.name(n));
+            }
+            possibleCpus = n;
+        }
+        return possibleCpus;
     }
 
     /** Chooses the library (a name on the loader's path, or a file path) before first use. */

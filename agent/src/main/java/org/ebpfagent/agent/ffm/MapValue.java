@@ -4,11 +4,13 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * One value of a map, read or written by key into a buffer allocated once ({@code bpf_map_lookup_elem}).
- * Created after the object is loaded. Used for small maps such as {@code .bss} counters;
+ * For a per-CPU map the buffer holds every possible CPU's value, each rounded up to 8 bytes, as the
+ * kernel copies them; the single-value accessors then address CPU 0. Created after the object is loaded. Used for small maps such as {@code .bss} counters;
  * not thread-safe; owns its buffer until
  * {@link #close}.
  */
@@ -19,13 +21,17 @@ public final class MapValue implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment key;
     private final MemorySegment value;
+    private final int cpuStride;
+    private final int cpus;
 
     MapValue(Libbpf libbpf, BpfMap map) {
         this.libbpf = libbpf;
         this.map = map;
         this.fd = map.fd();
         this.key = arena.allocate(Math.max(8, map.keySize()), 8);
-        this.value = arena.allocate(map.valueSize(), 8);
+        this.cpuStride = map.cpuStride();
+        this.cpus = map.valueCpus();
+        this.value = arena.allocate(map.entryValueBytes(), 8);
     }
 
     /** Reads the value stored under {@code k}; false if there is none. */
@@ -47,12 +53,48 @@ public final class MapValue implements AutoCloseable {
     }
 
     public long longAt(long offset) {
-        return value.get(JAVA_LONG, offset);
+        return value.get(JAVA_LONG_UNALIGNED, offset);
+    }
+
+    /** A field of CPU {@code cpu}'s value, for per-CPU maps. */
+    public long longAt(int cpu, long offset) {
+        return value.get(JAVA_LONG_UNALIGNED, (long) cpu * cpuStride + offset);
+    }
+
+    public int intAt(int cpu, long offset) {
+        return value.get(JAVA_INT_UNALIGNED, (long) cpu * cpuStride + offset);
+    }
+
+    /** A 64-bit field summed over every CPU's value. */
+    public long sumLong(long offset) {
+        long s = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            s += value.get(JAVA_LONG_UNALIGNED, (long) cpu * cpuStride + offset);
+        }
+        return s;
+    }
+
+    /** Values per key: the possible CPUs for a per-CPU map, else 1. */
+    public int cpus() {
+        return cpus;
+    }
+
+    /** Sets a field of CPU {@code cpu}'s value in the buffer (per-CPU maps), to be stored by {@link #write}. */
+    public void setLong(int cpu, long offset, long v) {
+        value.set(JAVA_LONG_UNALIGNED, (long) cpu * cpuStride + offset, v);
+    }
+
+    public void setByte(long offset, byte v) {
+        value.set(java.lang.foreign.ValueLayout.JAVA_BYTE, offset, v);
+    }
+
+    public void setInt(int cpu, long offset, int v) {
+        value.set(JAVA_INT_UNALIGNED, (long) cpu * cpuStride + offset, v);
     }
 
     /** Sets a field of the buffer, to be stored by {@link #write}. */
     public void setLong(long offset, long v) {
-        value.set(JAVA_LONG, offset, v);
+        value.set(JAVA_LONG_UNALIGNED, offset, v);
     }
 
     /** Stores the buffer under {@code k} (BPF_ANY: create or replace). */

@@ -5,7 +5,7 @@
  * <p>Ownership: a {@link org.ebpfagent.agent.ffm.BpfObject} owns the libbpf {@code bpf_object}
  * and, through it, every map and program file descriptor it created; a
  * {@link org.ebpfagent.agent.ffm.BpfLink} owns one attachment; a
- * {@link org.ebpfagent.agent.ffm.MapBatchReader} owns the native buffers it reads into. Each is
+ * {@link org.ebpfagent.agent.ffm.MapBatchReader} or {@link org.ebpfagent.agent.ffm.MapKeyIterator} owns the native buffers it reads into. Each is
  * closed by whoever created it, links before their object. None is thread-safe: each is used by one
  * thread at a time (the agent's poller), which is what lets the readers reuse their buffers.
  */

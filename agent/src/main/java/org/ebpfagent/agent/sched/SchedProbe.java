@@ -9,6 +9,7 @@ import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfLink;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
+import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.Errno;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.probe.BpfResources;
@@ -101,14 +102,10 @@ public final class SchedProbe implements AutoCloseable {
                     .putInt(kernelTgid).array();
             object.map(".rodata").setInitialBytes(0, config, ThreadSchedLayout.CONFIG_SIZE);
             object.load();
-            checkValueSize(object.map("threads"), ThreadSchedLayout.SIZE);
-            checkValueSize(object.map("exited"), ThreadSchedLayout.SIZE);
+            object.map("threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
+            object.map("exited").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
             checkValueSize(object.map(".bss"), ThreadSchedLayout.COUNTERS_SIZE);
-            checkValueSize(object.map("off_cpu"), ThreadSchedLayout.REASON_VALUE_SIZE);
-            if (object.map("off_cpu").keySize() != ThreadSchedLayout.REASON_KEY_SIZE) {
-                throw new BpfException("check layout", "off_cpu", Errno.EINVAL, "key is "
-                        + object.map("off_cpu").keySize() + " bytes, the agent expects " + ThreadSchedLayout.REASON_KEY_SIZE);
-            }
+            object.map("off_cpu").bind(ThreadSchedLayout.OFF_CPU_KEY, ThreadSchedLayout.OFF_CPU_TOTAL);
             for (String tracepoint : TRACEPOINTS) {
                 links.add(object.attach(tracepoint + "_" + suffix));
             }
@@ -145,7 +142,7 @@ public final class SchedProbe implements AutoCloseable {
     private static void checkValueSize(BpfMap map, int expected) throws BpfException {
         if (map.valueSize() != expected) {
             throw new BpfException("check layout", map.name(), Errno.EINVAL, "value is " + map.valueSize()
-                    + " bytes, the agent expects " + expected + ": sched.h and ThreadSchedLayout disagree");
+                    + " bytes, the agent expects " + expected + ": sched.h and the agent disagree");
         }
     }
 }

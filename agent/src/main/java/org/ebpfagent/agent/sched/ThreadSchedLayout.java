@@ -1,26 +1,62 @@
 package org.ebpfagent.agent.sched;
 
+import org.ebpfagent.agent.ffm.CStruct;
+
 /**
- * Byte offsets of {@code struct thread_sched}, {@code struct sched_counters} and the off_cpu map's structs (bpf/include/sched.h).
- * The probe checks {@link #SIZE} against the map's value size when it loads.
+ * {@code struct thread_sched}, {@code struct sched_counters} and the off_cpu map's
+ * {@code struct off_cpu_key} / {@code struct off_cpu_total} (bpf/include/sched.h) as Java reads
+ * them. The probe binds the threads, exited and off_cpu maps to these at load, which checks every
+ * field's offset and size against the object's BTF: a field added or moved in sched.h and not here
+ * fails the load, naming the map and the field.
  */
 final class ThreadSchedLayout {
-    static final int ON_CPU = 0;
-    static final int RUNQ_WAIT = 8;
-    static final int OFF_CPU = 16;
-    static final int VOLUNTARY = 24;
-    static final int INVOLUNTARY = 32;
-    static final int MIGRATIONS = 40;
-    static final int FIRST_SEEN = 48;
-    static final int SINCE = 56;
-    static final int EXEC_SEEN = 72;
-    static final int STATE = 80;
-    static final int NS_TID = 84;
-    static final int COMM = 88;
+    static final CStruct THREAD_SCHED = CStruct.named("ThreadSchedLayout")
+            .u64("on_cpu_ns")
+            .u64("runq_wait_ns")
+            .u64("off_cpu_ns")
+            .u64("voluntary")
+            .u64("involuntary")
+            .u64("migrations")
+            .u64("first_seen_ns")
+            .u64("since_ns")
+            .u64("nvcsw")
+            .u64("exec_seen")
+            .u32("state")
+            .u32("ns_tid")
+            .bytes("comm", 16)
+            .u32("off_syscall") // __s32: the sizes and offsets are what the check compares
+            .u32("off_kind")
+            .build();
+
+    static final CStruct OFF_CPU_KEY = CStruct.named("OffCpuKey")
+            .u64("first_seen_ns")
+            .u32("tid")
+            .u32("syscall")
+            .u32("kind")
+            .u32("pad")
+            .build();
+
+    static final CStruct OFF_CPU_TOTAL = CStruct.named("OffCpuTotal")
+            .u64("ns")
+            .u64("spans")
+            .build();
+
+    static final int ON_CPU = THREAD_SCHED.offset("on_cpu_ns");
+    static final int RUNQ_WAIT = THREAD_SCHED.offset("runq_wait_ns");
+    static final int OFF_CPU = THREAD_SCHED.offset("off_cpu_ns");
+    static final int VOLUNTARY = THREAD_SCHED.offset("voluntary");
+    static final int INVOLUNTARY = THREAD_SCHED.offset("involuntary");
+    static final int MIGRATIONS = THREAD_SCHED.offset("migrations");
+    static final int FIRST_SEEN = THREAD_SCHED.offset("first_seen_ns");
+    static final int SINCE = THREAD_SCHED.offset("since_ns");
+    static final int EXEC_SEEN = THREAD_SCHED.offset("exec_seen");
+    static final int STATE = THREAD_SCHED.offset("state");
+    static final int NS_TID = THREAD_SCHED.offset("ns_tid");
+    static final int COMM = THREAD_SCHED.offset("comm");
     static final int COMM_SIZE = 16;
-    static final int OFF_SYSCALL = 104;
-    static final int OFF_KIND = 108;
-    static final int SIZE = 112;
+    static final int OFF_SYSCALL = THREAD_SCHED.offset("off_syscall");
+    static final int OFF_KIND = THREAD_SCHED.offset("off_kind");
+    static final int SIZE = THREAD_SCHED.size();
 
     /** enum thread_state */
     static final int RUNNING = 1;
@@ -34,14 +70,12 @@ final class ThreadSchedLayout {
     static final int COUNTERS_SIZE = 24;
 
     /** struct off_cpu_key and struct off_cpu_total, the off_cpu map's key and value */
-    static final int REASON_FIRST_SEEN = 0;
-    static final int REASON_TID = 8;
-    static final int REASON_SYSCALL = 12;
-    static final int REASON_KIND = 16;
-    static final int REASON_KEY_SIZE = 24;
-    static final int REASON_NS = 0;
-    static final int REASON_SPANS = 8;
-    static final int REASON_VALUE_SIZE = 16;
+    static final int REASON_FIRST_SEEN = OFF_CPU_KEY.offset("first_seen_ns");
+    static final int REASON_TID = OFF_CPU_KEY.offset("tid");
+    static final int REASON_SYSCALL = OFF_CPU_KEY.offset("syscall");
+    static final int REASON_KIND = OFF_CPU_KEY.offset("kind");
+    static final int REASON_NS = OFF_CPU_TOTAL.offset("ns");
+    static final int REASON_SPANS = OFF_CPU_TOTAL.offset("spans");
 
     /** enum off_cpu_kind, as ebpf.ThreadOffCpu names it */
     static final String[] WAIT_KINDS = {"other", "sleeping", "uninterruptible"};
