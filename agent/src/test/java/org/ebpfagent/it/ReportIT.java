@@ -155,6 +155,41 @@ class ReportIT {
     }
 
     @Test
+    void flameKeepsOnlyTheThreadsAsked() throws Exception {
+        Cli c = Cli.run("flame", recording.toString(), "--format", "collapsed", "--threads", "pipe-.*");
+        assertEquals(0, c.exit(), c.err());
+        List<String> threads = c.out().lines().map(l -> l.substring(0, l.indexOf(';'))).distinct().sorted().toList();
+        assertEquals(List.of("pipe-reader", "pipe-writer"), threads);
+        Cli bad = Cli.run("flame", recording.toString(), "--format", "collapsed", "--threads", "pipe-(");
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().startsWith("ebpf-agent flame: --threads takes a regular expression"), bad.err());
+    }
+
+    @Test
+    void badArgumentsNameTheOptionAndTheAcceptedValues() throws Exception {
+        Cli format = Cli.run("report", recording.toString(), "--format", "xml");
+        assertEquals(2, format.exit());
+        assertTrue(format.err().startsWith("ebpf-agent report: --format takes text, markdown, json, not 'xml'"), format.err());
+        Cli option = Cli.run("report", recording.toString(), "--colour");
+        assertEquals(2, option.exit());
+        assertTrue(option.err().startsWith("ebpf-agent report: unknown option '--colour' (accepted: "), option.err());
+        Cli noOutput = Cli.run("flame", recording.toString());
+        assertEquals(2, noOutput.exit());
+        assertTrue(noOutput.err().startsWith("ebpf-agent flame: flame needs -o OUT.html"), noOutput.err());
+        Cli missing = Cli.run("report", "no-such.jfr");
+        assertEquals(3, missing.exit());
+        assertEquals("ebpf-agent: no such file: no-such.jfr", missing.err().strip());
+        Path garbage = Files.writeString(OUT.resolve("garbage.jfr"), "not a recording");
+        Cli corrupt = Cli.run("report", garbage.toString());
+        assertEquals(3, corrupt.exit());
+        assertTrue(corrupt.err().startsWith("ebpf-agent: cannot read " + garbage + " as a JFR recording"), corrupt.err());
+        assertEquals(1, corrupt.err().strip().lines().count(), "one line, no stack trace: " + corrupt.err());
+        Cli help = Cli.run("flame", "--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out().startsWith("usage: java -jar ebpf-agent.jar flame"), help.out());
+    }
+
+    @Test
     void recordingWithoutEbpfEventsExitsOneWithAHint() throws Exception {
         AgentRun.Running child = AgentRun.of(OffCpuWorkload.class).args("1", "1", "1", "1").withoutAgent().start();
         child.send("go");

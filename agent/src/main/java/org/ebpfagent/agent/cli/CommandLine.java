@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * A command's arguments: files, and options that each take one value, written {@code --opt value}
@@ -17,7 +16,7 @@ final class CommandLine {
     final Map<String, String> options = new LinkedHashMap<>();
     boolean help;
 
-    static CommandLine parse(List<String> args, Set<String> accepted) {
+    static CommandLine parse(List<String> args, List<String> accepted) {
         CommandLine c = new CommandLine();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);

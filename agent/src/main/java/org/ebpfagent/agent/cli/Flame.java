@@ -31,14 +31,21 @@ final class Flame {
     private final Map<String, long[]> offCpu = new LinkedHashMap<>();
     boolean sawEvents;
 
-    static Flame read(Path file) throws IOException {
+    /** Reads the recording's threads, or only those whose whole name matches {@code threads} if not null. */
+    static Flame read(Path file, java.util.regex.Pattern threads) throws IOException {
         Flame f = new Flame();
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
                 RecordedEvent e = recording.readEvent();
-                switch (e.getEventType().getName()) {
+                String type = e.getEventType().getName();
+                if (type.equals("ebpf.ThreadScheduling")) {
+                    f.sawEvents = true;
+                }
+                if (threads != null && type.startsWith("ebpf.Thread") && !threads.matcher(e.getString("threadName")).matches()) {
+                    continue;
+                }
+                switch (type) {
                     case "ebpf.ThreadScheduling" -> {
-                        f.sawEvents = true;
                         String thread = e.getString("threadName");
                         f.add(e.getLong("onCpu"), thread, ON_CPU);
                         f.add(e.getLong("runQueueWait"), thread, RUN_QUEUE);

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 
 /** The report command: a recording's per-thread table as text, markdown or JSON. */
 final class ReportCommand {
@@ -31,7 +30,7 @@ final class ReportCommand {
         CommandLine c;
         String format;
         try {
-            c = CommandLine.parse(args, Set.of("--format", "-o"));
+            c = CommandLine.parse(args, List.of("--format", "-o"));
             format = c.choice("--format", "text", "markdown", "json");
             if (!c.help && c.files.size() != 1) {
                 throw new IllegalArgumentException("report takes one recording, REC.jfr; got " + c.files.size());

@@ -193,6 +193,6 @@ class CompareTest {
         assertEquals(0, r.exit);
         assertTrue(r.out.contains("--fail-on M=+N%") && r.out.contains("4 regression"), r.out);
         assertTrue(run("--help").out.contains("compare BASE.jfr HEAD.jfr"));
-        assertTrue(run("bogus").err.contains("(accepted: summary, compare)"));
+        assertTrue(run("bogus").err.contains("(accepted: report, flame, compare)"));
     }
 }
