@@ -103,28 +103,6 @@ static __always_inline __u32 ns_tid(struct task_struct *t)
 	return up.nr;
 }
 
-#ifdef CLOCK_RQ
-/*
- * The run queue is reached through the task's CFS run queue (CONFIG_FAIR_GROUP_SCHED): the
- * per-CPU runqueues variable is no ksym on kernels without CONFIG_KALLSYMS_ALL.
- */
-struct rq {
-	__u64 clock;
-} __attribute__((preserve_access_index));
-
-struct cfs_rq {
-	struct rq *rq;
-} __attribute__((preserve_access_index));
-
-struct sched_entity___grp {
-	struct cfs_rq *cfs_rq;
-} __attribute__((preserve_access_index));
-
-struct task_struct___grp {
-	struct sched_entity___grp se;
-} __attribute__((preserve_access_index));
-#endif
-
 static __always_inline bool is_target(struct task_struct *t)
 {
 	return t->tgid == config.target_tgid;
@@ -136,7 +114,7 @@ static __always_inline __u64 clock(struct task_struct *t)
 	return t->se.sum_exec_runtime;
 #elif defined(CLOCK_RQ)
 	/* The run queue locked for this event: the current CPU's for a switch, the task's for a wakeup. */
-	return ((struct task_struct___grp *)t)->se.cfs_rq->rq->clock;
+	return t->se.cfs_rq->rq->clock; /* the agent's probe adds a move onto CLOCK_MONOTONIC */
 #else
 	return bpf_ktime_get_ns();
 #endif
