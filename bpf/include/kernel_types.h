@@ -55,8 +55,17 @@ struct thread_info {
 	__u32 cpu; /* 5.16+: the CPU the task is on; older kernels keep it in task_struct.cpu */
 };
 
+struct rq {
+	__u64 clock; /* sched_clock of this CPU, updated under the run-queue lock before each event */
+};
+
+struct cfs_rq {
+	struct rq *rq; /* CONFIG_FAIR_GROUP_SCHED only */
+};
+
 struct sched_entity {
 	__u64 sum_exec_runtime; /* the scheduler's own account of the task's CPU time, ns */
+	struct cfs_rq *cfs_rq;  /* CONFIG_FAIR_GROUP_SCHED only: the run queue of the task's CPU */
 };
 
 struct task_struct {

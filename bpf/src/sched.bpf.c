@@ -9,7 +9,8 @@
  *   switch in       RUNNABLE -> RUNNING   (run-queue wait ends)
  *   switch out      RUNNING  -> RUNNABLE if still runnable (preempted, yielded)
  *                            -> OFF_CPU  otherwise (blocked, sleeping)
- * Waits are timed with bpf_ktime_get_ns() at the tracepoints. Time on a CPU is the growth of
+ * Waits are timed at the tracepoints, on the run queue's clock moved onto CLOCK_MONOTONIC (see
+ * now() in sched_logic.h). Time on a CPU is the growth of
  * the scheduler's own task->se.sum_exec_runtime, caught up with at every event: the kernel
  * charges a span from its run-queue clock, read a few microseconds before the tracepoint fires
  * (timing the tracepoints instead is off by percents for threads that switch every few tens of
@@ -56,6 +57,18 @@ struct {
 	__type(key, struct off_cpu_key);
 	__type(value, struct off_cpu_total);
 } off_cpu SEC(".maps");
+
+/*
+ * CLOCK_MONOTONIC minus the run queues' clock, and when it was taken (see now() in
+ * sched_logic.h). 100 ms keeps the offset's drift (NTP slews CLOCK_MONOTONIC by at most 500 ppm)
+ * under 50 us. Own section: the agent checks .bss against struct sched_counters.
+ */
+#define CLOCK_SYNC_NS 100000000LL
+struct clock_sync {
+	__u64 offset_ns;
+	__u64 synced_at;
+};
+struct clock_sync clock_sync SEC(".data.clock_sync") = {};
 
 /* The tid as seen from the deepest PID namespace the thread lives in: the JVM's. */
 static __always_inline __u32 ns_tid(struct task_struct *t)
