@@ -1,12 +1,10 @@
 package org.ebpfagent.agent.cli;
 
-import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** The flame command: where the threads' time went, by kernel state, as a flame graph. */
 final class FlameCommand {
@@ -19,7 +17,7 @@ final class FlameCommand {
             was uninterruptible). Rendered by async-profiler's converter library: click to zoom,
             search with Ctrl+F.
 
-              -o FILE                   output file (required for html; collapsed defaults to stdout)
+              -o FILE, --output=FILE    output file (required for html; collapsed defaults to stdout)
               --format html|collapsed   html (default) or collapsed stacks, "a;b;c micros" per line,
                                         for other flame graph tools
               --threads REGEX           only threads whose whole name matches, e.g. 'pool-.*|worker-\\d+'
@@ -30,62 +28,41 @@ final class FlameCommand {
 
     private FlameCommand() {}
 
-    static int run(List<String> args, PrintStream out, PrintStream err) {
-        CommandLine c;
-        String format;
-        java.util.regex.Pattern threads = null;
-        try {
-            c = CommandLine.parse(args, List.of("--format", "-o", "--title", "--threads"));
-            format = c.choice("--format", "html", "collapsed");
-            if (!c.help && c.files.size() != 1) {
-                throw new IllegalArgumentException("flame takes one recording, REC.jfr; got " + c.files.size());
+    static int run(List<String> args, PrintStream out) throws CliError {
+        CommandLine c = CommandLine.parse("flame", args, List.of("--format", "-o", "--threads", "--title"));
+        String format = c.choice("flame", "--format", "html", "collapsed");
+        c.expectFiles("flame", 1, "one recording, REC.jfr");
+        Pattern threads = null;
+        if (c.value("--threads") != null) {
+            try {
+                threads = Pattern.compile(c.value("--threads"));
+            } catch (PatternSyntaxException e) {
+                throw CommandLine.usage("flame", "--threads takes a regular expression: " + e.getDescription());
             }
-            if (c.options.containsKey("--threads")) {
-                try {
-                    threads = java.util.regex.Pattern.compile(c.options.get("--threads"));
-                } catch (java.util.regex.PatternSyntaxException e) {
-                    throw new IllegalArgumentException("--threads takes a regular expression: " + e.getDescription());
-                }
-            }
-            if (!c.help && format.equals("html") && !c.options.containsKey("-o")) {
-                throw new IllegalArgumentException("flame needs -o OUT.html (the page is not meant for a terminal)");
-            }
-        } catch (IllegalArgumentException e) {
-            err.println("ebpf-agent flame: " + e.getMessage() + "\n" + USAGE);
-            return Main.USAGE;
         }
         if (c.help) {
             out.println(USAGE);
             return Main.OK;
         }
+        String output = c.value("-o");
+        if (format.equals("html") && output == null) {
+            throw CommandLine.usage("flame", "flame needs -o OUT.html (the page is not meant for a terminal)");
+        }
         Path file = c.files.get(0);
-        int readable = Main.readable(file, err);
-        if (readable != Main.OK) {
-            return readable;
-        }
-        Flame flame;
-        try {
-            flame = Flame.read(file, threads);
-        } catch (IOException e) {
-            return Main.unreadable(file, e, err);
-        }
+        Pattern only = threads;
+        Flame flame = RecordingIo.read(file, f -> Flame.read(f, only));
         if (!flame.sawEvents) {
-            return Main.noEvents(file, err);
+            throw RecordingIo.noEvents(file);
         }
-        String output = c.options.get("-o");
-        try (OutputStream sink = output == null ? null : Files.newOutputStream(Path.of(output))) {
-            PrintStream to = sink == null ? out : new PrintStream(sink, false, StandardCharsets.UTF_8);
+        String title = c.value("--title") != null ? c.value("--title")
+                : "ebpf-agent: " + file.getFileName() + ", thread time by kernel state (1 sample = 1 µs)";
+        RecordingIo.write(output, out, to -> {
             if (format.equals("collapsed")) {
                 flame.collapsed(to);
             } else {
-                flame.html(c.options.getOrDefault("--title",
-                        "ebpf-agent: " + file.getFileName() + ", thread time by kernel state (1 sample = 1 µs)"), to);
+                flame.html(title, to);
             }
-            to.flush();
-        } catch (IOException e) {
-            err.println("ebpf-agent flame: cannot write " + output + ": " + e.getMessage());
-            return Main.UNREADABLE;
-        }
+        });
         if (output != null) {
             out.println("wrote " + output);
         }

@@ -1,10 +1,6 @@
 package org.ebpfagent.agent.cli;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -31,46 +27,18 @@ public final class Main {
             return args.length == 0 ? USAGE : OK;
         }
         List<String> rest = List.of(args).subList(1, args.length);
-        return switch (args[0]) {
-            case "report", "summary" -> ReportCommand.run(rest, out, err);
-            case "flame" -> FlameCommand.run(rest, out, err);
-            case "compare" -> Compare.run(rest, out, err);
-            default -> {
-                err.println("ebpf-agent: unknown command '" + args[0] + "' (accepted: report, flame, compare)");
-                yield USAGE;
-            }
-        };
-    }
-
-    /**
-     * Checks that {@code file} can be read as a recording: the one place that turns a missing
-     * file, a directory or a file that is not JFR into one line and an exit code.
-     */
-    static int readable(Path file, PrintStream err) {
-        if (Files.isDirectory(file)) {
-            err.println("ebpf-agent: " + file + " is a directory, not a recording");
-            return UNREADABLE;
+        try {
+            return switch (args[0]) {
+                case "report", "summary" -> ReportCommand.run(rest, out);
+                case "flame" -> FlameCommand.run(rest, out);
+                case "compare" -> Compare.run(rest, out);
+                default -> throw new CliError(USAGE, "ebpf-agent: unknown command '" + args[0]
+                        + "' (accepted: report, flame, compare)");
+            };
+        } catch (CliError e) {
+            err.println(e.getMessage());
+            return e.exitCode;
         }
-        if (!Files.exists(file)) {
-            err.println("ebpf-agent: no such file: " + file);
-            return UNREADABLE;
-        }
-        return OK;
-    }
-
-    static int unreadable(Path file, IOException e, PrintStream err) {
-        if (e instanceof NoSuchFileException) {
-            err.println("ebpf-agent: no such file: " + file);
-        } else {
-            err.println("ebpf-agent: cannot read " + file + " as a JFR recording: " + e.getMessage());
-        }
-        return UNREADABLE;
-    }
-
-    static int noEvents(Path file, PrintStream err) {
-        err.println("ebpf-agent: " + file + " holds no ebpf.ThreadScheduling events "
-                + "(was the agent attached and the ebpf events enabled, e.g. with settings=ebpf.jfc?)");
-        return NO_EVENTS;
     }
 
     static String usage() {

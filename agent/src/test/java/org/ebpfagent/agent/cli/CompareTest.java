@@ -183,7 +183,8 @@ class CompareTest {
         for (String[] c : cases) {
             Run r = run((Object[]) c);
             assertEquals(2, r.exit, String.join(" ", c));
-            assertTrue(r.err.startsWith("ebpf-agent: "), r.err);
+            assertTrue(r.err.startsWith("ebpf-agent compare: "), r.err);
+            assertTrue(r.err.endsWith("(java -jar ebpf-agent.jar compare --help for usage)" + System.lineSeparator()), r.err);
         }
     }
 
