@@ -140,3 +140,8 @@ java -cp "$CP" org.ebpfagent.benchmarks.BenchReport \
   --info "source=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' + uncommitted changes')" \
   --info "load average=before $LOAD_BEFORE, after $LOAD_AFTER (1/5/15 min); the run took ${ELAPSED} s"
 echo "== wrote $REPORT"
+
+# Ring-buffer reader, Java against C (its own script and report, docs/bench-ringbuf.md).
+if [ "${BENCH_RINGBUF:-1}" = 1 ]; then
+  BENCH_SKIP_BUILD=1 bash scripts/bench-ringbuf.sh
+fi
