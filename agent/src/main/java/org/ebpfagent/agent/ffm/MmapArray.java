@@ -1,14 +1,9 @@
 package org.ebpfagent.agent.ffm;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -33,29 +28,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class MmapArray implements AutoCloseable {
     private static final int PROT_READ = 1;
-    private static final int MAP_SHARED = 1;
-    private static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
-    private static final MethodHandle MMAP;   // (state, addr, length, prot, flags, fd, offset) -> void*
-    private static final MethodHandle MUNMAP; // (addr, length) -> int
-    private static final long PAGE_SIZE;
     private static final VarHandle LONG = JAVA_LONG.varHandle(); // (segment, offset) -> long
-
-    static {
-        Linker linker = Linker.nativeLinker();
-        var libc = linker.defaultLookup();
-        MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(),
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-                Linker.Option.captureCallState("errno"));
-        MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-        MethodHandle pageSize = linker.downcallHandle(libc.find("getpagesize").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT));
-        try {
-            PAGE_SIZE = (int) pageSize.invokeExact();
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
-    }
 
     private final String name;
     private final Arena arena;
@@ -79,28 +52,19 @@ public final class MmapArray implements AutoCloseable {
         int fd = map.fd();
         int entries = map.maxEntries();
         int stride = (map.valueSize() + 7) & ~7;
-        long length = ((long) entries * stride + PAGE_SIZE - 1) / PAGE_SIZE * PAGE_SIZE;
-        MemorySegment address;
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = Libbpf.callState(call);
-            address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length,
-                    PROT_READ, MAP_SHARED, fd, 0L);
-            if (address.equals(MAP_FAILED)) {
-                int errno = Libbpf.errno(state);
-                String hint = switch (errno) {
-                    case Errno.EINVAL -> "the array needs map_flags BPF_F_MMAPABLE";
-                    case Errno.ENOTSUPP -> "only BPF_F_MMAPABLE array maps can be mmap'd";
-                    default -> BpfException.hint("mmap", errno);
-                };
-                throw new BpfException("mmap", map.name(), errno, hint);
-            }
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        long length = ((long) entries * stride + Linux.PAGE_SIZE - 1) / Linux.PAGE_SIZE * Linux.PAGE_SIZE;
         Arena arena = Arena.ofShared();
-        MemorySegment values = address.reinterpret(length, arena, mapped -> unmap(mapped, length));
+        MemorySegment values;
+        try {
+            values = Linux.mmap(map.name(), fd, length, Linux.PROT_READ, 0, arena, errno -> switch (errno) {
+                case Errno.EINVAL -> "the array needs map_flags BPF_F_MMAPABLE";
+                case Errno.ENOTSUPP -> "only BPF_F_MMAPABLE array maps can be mmap'd";
+                default -> BpfException.hint("mmap", errno);
+            });
+        } catch (BpfException e) {
+            arena.close();
+            throw e;
+        }
         return new MmapArray(map.name(), arena, values, entries, stride);
     }
 
@@ -167,11 +131,4 @@ public final class MmapArray implements AutoCloseable {
         return "MmapArray[" + name + ", " + entries + " x " + stride + " bytes]";
     }
 
-    private static void unmap(MemorySegment address, long length) {
-        try {
-            int unused = (int) MUNMAP.invokeExact(address, length);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
-    }
 }

@@ -1,13 +1,9 @@
 package org.ebpfagent.agent.ffm;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -60,14 +56,6 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
  */
 public final class RingBuffer implements AutoCloseable {
     private static final int MAP_TYPE_RINGBUF = 27;
-    private static final int PROT_READ = 1;
-    private static final int PROT_WRITE = 2;
-    private static final int MAP_SHARED = 1;
-    private static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
-    private static final MethodHandle MMAP;   // (state, addr, length, prot, flags, fd, offset) -> void*
-    private static final MethodHandle MUNMAP; // (addr, length) -> int
-    private static final long PAGE_SIZE;
-
     private static final int BUSY = 1 << 31;
     private static final int DISCARD = 1 << 30;
     private static final int LENGTH = ~(BUSY | DISCARD);
@@ -75,22 +63,6 @@ public final class RingBuffer implements AutoCloseable {
     private static final VarHandle LONG = JAVA_LONG.varHandle(); // (segment, offset) -> long
     private static final VarHandle INT = JAVA_INT.varHandle();   // (segment, offset) -> int
 
-    static {
-        Linker linker = Linker.nativeLinker();
-        var libc = linker.defaultLookup();
-        MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(),
-                FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
-                Linker.Option.captureCallState("errno"));
-        MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
-        MethodHandle pageSize = linker.downcallHandle(libc.find("getpagesize").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT));
-        try {
-            PAGE_SIZE = (int) pageSize.invokeExact();
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
-    }
 
     private final String name;
     private final Arena arena;
@@ -114,8 +86,8 @@ public final class RingBuffer implements AutoCloseable {
         this.name = name;
         this.arena = arena;
         this.consumerPage = consumerPage;
-        this.producerPage = producerSide.asSlice(0, PAGE_SIZE);
-        this.data = producerSide.asSlice(PAGE_SIZE, 2 * capacity);
+        this.producerPage = producerSide.asSlice(0, Linux.PAGE_SIZE);
+        this.data = producerSide.asSlice(Linux.PAGE_SIZE, 2 * capacity);
         this.records = data.asReadOnly();
         this.mask = capacity - 1;
         this.commitBytes = capacity / 4;
@@ -139,8 +111,10 @@ public final class RingBuffer implements AutoCloseable {
         long capacity = Integer.toUnsignedLong(ring.maxEntries());
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment consumer = map(ring.name(), fd, PAGE_SIZE, PROT_READ | PROT_WRITE, 0, arena);
-            MemorySegment producer = map(ring.name(), fd, PAGE_SIZE + 2 * capacity, PROT_READ, PAGE_SIZE, arena);
+            MemorySegment consumer = Linux.mmap(ring.name(), fd, Linux.PAGE_SIZE, Linux.PROT_READ | Linux.PROT_WRITE, 0, arena,
+                    errno -> BpfException.hint("mmap", errno));
+            MemorySegment producer = Linux.mmap(ring.name(), fd, Linux.PAGE_SIZE + 2 * capacity, Linux.PROT_READ,
+                    Linux.PAGE_SIZE, arena, errno -> BpfException.hint("mmap", errno));
             return new RingBuffer(ring.name(), arena, consumer, producer, capacity, counters, lostIndex);
         } catch (BpfException | RuntimeException e) {
             arena.close(); // unmaps whatever was mapped
@@ -287,29 +261,5 @@ public final class RingBuffer implements AutoCloseable {
         }
     }
 
-    private static MemorySegment map(String name, int fd, long length, int prot, long offset, Arena owner)
-            throws BpfException {
-        MemorySegment address;
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment state = Libbpf.callState(call);
-            address = (MemorySegment) MMAP.invokeExact(state, MemorySegment.NULL, length, prot, MAP_SHARED, fd, offset);
-            if (address.equals(MAP_FAILED)) {
-                int errno = Libbpf.errno(state);
-                throw new BpfException("mmap", name, errno, BpfException.hint("mmap", errno));
-            }
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
-        return address.reinterpret(length, owner, mapped -> unmap(mapped, length));
-    }
 
-    private static void unmap(MemorySegment address, long length) {
-        try {
-            int unused = (int) MUNMAP.invokeExact(address, length);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
-    }
 }
