@@ -21,6 +21,7 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
     private final MmapArray slots;
     private final byte[] entry = new byte[ThreadSchedLayout.SIZE];
     private long entries;
+    private int index;
 
     SlotThreads(MmapArray slots) {
         this.slots = slots;
@@ -32,11 +33,17 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
         for (int i = 0, slotCount = slots.entries(); i < slotCount; i++) {
             if (slots.snapshot(i, ThreadSchedLayout.FIRST_SEEN, entry) != 0) {
                 n++;
+                index = i;
                 sink.accept(this);
             }
         }
         entries += n;
         return n;
+    }
+
+    /** The slot of the entry being handed over. */
+    int index() {
+        return index;
     }
 
     @Override
