@@ -21,7 +21,8 @@
  * maps; idle (tgid 0) can never match because target_tgid is never 0.
  *
  * Every program exists twice: tp_btf (preferred) and raw_tp (fallback for
- * kernels without tp_btf); the agent loads one set and disables the other.
+ * kernels without tp_btf); the agent loads one set and disables the other, and creates only
+ * that set's per-thread maps: slots with task storage (tp_btf), or the threads hash (raw_tp).
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>

@@ -1,7 +1,8 @@
 /*
  * The scheduler probe's logic, included twice by sched.bpf.c: once with KIND btf and RD() a
  * direct load (tp_btf programs get BTF-typed task pointers), once with KIND raw and RD() a
- * bpf_probe_read_kernel (raw_tp). Both are relocated by CO-RE. The direct loads matter: the
+ * bpf_probe_read_kernel (raw_tp). Both are relocated by CO-RE. SLOTS 1 (tp_btf) keeps a thread's
+ * state in a slot of the mmap'able array, SLOTS 0 (raw_tp) in the hash keyed by tid. The direct loads matter: the
  * filter runs for every context switch on the machine, and a helper call per field read was
  * measured to dominate its cost.
  */
