@@ -304,38 +304,50 @@ static __always_inline int FN(on_migrate)(struct task_struct *p, int dest_cpu)
 /*
  * Fires in the exiting thread itself, after PF_EXITING is set and before its last switch. The
  * final copy goes to `exited`; then the thread lets go of its state, so its last switch-out finds
- * none and (PF_EXITING) creates none. A slot is marked free (first_seen_ns = 0) only after the
- * copy, and pushed back only after that: a thread that takes it next cannot write it earlier.
+ * none and (PF_EXITING) creates none. A slot is marked free (first_seen_ns = 0) before its copy
+ * is stored in `exited`: the agent, which drains `exited` before it walks the slots, never sees
+ * a thread both exited and live. It is pushed back last, so a thread that takes it next cannot
+ * write it earlier.
  */
 static __always_inline int FN(on_exit)(struct task_struct *p)
 {
 	if (!FN(is_target)(p))
 		return 0;
 	__u32 tid = RD(p, pid);
-	struct thread_sched *s = FN(find)(p);
-
-	if (!s)
-		return 0;
-	__u64 now = bpf_ktime_get_ns();
-	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
-	FN(catch_up_on_cpu)(s, p);
-	s->since_ns = now;
-	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
-	if (bpf_map_update_elem(&exited, &tid, s, BPF_ANY))
-		__sync_fetch_and_add(&counters.exits_full, 1);
 #if SLOTS
 	struct slot_ref *ref = bpf_task_storage_get(&slot_of, p, 0, 0);
 
 	if (!ref)
 		return 0;
 	__u32 slot = ref->slot;
+	struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
 
-	/* If the delete fails (-EBUSY), the reference stays behind stale: find() rejects it. */
-	bpf_task_storage_delete(&slot_of, p);
+	if (!s || s->first_seen_ns != ref->first_seen_ns)
+		return 0;
+#else
+	struct thread_sched *s = FN(find)(p);
+
+	if (!s)
+		return 0;
+#endif
+	__u64 now = bpf_ktime_get_ns();
+	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
+	FN(catch_up_on_cpu)(s, p);
+	s->since_ns = now;
+	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
+#if SLOTS
+	struct thread_sched last = *s;
+
 	asm volatile("" ::: "memory");
 	*(volatile __u64 *)&s->first_seen_ns = 0;
+	if (bpf_map_update_elem(&exited, &tid, &last, BPF_ANY))
+		__sync_fetch_and_add(&counters.exits_full, 1);
+	/* If the delete fails (-EBUSY), the reference stays behind stale: find() rejects it. */
+	bpf_task_storage_delete(&slot_of, p);
 	bpf_map_push_elem(&free_slots, &slot, 0);
 #else
+	if (bpf_map_update_elem(&exited, &tid, s, BPF_ANY))
+		__sync_fetch_and_add(&counters.exits_full, 1);
 	bpf_map_delete_elem(&threads, &tid);
 #endif
 	return 0;

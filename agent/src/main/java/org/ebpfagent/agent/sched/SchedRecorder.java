@@ -60,7 +60,7 @@ public final class SchedRecorder implements Recorder {
     private final ArrayList<ThreadSlot> retiring = new ArrayList<>();
     private final ThreadOffCpu offCpuEvent = new ThreadOffCpu();
     private boolean offCpuBegunEnabled;
-    /** When recent polls read the threads map, to tell a reason whose thread is long gone. */
+    /** When recent polls read the live threads, to tell a reason whose thread is long gone. */
     private final long[] liveReads = new long[STALE_POLLS];
     private final java.util.function.Consumer<ThreadSlot> findStale = this::findStale;
     private final EventPool pool = new EventPool();
@@ -187,7 +187,7 @@ public final class SchedRecorder implements Recorder {
                 slot = retiringSlot(tid, firstSeen);
             }
             if (slot == null) {
-                // Not met yet: new since the threads map was read, or gone before that read with its
+                // Not met yet: new since the live threads were read, or gone before that read with its
                 // exit record still to be drained. A thread first seen before the read STALE_POLLS
                 // polls ago has been met if it ever will: its exit record was lost, and its slot
                 // removed as stale; delete its reasons.
