@@ -10,6 +10,8 @@
 #
 # Usage (as root): scripts/bench-sched-variants.sh [window-seconds] [repetitions] [workloads]
 #   defaults: 2 5 "sample pingpong"; raw lines and the tables stay in target/kcost/.
+#   ONLY=REGEX runs only the variants whose name matches (the empty baseline always runs);
+#   BASELINE=GIT-REV adds that revision's sched.bpf.o as variant "agent-BASELINE", beside "agent".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -51,11 +53,21 @@ VARIANTS=(
 objects=()
 for v in "${VARIANTS[@]}"; do
   name=${v%%:*}
+  if [[ -n ${ONLY:-} && $name != empty && ! $name =~ $ONLY ]]; then
+    continue
+  fi
   # shellcheck disable=SC2086
   clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Wno-unused-function -Ibpf/include \
     ${v#*:} -c bpf/test/sched_cost.bpf.c -o "$OUT/$name.o"
   objects+=("$OUT/$name.o")
 done
+if [[ -n ${BASELINE:-} ]]; then
+  mkdir -p "$OUT/baseline-src"
+  git archive "$BASELINE" bpf | tar -x -C "$OUT/baseline-src"
+  make -s -C "$OUT/baseline-src/bpf" OUT="$PWD/$OUT/baseline"
+  cp "$OUT/baseline/sched.bpf.o" "$OUT/agent-$BASELINE.o"
+  objects+=("$OUT/agent-$BASELINE.o")
+fi
 cp "$OUT/agent/sched.bpf.o" "$OUT/agent.o"
 objects+=("$OUT/agent.o")
 clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf/include \

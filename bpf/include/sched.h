@@ -21,7 +21,11 @@ struct sched_config {
 	__u32 pad;
 };
 
-/* Per-thread cumulative counters, keyed by root-namespace tid. */
+/*
+ * Per-thread cumulative counters: one slot of the mmap'able `slots` array per thread (tp_btf
+ * programs), or one entry of the `threads` hash keyed by tid (raw_tp); `exited` holds the final
+ * copy, keyed by tid. In a slot, first_seen_ns != 0 means in use, and is written last.
+ */
 struct thread_sched {
 	__u64 on_cpu_ns;
 	__u64 runq_wait_ns;
@@ -38,6 +42,19 @@ struct thread_sched {
 	char comm[16];       /* the OS thread name at the last switch-out or at exit */
 	__s32 off_syscall;   /* while OFF_CPU: the syscall it blocked in, or -1 (not in a syscall) */
 	__u32 off_kind;      /* while OFF_CPU: enum off_cpu_kind */
+	__u32 tid;           /* the tid in the root PID namespace (a slot does not say whose it is) */
+	__u32 pad;
+};
+
+/*
+ * What a thread's task storage holds (tp_btf): its slot, and the first_seen_ns the slot was
+ * given with. A slot whose first_seen_ns differs has been handed to another thread since: an
+ * exit whose task storage could not be deleted leaves such a stale reference behind.
+ */
+struct slot_ref {
+	__u32 slot;
+	__u32 pad;
+	__u64 first_seen_ns;
 };
 
 /* How a thread that left the CPU without being runnable was waiting. */

@@ -21,7 +21,8 @@
  * maps; idle (tgid 0) can never match because target_tgid is never 0.
  *
  * Every program exists twice: tp_btf (preferred) and raw_tp (fallback for
- * kernels without tp_btf); the agent loads one set and disables the other.
+ * kernels without tp_btf); the agent loads one set and disables the other, and creates only
+ * that set's per-thread maps: slots with task storage (tp_btf), or the threads hash (raw_tp).
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
@@ -35,6 +36,39 @@ const volatile struct sched_config config = {};
 
 struct sched_counters counters = {};
 
+/*
+ * tp_btf: a thread's state lives in a slot of `slots`, an array the agent reads through mmap with
+ * no syscall; the thread's task storage says which slot (a task-storage lookup and an array index
+ * cost ~40 ns less per switch than a hash lookup by tid, performance.md). The agent fills
+ * `free_slots` with every index at load; a thread's first event takes one, its exit gives it
+ * back. A stack, not a queue: the slots given out stay the low ones, so the array's hot part
+ * stays small for the kernel's caches and for the agent's walk.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct slot_ref);
+} slot_of SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK);
+	__uint(max_entries, 32768); /* resized by the agent before load, with `slots` */
+	__type(value, __u32);
+} free_slots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, 32768); /* resized by the agent before load */
+	__type(key, __u32);
+	__type(value, struct thread_sched);
+} slots SEC(".maps");
+
+/*
+ * raw_tp: keyed by tid. raw_tp programs get untyped task pointers, which task storage does not
+ * take (a woken task is not `current`), so the fallback keeps the hash.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 32768); /* resized by the agent before load */
@@ -87,15 +121,19 @@ static __always_inline __u32 ns_tid(struct task_struct *t)
 
 #define KIND btf
 #define RD(t, f) ((t)->f)
+#define SLOTS 1
 #include "sched_logic.h"
 #undef KIND
 #undef RD
+#undef SLOTS
 
 #define KIND raw
 #define RD(t, f) BPF_CORE_READ(t, f)
+#define SLOTS 0
 #include "sched_logic.h"
 #undef KIND
 #undef RD
+#undef SLOTS
 
 #define SCHED_PROGS(kind, sec)                                                                     \
 	SEC(sec "/sched_switch")                                                                   \

@@ -1,7 +1,8 @@
 /*
  * The scheduler probe's logic, included twice by sched.bpf.c: once with KIND btf and RD() a
  * direct load (tp_btf programs get BTF-typed task pointers), once with KIND raw and RD() a
- * bpf_probe_read_kernel (raw_tp). Both are relocated by CO-RE. The direct loads matter: the
+ * bpf_probe_read_kernel (raw_tp). Both are relocated by CO-RE. SLOTS 1 (tp_btf) keeps a thread's
+ * state in a slot of the mmap'able array, SLOTS 0 (raw_tp) in the hash keyed by tid. The direct loads matter: the
  * filter runs for every context switch on the machine, and a helper call per field read was
  * measured to dominate its cost.
  */
@@ -97,10 +98,63 @@ static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, _
 	total->spans++;
 }
 
-static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+#if SLOTS
+/* The thread's slot, if it has one: task storage names it, and its first_seen_ns must match. */
+static __always_inline struct thread_sched *FN(find)(struct task_struct *t)
+{
+	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, 0, 0);
+
+	if (!ref)
+		return NULL;
+	__u32 slot = ref->slot;
+	struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
+
+	return s && s->first_seen_ns == ref->first_seen_ns ? s : NULL;
+}
+
+/*
+ * Gives the thread a free slot. The reference goes into task storage before the slot is written,
+ * and the slot's first_seen_ns is written last: the agent, reading the array concurrently, skips
+ * a slot whose first_seen_ns is 0 and drops one whose first_seen_ns changed under its read.
+ * x86 keeps stores in program order; the barrier keeps the compiler from moving them.
+ */
+static __always_inline struct thread_sched *FN(new_slot)(struct task_struct *t, struct thread_sched *init)
+{
+	__u32 slot;
+
+	if (bpf_map_pop_elem(&free_slots, &slot)) {
+		__sync_fetch_and_add(&counters.threads_full, 1);
+		return NULL;
+	}
+	struct slot_ref want = { .slot = slot, .first_seen_ns = init->first_seen_ns };
+	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, &want, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
+
+	/* Refused (no memory), or the thread got a slot meanwhile on another CPU: give it back. */
+	if (!ref || ref->slot != slot || !s) {
+		bpf_map_push_elem(&free_slots, &slot, 0);
+		return NULL;
+	}
+	__u64 first_seen = init->first_seen_ns;
+
+	init->first_seen_ns = 0;
+	*s = *init;
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&s->first_seen_ns = first_seen;
+	return s;
+}
+#else
+static __always_inline struct thread_sched *FN(find)(struct task_struct *t)
 {
 	__u32 tid = RD(t, pid);
-	struct thread_sched *s = bpf_map_lookup_elem(&threads, &tid);
+
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+#endif
+
+static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+{
+	struct thread_sched *s = FN(find)(t);
 
 	if (s)
 		return s;
@@ -113,11 +167,18 @@ static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u
 		.nvcsw = RD(t, nvcsw),
 		.exec_seen = RD(t, se.sum_exec_runtime),
 		.ns_tid = ns_tid(t),
+		.tid = RD(t, pid),
 	};
 	bpf_probe_read_kernel(init.comm, sizeof(init.comm), &t->comm);
+#if SLOTS
+	return FN(new_slot)(t, &init);
+#else
+	__u32 tid = init.tid;
+
 	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) == -E2BIG)
 		__sync_fetch_and_add(&counters.threads_full, 1);
 	return bpf_map_lookup_elem(&threads, &tid);
+#endif
 }
 
 static __always_inline void FN(switch_out)(struct task_struct *prev, bool preempt, __u64 now)
@@ -240,24 +301,54 @@ static __always_inline int FN(on_migrate)(struct task_struct *p, int dest_cpu)
 	return 0;
 }
 
-/* Fires in the exiting thread itself, after PF_EXITING is set and before its last switch. */
+/*
+ * Fires in the exiting thread itself, after PF_EXITING is set and before its last switch. The
+ * final copy goes to `exited`; then the thread lets go of its state, so its last switch-out finds
+ * none and (PF_EXITING) creates none. A slot is marked free (first_seen_ns = 0) before its copy
+ * is stored in `exited`: the agent, which drains `exited` before it walks the slots, never sees
+ * a thread both exited and live. It is pushed back last, so a thread that takes it next cannot
+ * write it earlier.
+ */
 static __always_inline int FN(on_exit)(struct task_struct *p)
 {
 	if (!FN(is_target)(p))
 		return 0;
 	__u32 tid = RD(p, pid);
-	struct thread_sched *s = bpf_map_lookup_elem(&threads, &tid);
+#if SLOTS
+	struct slot_ref *ref = bpf_task_storage_get(&slot_of, p, 0, 0);
+
+	if (!ref)
+		return 0;
+	__u32 slot = ref->slot;
+	struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
+
+	if (!s || s->first_seen_ns != ref->first_seen_ns)
+		return 0;
+#else
+	struct thread_sched *s = FN(find)(p);
 
 	if (!s)
 		return 0;
+#endif
 	__u64 now = bpf_ktime_get_ns();
 	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
 	FN(catch_up_on_cpu)(s, p);
 	s->since_ns = now;
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
+#if SLOTS
+	struct thread_sched last = *s;
+
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&s->first_seen_ns = 0;
+	if (bpf_map_update_elem(&exited, &tid, &last, BPF_ANY))
+		__sync_fetch_and_add(&counters.exits_full, 1);
+	/* If the delete fails (-EBUSY), the reference stays behind stale: find() rejects it. */
+	bpf_task_storage_delete(&slot_of, p);
+	bpf_map_push_elem(&free_slots, &slot, 0);
+#else
 	if (bpf_map_update_elem(&exited, &tid, s, BPF_ANY))
 		__sync_fetch_and_add(&counters.exits_full, 1);
 	bpf_map_delete_elem(&threads, &tid);
+#endif
 	return 0;
 }
-

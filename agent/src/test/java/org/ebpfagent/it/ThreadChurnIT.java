@@ -28,9 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * 10,000 short-lived threads: afterwards the kernel's per-thread map holds no more entries than
- * before (every exit removed its thread's entry), and every one of them was reported, with
- * nothing dropped.
+ * 10,000 short-lived threads through 2,048 slots: afterwards the kernel's per-thread slots in use
+ * are no more than before (every exit gave its thread's slot back, or 10,000 threads could not
+ * have fit), and every one of them was reported, with nothing dropped.
  *
  * <p>The map is found through the child's own file descriptors (/proc/PID/fdinfo names the map id
  * of each BPF map fd; this bpftool does not list the pids holding a map) and read with
@@ -41,6 +41,7 @@ class ThreadChurnIT {
     static final int WAVE = 100;
     static final int WARMUP = 500;
     static final long INTERVAL_MS = 200;
+    static final int SLOTS = 2048;
     static final String BPFTOOL = Files.isExecutable(Path.of("/usr/sbin/bpftool")) ? "/usr/sbin/bpftool" : "bpftool";
 
     static AgentRun.Result result;
@@ -62,17 +63,17 @@ class ThreadChurnIT {
     static void run() throws Exception {
         AgentRun.Running child = AgentRun.of(ChurnWorkload.class)
                 .args(String.valueOf(THREADS), String.valueOf(WAVE), String.valueOf(WARMUP))
-                .agentOptions("interval=" + INTERVAL_MS + "ms")
+                .agentOptions("interval=" + INTERVAL_MS + "ms,maxThreads=" + SLOTS)
                 .start();
         long churnMillis;
         try {
             child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
-            int mapId = mapId(child.pid(), "threads");
+            int mapId = mapId(child.pid(), "slots");
             int reasonsId = mapId(child.pid(), "off_cpu");
             child.send("go");
             child.awaitStdout("READY", Duration.ofSeconds(30));
             Thread.sleep(2 * INTERVAL_MS + 100);
-            before = mapKeys(mapId);
+            before = slotTids(mapId);
             reasonTidsBefore = reasonTids(reasonsId);
             long t0 = System.nanoTime();
             child.send("churn");
@@ -80,7 +81,7 @@ class ThreadChurnIT {
             churnMillis = (System.nanoTime() - t0) / 1_000_000;
             assertEquals("CHURN DONE ran=" + THREADS, done);
             Thread.sleep(2 * INTERVAL_MS + 100);
-            after = mapKeys(mapId);
+            after = slotTids(mapId);
             reasonTidsAfter = reasonTids(reasonsId);
             liveTasksAfter = tasks(child.pid());
             describe(child.pid(), before, after);
@@ -110,17 +111,17 @@ class ThreadChurnIT {
         assertEquals(THREADS, churned.size(), "churn threads the workload printed");
         // pid_max can be small (32768 here), but 10,000 threads do not wrap it twice.
         assertEquals(THREADS, churned.stream().map(Churned::tid).distinct().count(), "distinct tids of the churn threads");
-        System.out.printf("threads map: %d entries before the churn, %d after; churn took %d ms; %d events%n",
+        System.out.printf("slots in use: %d before the churn, %d after; churn took %d ms; %d events%n",
                 before.size(), after.size(), churnMillis, events.size());
     }
 
-    /** Exits delete their entries: the map is back to its size before the churn, give or take a few JVM threads. */
+    /** Exits free their slots: as many are in use as before the churn, give or take a few JVM threads. */
     @Test
-    void threadsMapIsBackToItsBaseline() {
-        assertTrue(before.size() > 0, "no entries before the churn: the map found is not in use");
+    void slotsInUseAreBackToTheirBaseline() {
+        assertTrue(before.size() > 0, "no slots in use before the churn: the map found is not in use");
         assertTrue(after.size() <= before.size() + 5,
-                "threads map grew from " + before.size() + " to " + after.size() + " entries over the churn");
-        assertTrue(after.size() < THREADS / 100, "threads map holds " + after.size() + " entries");
+                "slots in use grew from " + before.size() + " to " + after.size() + " over the churn");
+        assertTrue(after.size() < THREADS / 100, after.size() + " slots in use");
     }
 
     /**
@@ -148,12 +149,12 @@ class ThreadChurnIT {
         assertEquals(List.of(), without, "churn threads without an ebpf.ThreadOffCpu event");
     }
 
-    /** What is left in the map are threads that still exist: no entry of an exited thread leaked. */
+    /** The slots in use belong to threads that still exist: no slot of an exited thread leaked. */
     @Test
-    void threadsMapHoldsOnlyLiveThreads() {
+    void slotsHoldOnlyLiveThreads() {
         Set<Integer> leaked = new TreeSet<>(after);
         leaked.removeAll(liveTasksAfter);
-        assertTrue(leaked.isEmpty(), leaked.size() + " entries for tids that are not threads of the child, e.g. "
+        assertTrue(leaked.isEmpty(), leaked.size() + " slots held by tids that are not threads of the child, e.g. "
                 + leaked.stream().limit(20).toList() + " (live: " + liveTasksAfter + ")");
     }
 
@@ -297,24 +298,40 @@ class ThreadChurnIT {
         return named.get(0);
     }
 
-    /** One entry's raw key in {@code bpftool -j map dump}: four bytes, little-endian. */
-    private static final Pattern KEY = Pattern.compile(
-            "\\{\"key\":\\[\"0x(\\p{XDigit}{2})\",\"0x(\\p{XDigit}{2})\",\"0x(\\p{XDigit}{2})\",\"0x(\\p{XDigit}{2})\"\\]");
+    private static final Pattern RAW_VALUE = Pattern.compile("\"value\":\\[([^\\]]*)\\]");
+    static final int FIRST_SEEN_OFFSET = 48;
+    static final int TID_OFFSET = 112;
 
-    /** The keys (kernel tids) of the map, from {@code bpftool -j map dump}. */
-    static Set<Integer> mapKeys(int id) throws Exception {
+    /**
+     * The tids of the slots in use (first_seen_ns != 0) of the slots array, from the raw value
+     * bytes of {@code bpftool -j map dump} (struct thread_sched: first_seen_ns at 48, tid at 112).
+     */
+    static Set<Integer> slotTids(int id) throws Exception {
         String json = bpftool("-j", "map", "dump", "id", String.valueOf(id));
-        Set<Integer> keys = new HashSet<>();
-        Matcher m = KEY.matcher(json);
+        Set<Integer> tids = new HashSet<>();
+        Matcher m = RAW_VALUE.matcher(json);
         int n = 0;
+        int inUse = 0;
         while (m.find()) {
             n++;
-            keys.add(Integer.parseInt(m.group(4) + m.group(3) + m.group(2) + m.group(1), 16));
+            String[] bytes = m.group(1).replace("\"", "").split(",");
+            assertEquals(120, bytes.length, "struct thread_sched size");
+            if (le(bytes, FIRST_SEEN_OFFSET, 8) != 0) {
+                inUse++;
+                tids.add((int) le(bytes, TID_OFFSET, 4));
+            }
         }
-        assertEquals(n, keys.size(), "duplicate keys in the dump");
-        // Each entry has one raw key array (the BTF-formatted copy has "key":<number>).
-        assertEquals(json.split("\"key\":\\[", -1).length - 1, n, "keys parsed from the dump");
-        return keys;
+        assertEquals(SLOTS, n, "slots in the dump");
+        assertEquals(inUse, tids.size(), "two slots in use by one tid");
+        return tids;
+    }
+
+    private static long le(String[] bytes, int offset, int size) {
+        long v = 0;
+        for (int i = offset + size - 1; i >= offset; i--) {
+            v = (v << 8) | Integer.parseInt(bytes[i].trim().substring(2), 16);
+        }
+        return v;
     }
 
     private static final Pattern RAW_KEY = Pattern.compile("\"key\":\\[([^\\]]*)\\]");
@@ -344,9 +361,9 @@ class ThreadChurnIT {
         }
     }
 
-    /** Prints which of the child's threads the map held before and after the churn. */
+    /** Prints which of the child's threads held slots before and after the churn. */
     static void describe(long pid, Set<Integer> before, Set<Integer> after) {
-        StringBuilder b = new StringBuilder("threads map entries:");
+        StringBuilder b = new StringBuilder("slots in use:");
         Set<Integer> all = new TreeSet<>(before);
         all.addAll(after);
         for (int tid : all) {

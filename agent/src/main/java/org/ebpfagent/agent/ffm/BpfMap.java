@@ -3,6 +3,7 @@ package org.ebpfagent.agent.ffm;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -56,6 +57,66 @@ public final class BpfMap {
         }
         if (err < 0) {
             throw BpfException.of("resize", name, err);
+        }
+    }
+
+    /**
+     * Whether load creates the map (default yes). A map that only programs left unloaded use need
+     * not exist, nor be supported by the kernel.
+     */
+    public void setAutocreate(boolean create) throws BpfException {
+        int err;
+        try {
+            err = (int) libbpf.mapSetAutocreate.invokeExact(map, create);
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+        if (err < 0) {
+            throw BpfException.of("set autocreate", name, err);
+        }
+    }
+
+    /** Pushes 4-byte values onto a loaded stack or queue map, in order. */
+    public void push(int... ints) throws BpfException {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment value = call.allocate(JAVA_INT);
+            for (int v : ints) {
+                value.set(JAVA_INT, 0, v);
+                int err = (int) libbpf.mapUpdateElem.invokeExact(fd(), MemorySegment.NULL, value, 0L);
+                if (err < 0) {
+                    throw BpfException.of("push", name, err);
+                }
+            }
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+    }
+
+    /** Pops every 4-byte value of a loaded stack or queue map until it is empty; returns them in pop order. */
+    public int[] popAll() throws BpfException {
+        int[] out = new int[16];
+        int n = 0;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment value = call.allocate(JAVA_INT);
+            while (true) {
+                int err = (int) libbpf.mapLookupAndDeleteElem.invokeExact(fd(), MemorySegment.NULL, value);
+                if (err == -Errno.ENOENT) {
+                    return java.util.Arrays.copyOf(out, n);
+                }
+                if (err < 0) {
+                    throw BpfException.of("pop", name, err);
+                }
+                if (n == out.length) {
+                    out = java.util.Arrays.copyOf(out, n * 2);
+                }
+                out[n++] = value.get(JAVA_INT, 0);
+            }
+        } catch (BpfException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
         }
     }
 

@@ -49,6 +49,8 @@ final class Libbpf {
     final MethodHandle mapInitialValue;    // (map, size_t*) -> void*
     final MethodHandle mapLookupElem;      // (fd, key, value) -> int
     final MethodHandle mapUpdateElem;      // (fd, key, value, flags) -> int
+    final MethodHandle mapLookupAndDeleteElem; // (fd, key, value) -> int
+    final MethodHandle mapSetAutocreate;   // (map, bool) -> int
     final MethodHandle mapLookupBatch;     // (fd, in, out, keys, values, count*, opts) -> int
     final MethodHandle mapLookupAndDeleteBatch;
     final MethodHandle mapDeleteBatch;     // (fd, keys, count*, opts) -> int
@@ -90,6 +92,8 @@ final class Libbpf {
         mapInitialValue = bind(lib, "bpf_map__initial_value", FunctionDescriptor.of(ptr, ptr, ptr));
         mapLookupElem = bind(lib, "bpf_map_lookup_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
         mapUpdateElem = bind(lib, "bpf_map_update_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, JAVA_LONG));
+        mapLookupAndDeleteElem = bind(lib, "bpf_map_lookup_and_delete_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
+        mapSetAutocreate = bind(lib, "bpf_map__set_autocreate", FunctionDescriptor.of(JAVA_INT, ptr, JAVA_BOOLEAN));
         var batch = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, ptr, ptr, ptr, ptr);
         mapLookupBatch = bind(lib, "bpf_map_lookup_batch", batch);
         mapLookupAndDeleteBatch = bind(lib, "bpf_map_lookup_and_delete_batch", batch);

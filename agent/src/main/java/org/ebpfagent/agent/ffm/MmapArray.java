@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -110,6 +112,25 @@ public final class MmapArray implements AutoCloseable {
      */
     public long valueLong(int index, long offset) {
         return values.get(JAVA_LONG, (long) index * stride + offset);
+    }
+
+    /**
+     * Copies value {@code index} into {@code into} (its first {@code into.length} bytes, at most
+     * the stride) if the 8-byte field at {@code guardOffset} is not 0 and still holds what it held
+     * before the copy; returns that field, or 0 if the value was not copied. For values a writer
+     * marks free with a 0 guard and writes the guard of a new occupant last: a copy returned with
+     * a non-zero guard is of one occupant, never of two (the fields of that occupant may still be
+     * from slightly different moments, as any concurrent read of counters is).
+     */
+    public long snapshot(int index, long guardOffset, byte[] into) {
+        long base = (long) index * stride;
+        long guard = (long) LONG.getAcquire(values, base + guardOffset);
+        if (guard == 0) {
+            return 0;
+        }
+        MemorySegment.copy(values, JAVA_BYTE, base, into, 0, Math.min(into.length, stride));
+        VarHandle.loadLoadFence(); // the guard below is read after the copy
+        return (long) LONG.get(values, base + guardOffset) == guard ? guard : 0;
     }
 
     /** Unmaps the values; later reads throw {@link IllegalStateException}. Idempotent. */

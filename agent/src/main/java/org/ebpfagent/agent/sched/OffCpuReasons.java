@@ -18,7 +18,7 @@ final class OffCpuReasons {
     long[] reportedNs = new long[4];
     long[] reportedBlocks = new long[4];
 
-    /** The span in progress when the threads map was read: its reason and how long it has lasted. */
+    /** The span in progress when the live threads were read: its reason and how long it has lasted. */
     int currentSyscall;
     int currentKind;
     long currentNs;

@@ -11,6 +11,7 @@ import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.Errno;
+import org.ebpfagent.agent.ffm.MmapArray;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.slf4j.Logger;
@@ -21,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * process. Owns its BPF object and links; {@link #close} detaches and frees them.
  *
  * <p>Each program exists as tp_btf and raw_tp; tp_btf is loaded first, raw_tp only if the kernel
- * refuses it. Both read the same kernel structures through CO-RE.
+ * refuses it. Both read the same kernel structures through CO-RE. tp_btf keeps each thread's
+ * state in a slot of the mmap'able {@code slots} array (which slot: task storage), raw_tp in the
+ * {@code threads} hash keyed by tid; only the flavour's own maps are created.
  */
 public final class SchedProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
@@ -32,6 +35,7 @@ public final class SchedProbe implements AutoCloseable {
     private final List<BpfLink> links;
     private final String attachType;
     final List<ProgramInfo> programs = new ArrayList<>();
+    /** The live threads' entries: {@code slots} (tp_btf) or {@code threads} (raw_tp). */
     final BpfMap threads;
     final BpfMap exited;
     final BpfMap offCpu;
@@ -41,7 +45,7 @@ public final class SchedProbe implements AutoCloseable {
         this.object = object;
         this.links = links;
         this.attachType = attachType;
-        this.threads = object.map("threads");
+        this.threads = object.map(attachType.equals("tp_btf") ? "slots" : "threads");
         this.exited = object.map("exited");
         this.offCpu = object.map("off_cpu");
         this.counters = object.map(".bss");
@@ -95,14 +99,27 @@ public final class SchedProbe implements AutoCloseable {
             for (String program : object.programNames()) {
                 object.setAutoload(program, program.endsWith("_" + suffix));
             }
-            object.map("threads").setMaxEntries(maxThreads);
+            boolean slots = suffix.equals("btf");
+            for (String map : List.of("slot_of", "free_slots", "slots")) {
+                object.map(map).setAutocreate(slots);
+            }
+            object.map("threads").setAutocreate(!slots);
+            object.map(slots ? "slots" : "threads").setMaxEntries(maxThreads);
+            object.map("free_slots").setMaxEntries(maxThreads);
             // A thread usually blocks for a handful of reasons (futex, a poll, a read).
             object.map("off_cpu").setMaxEntries(Math.max(4096, maxThreads * 4));
             byte[] config = ByteBuffer.allocate(ThreadSchedLayout.CONFIG_SIZE).order(ByteOrder.nativeOrder())
                     .putInt(kernelTgid).array();
             object.map(".rodata").setInitialBytes(0, config, ThreadSchedLayout.CONFIG_SIZE);
             object.load();
-            object.map("threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
+            object.map(slots ? "slots" : "threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
+            if (slots) { // a stack: slot 0 is given out first
+                int[] free = new int[maxThreads];
+                for (int i = 0; i < maxThreads; i++) {
+                    free[i] = maxThreads - 1 - i;
+                }
+                object.map("free_slots").push(free);
+            }
             object.map("exited").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
             checkValueSize(object.map(".bss"), ThreadSchedLayout.COUNTERS_SIZE);
             object.map("off_cpu").bind(ThreadSchedLayout.OFF_CPU_KEY, ThreadSchedLayout.OFF_CPU_TOTAL);
@@ -114,6 +131,23 @@ public final class SchedProbe implements AutoCloseable {
             closeAll(links, object);
             throw e;
         }
+    }
+
+    /** A reader of the live threads' entries, owned by the caller. */
+    LiveThreads liveThreads() throws BpfException {
+        return usesSlots() ? new SlotThreads(MmapArray.of(threads)) : HashThreads.lookup(threads);
+    }
+
+    boolean usesSlots() {
+        return attachType.equals("tp_btf");
+    }
+
+    /**
+     * Empties {@code free_slots} and returns the slots it held (tests: with the slots in use, they
+     * must account for every slot). Threads met afterwards find no free slot.
+     */
+    int[] takeFreeSlots() throws BpfException {
+        return object.map("free_slots").popAll();
     }
 
     /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */

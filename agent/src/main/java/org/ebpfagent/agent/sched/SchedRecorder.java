@@ -24,7 +24,8 @@ import static org.ebpfagent.agent.sched.ThreadSchedLayout.*;
  * {@code ebpf.ThreadOffCpu} event per thread and reason that moved.
  *
  * <p>Each poll first drains the {@code exited} map (lookup-and-delete: a thread's last report),
- * then reads the live {@code threads} map and the {@code off_cpu} reasons (lookup: counters stay
+ * then reads the live threads ({@link LiveThreads}: the mmap'd slot array under tp_btf, the
+ * {@code threads} hash under raw_tp) and the {@code off_cpu} reasons (lookup: counters stay
  * cumulative in the kernel, so a lost poll loses nothing). The off-CPU span a thread is in when
  * its entry is read counts for the reason it began with; if the span ends before the reasons are
  * read, the reasons already hold it (their sum exceeds the entry's offCpu) and it is not added
@@ -41,14 +42,14 @@ public final class SchedRecorder implements Recorder {
     private final SchedProbe probe;
     private final ThreadRegistry registry;
     private final ThreadResolver resolver;
-    private final MapBatchReader live;
-    private final MapBatchReader exits;
+    private final LiveThreads live;
+    private final HashThreads exits;
     private final MapBatchReader reasonReader;
     private final MapKeyBatch deadReasons;
     private final MapValue counters;
     private final IntMap<ThreadSlot> slots = new IntMap<>(1024);
-    private final MapBatchReader.Sink onLive = this::onLive;
-    private final MapBatchReader.Sink onExit = this::onExit;
+    private final java.util.function.Consumer<ThreadEntry> onLive = this::onLive;
+    private final java.util.function.Consumer<ThreadEntry> onExit = this::onExit;
     private final MapBatchReader.Sink onReasons = this::onReasons;
     private final java.util.function.Consumer<ThreadSlot> reportReasons = s -> {
         if (!(s.createdPoll == this.pollNumber && s.thread == null)) { // a first report waits, as in onLive
@@ -59,7 +60,7 @@ public final class SchedRecorder implements Recorder {
     private final ArrayList<ThreadSlot> retiring = new ArrayList<>();
     private final ThreadOffCpu offCpuEvent = new ThreadOffCpu();
     private boolean offCpuBegunEnabled;
-    /** When recent polls read the threads map, to tell a reason whose thread is long gone. */
+    /** When recent polls read the live threads, to tell a reason whose thread is long gone. */
     private final long[] liveReads = new long[STALE_POLLS];
     private final java.util.function.Consumer<ThreadSlot> findStale = this::findStale;
     private final EventPool pool = new EventPool();
@@ -76,8 +77,8 @@ public final class SchedRecorder implements Recorder {
         this.probe = probe;
         this.registry = registry;
         this.resolver = resolver;
-        this.live = MapBatchReader.lookup(probe.threads, BATCH);
-        this.exits = MapBatchReader.lookupAndDelete(probe.exited, BATCH);
+        this.live = probe.liveThreads();
+        this.exits = HashThreads.lookupAndDelete(probe.exited);
         this.reasonReader = MapBatchReader.lookup(probe.offCpu, BATCH);
         this.deadReasons = MapKeyBatch.of(probe.offCpu, 64);
         this.counters = probe.counters.newValueReader();
@@ -138,46 +139,42 @@ public final class SchedRecorder implements Recorder {
         stats.entriesRead += live.entries() + exits.entries() + reasonReader.entries() - entries;
     }
 
-    private void onLive(MapBatchReader b) {
-        for (int i = 0; i < b.count(); i++) {
-            ThreadSlot slot = slot(b, i);
-            if (slot.createdPoll == pollNumber && slot.thread == null) {
-                // Possibly a Java thread so new that the JVM has not yet linked it to its Thread
-                // object nor named it (the kernel knows a thread from clone(), the JVM a moment
-                // later): its first report waits one poll. Counters are cumulative, nothing is
-                // lost, and an exit record in between carries the name the thread ended with.
-                continue;
-            }
-            long inState = Math.max(0, now - b.valueLong(i, SINCE));
-            int state = b.valueInt(i, STATE);
-            OffCpuReasons reasons = slot.reasons;
-            reasons.currentNs = 0;
-            reasons.liveOffCpu = b.valueLong(i, OFF_CPU);
-            if (state == OFF_CPU_STATE) { // the span in progress counts, for the reason it began with
-                reasons.currentSyscall = b.valueInt(i, OFF_SYSCALL);
-                reasons.currentKind = b.valueInt(i, OFF_KIND);
-                reasons.currentNs = inState;
-                reasons.find(reasons.currentSyscall, reasons.currentKind);
-            }
-            report(slot,
-                    b.valueLong(i, ON_CPU) + (state == RUNNING ? inState : 0),
-                    b.valueLong(i, RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
-                    b.valueLong(i, OFF_CPU) + (state == OFF_CPU_STATE ? inState : 0),
-                    b.valueLong(i, VOLUNTARY), b.valueLong(i, INVOLUNTARY), b.valueLong(i, MIGRATIONS));
+    private void onLive(ThreadEntry e) {
+        ThreadSlot slot = slot(e);
+        if (slot.createdPoll == pollNumber && slot.thread == null) {
+            // Possibly a Java thread so new that the JVM has not yet linked it to its Thread
+            // object nor named it (the kernel knows a thread from clone(), the JVM a moment
+            // later): its first report waits one poll. Counters are cumulative, nothing is
+            // lost, and an exit record in between carries the name the thread ended with.
+            return;
         }
+        long inState = Math.max(0, now - e.longAt(SINCE));
+        int state = e.intAt(STATE);
+        OffCpuReasons reasons = slot.reasons;
+        reasons.currentNs = 0;
+        reasons.liveOffCpu = e.longAt(OFF_CPU);
+        if (state == OFF_CPU_STATE) { // the span in progress counts, for the reason it began with
+            reasons.currentSyscall = e.intAt(OFF_SYSCALL);
+            reasons.currentKind = e.intAt(OFF_KIND);
+            reasons.currentNs = inState;
+            reasons.find(reasons.currentSyscall, reasons.currentKind);
+        }
+        report(slot,
+                e.longAt(ON_CPU) + (state == RUNNING ? inState : 0),
+                e.longAt(RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
+                e.longAt(OFF_CPU) + (state == OFF_CPU_STATE ? inState : 0),
+                e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS));
     }
 
     /** A thread's final counters: report them and forget the thread. */
-    private void onExit(MapBatchReader b) {
-        for (int i = 0; i < b.count(); i++) {
-            ThreadSlot slot = slot(b, i);
-            report(slot, b.valueLong(i, ON_CPU), b.valueLong(i, RUNQ_WAIT), b.valueLong(i, OFF_CPU),
-                    b.valueLong(i, VOLUNTARY), b.valueLong(i, INVOLUNTARY), b.valueLong(i, MIGRATIONS));
-            slots.remove(slot.tid); // a new thread may take the tid in this very poll
-            slotsRemoved++;
-            slot.reasons.currentNs = 0;
-            retiring.add(slot);
-        }
+    private void onExit(ThreadEntry e) {
+        ThreadSlot slot = slot(e);
+        report(slot, e.longAt(ON_CPU), e.longAt(RUNQ_WAIT), e.longAt(OFF_CPU),
+                e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS));
+        slots.remove(slot.tid); // a new thread may take the tid in this very poll
+        slotsRemoved++;
+        slot.reasons.currentNs = 0;
+        retiring.add(slot);
     }
 
     /** Cumulative off-CPU time by reason, keyed by thread (tid and first_seen) and reason. */
@@ -190,7 +187,7 @@ public final class SchedRecorder implements Recorder {
                 slot = retiringSlot(tid, firstSeen);
             }
             if (slot == null) {
-                // Not met yet: new since the threads map was read, or gone before that read with its
+                // Not met yet: new since the live threads were read, or gone before that read with its
                 // exit record still to be drained. A thread first seen before the read STALE_POLLS
                 // polls ago has been met if it ever will: its exit record was lost, and its slot
                 // removed as stale; delete its reasons.
@@ -270,9 +267,9 @@ public final class SchedRecorder implements Recorder {
         }
     }
 
-    private ThreadSlot slot(MapBatchReader b, int i) {
-        int tid = b.keyInt(i);
-        long firstSeen = b.valueLong(i, FIRST_SEEN);
+    private ThreadSlot slot(ThreadEntry e) {
+        int tid = e.intAt(TID);
+        long firstSeen = e.longAt(FIRST_SEEN);
         ThreadSlot slot = slots.get(tid);
         if (slot == null || slot.firstSeen != firstSeen) { // new thread, or a new thread on a reused tid
             if (slot != null) { // its exit record was lost (counted in exitsDropped)
@@ -280,7 +277,7 @@ public final class SchedRecorder implements Recorder {
                 pool.give(slot.event);
             }
             boolean begunEnabled = pool.begunEnabled();
-            slot = new ThreadSlot(tid, b.valueInt(i, NS_TID), firstSeen, pool.take());
+            slot = new ThreadSlot(tid, e.intAt(NS_TID), firstSeen, pool.take());
             slot.begunEnabled = begunEnabled;
             slot.scansAtCreation = resolver.scans();
             slot.createdPoll = pollNumber;
@@ -288,12 +285,12 @@ public final class SchedRecorder implements Recorder {
             slotsCreated++;
         }
         slot.lastSeenPoll = pollNumber;
-        long lo = b.valueLong(i, COMM);
-        long hi = b.valueLong(i, COMM + 8);
+        long lo = e.longAt(COMM);
+        long hi = e.longAt(COMM + 8);
         if (slot.osName == null || lo != slot.commLo || hi != slot.commHi) { // new, or renamed
             slot.commLo = lo;
             slot.commHi = hi;
-            slot.osName = b.valueString(i, COMM, COMM_SIZE);
+            slot.osName = e.stringAt(COMM, COMM_SIZE);
         }
         resolve(slot);
         return slot;

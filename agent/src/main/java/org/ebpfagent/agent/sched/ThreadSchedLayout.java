@@ -5,7 +5,7 @@ import org.ebpfagent.agent.ffm.CStruct;
 /**
  * {@code struct thread_sched}, {@code struct sched_counters} and the off_cpu map's
  * {@code struct off_cpu_key} / {@code struct off_cpu_total} (bpf/include/sched.h) as Java reads
- * them. The probe binds the threads, exited and off_cpu maps to these at load, which checks every
+ * them. The probe binds the slots (or threads), exited and off_cpu maps to these at load, which checks every
  * field's offset and size against the object's BTF: a field added or moved in sched.h and not here
  * fails the load, naming the map and the field.
  */
@@ -26,6 +26,8 @@ final class ThreadSchedLayout {
             .bytes("comm", 16)
             .u32("off_syscall") // __s32: the sizes and offsets are what the check compares
             .u32("off_kind")
+            .u32("tid")
+            .u32("pad")
             .build();
 
     static final CStruct OFF_CPU_KEY = CStruct.named("OffCpuKey")
@@ -56,6 +58,7 @@ final class ThreadSchedLayout {
     static final int COMM_SIZE = 16;
     static final int OFF_SYSCALL = THREAD_SCHED.offset("off_syscall");
     static final int OFF_KIND = THREAD_SCHED.offset("off_kind");
+    static final int TID = THREAD_SCHED.offset("tid");
     static final int SIZE = THREAD_SCHED.size();
 
     /** enum thread_state */

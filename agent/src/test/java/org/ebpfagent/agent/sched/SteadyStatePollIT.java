@@ -32,8 +32,13 @@ class SteadyStatePollIT {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<Thread> sleepers = new ArrayList<>();
         ThreadRegistry registry = new ThreadRegistry();
-        try (SchedRecorder recorder = new SchedRecorder(SchedProbe.open(KernelTgid.discover(), 32768), registry,
-                ThreadResolver.create(registry, null));
+        SchedProbe probe = SchedProbe.open(KernelTgid.discover(), 32768, "tp_btf");
+        try (SchedRecorder recorder = new SchedRecorder(probe, registry, ThreadResolver.create(registry, null));
+             // The raw_tp flavour beside it, for its hash of the same threads: how long reading
+             // the live entries takes either way (its events are never read otherwise).
+             SchedProbe rawProbe = SchedProbe.open(KernelTgid.discover(), 32768, "raw_tp");
+             LiveThreads slotRead = probe.liveThreads();
+             LiveThreads hashRead = rawProbe.liveThreads();
              Recording recording = new Recording()) {
             recording.enable("ebpf.ThreadScheduling");
             recording.start();
@@ -75,6 +80,23 @@ class SteadyStatePollIT {
                 tracked = Math.max(tracked, stats.threadsTracked);
                 events += stats.eventsWritten;
             }
+            long[] slotNanos = new long[POLLS];
+            long[] hashNanos = new long[POLLS];
+            int[] counts = new int[2];
+            java.util.function.Consumer<ThreadEntry> none = e -> { };
+            for (int i = 0; i < 300 + POLLS; i++) { // warm-up, then measured
+                long t0 = System.nanoTime();
+                counts[0] = slotRead.read(none);
+                long t1 = System.nanoTime();
+                counts[1] = hashRead.read(none);
+                long t2 = System.nanoTime();
+                if (i >= 300) {
+                    slotNanos[i - 300] = t1 - t0;
+                    hashNanos[i - 300] = t2 - t1;
+                }
+            }
+            Arrays.sort(slotNanos);
+            Arrays.sort(hashNanos);
             Arrays.sort(nanos);
             long zeroPolls = Arrays.stream(allocated).filter(a -> a == 0).count();
             long steadyPolls = 0;
@@ -88,12 +110,17 @@ class SteadyStatePollIT {
             String report = String.format(Locale.ROOT,
                     "threads tracked %d, events per poll %.0f, poll time median %.3f ms, p90 %.3f ms, "
                             + "polls allocating 0 bytes: %d of %d, polls meeting no thread start or exit: %d allocating %d bytes "
-                            + "in all; allocated per poll: %s",
+                            + "in all; allocated per poll: %s; reading the live entries alone (median, p90): "
+                            + "slot array walk (%d slots, %d in use) %.1f us, %.1f us; hash batch lookup (%d entries) %.1f us, %.1f us",
                     tracked, (double) events / POLLS, nanos[POLLS / 2] / 1e6, nanos[POLLS * 9 / 10] / 1e6,
-                    zeroPolls, POLLS, steadyPolls, steadyBytes, Arrays.toString(allocated));
+                    zeroPolls, POLLS, steadyPolls, steadyBytes, Arrays.toString(allocated),
+                    32768, counts[0], slotNanos[POLLS / 2] / 1e3, slotNanos[POLLS * 9 / 10] / 1e3,
+                    counts[1], hashNanos[POLLS / 2] / 1e3, hashNanos[POLLS * 9 / 10] / 1e3);
             System.out.println(report);
             Files.writeString(Path.of("target", "steady-state-poll.txt"), report + "\n");
             assertTrue(tracked >= THREADS, "only " + tracked + " threads tracked");
+            // Both flavours saw the same threads: the slots in use and the hash's entries agree.
+            assertTrue(Math.abs(counts[0] - counts[1]) <= 5, report);
             assertTrue(events >= (long) THREADS * POLLS * 9 / 10, "too few events: " + events);
             // A poll that meets a thread it has not seen, or a thread's exit (the JVM starts and
             // ends threads now and then), may allocate its slot, look the thread up or grow the

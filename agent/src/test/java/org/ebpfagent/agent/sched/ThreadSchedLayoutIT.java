@@ -17,6 +17,7 @@ class ThreadSchedLayoutIT {
     void javaLayoutMatchesSchedH() throws Exception {
         try (BpfObject sched = BpfResources.open("sched")) {
             sched.map("threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
+            sched.map("slots").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
             sched.map("exited").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
             assertEquals(sched.map("threads").valueSize(), ThreadSchedLayout.SIZE);
         }

@@ -1,0 +1,116 @@
+package org.ebpfagent.agent.sched;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+import org.ebpfagent.agent.ffm.MapValue;
+import org.ebpfagent.agent.probe.KernelTgid;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The tp_btf probe's slots go back to the free stack when threads exit: 3,000 short-lived threads
+ * of this JVM through 256 slots, then every slot is either free (popped from the kernel's stack,
+ * each once) or in use by a thread that still exists (/proc/self/task), and no thread found the
+ * stack empty. Every churn thread's exit record names it by tid.
+ */
+class SlotRecyclingIT {
+    static final int SLOTS = 256;
+    static final int WAVES = 30;
+    static final int WAVE = 100;
+
+    @Test
+    void everySlotComesBack() throws Exception {
+        try (SchedProbe probe = SchedProbe.open(KernelTgid.discover(), SLOTS, "tp_btf");
+             SlotThreads live = (SlotThreads) probe.liveThreads();
+             HashThreads exits = HashThreads.lookupAndDelete(probe.exited);
+             MapValue counters = probe.counters.newValueReader()) {
+            Set<Integer> churnTids = new HashSet<>();
+            Set<Integer> exitedTids = new HashSet<>();
+            for (int w = 0; w < WAVES; w++) {
+                List<Thread> wave = new ArrayList<>();
+                int[] tids = new int[WAVE];
+                for (int i = 0; i < WAVE; i++) {
+                    int k = i;
+                    wave.add(Thread.ofPlatform().name("churn-" + w + "-" + i).start(() -> {
+                        tids[k] = tid();
+                        LockSupport.parkNanos(1_000_000); // off CPU once: a switch out and a wakeup
+                    }));
+                }
+                for (Thread t : wave) {
+                    t.join();
+                }
+                for (int t : tids) {
+                    churnTids.add(t);
+                }
+                exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID))); // exited holds 8,192
+            }
+            Thread.sleep(100); // the last exits are through
+            exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID)));
+
+            int[] free = probe.takeFreeSlots(); // from here on, a new thread finds no slot
+            List<Integer> inUse = new ArrayList<>();
+            List<Integer> inUseTids = new ArrayList<>();
+            live.read(e -> {
+                inUse.add(live.index());
+                inUseTids.add(e.intAt(ThreadSchedLayout.TID));
+            });
+            int[] freedMeanwhile = probe.takeFreeSlots(); // a thread that exited during the read
+            assertTrue(counters.read(0));
+            long threadsFull = counters.longAt(ThreadSchedLayout.COUNTERS_THREADS_FULL);
+
+            Set<Integer> tasks = tasks();
+            System.out.printf("slots: %d free, %d in use (%d more freed during the read), %d threads of this JVM; "
+                    + "churn threads %d, exit records of them %d%n", free.length, inUse.size(), freedMeanwhile.length,
+                    tasks.size(), churnTids.size(), intersection(churnTids, exitedTids));
+            assertEquals(0, threadsFull, "threads that found no free slot");
+            Set<Integer> seen = new TreeSet<>();
+            for (int[] popped : new int[][] {free, freedMeanwhile}) {
+                for (int slot : popped) {
+                    assertTrue(seen.add(slot), "slot " + slot + " was on the free stack twice");
+                }
+            }
+            seen.addAll(inUse);
+            Set<Integer> all = new TreeSet<>();
+            for (int i = 0; i < SLOTS; i++) {
+                all.add(i);
+            }
+            all.removeAll(seen);
+            assertEquals(Set.of(), all, "slots neither free nor in use: leaked");
+            List<Integer> gone = inUseTids.stream().filter(t -> !tasks.contains(t)).toList();
+            assertEquals(List.of(), gone, "slots held by tids that are no thread of this JVM");
+            assertEquals(WAVES * WAVE, churnTids.size(), "distinct churn tids");
+            assertEquals(churnTids.size(), intersection(churnTids, exitedTids), "churn threads with an exit record");
+        }
+    }
+
+    private static int intersection(Set<Integer> a, Set<Integer> b) {
+        return (int) a.stream().filter(b::contains).count();
+    }
+
+    private static int tid() {
+        try {
+            return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/thread-self")).getFileName().toString());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Set<Integer> tasks() throws IOException {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
+            Set<Integer> out = new TreeSet<>();
+            s.forEach(p -> out.add(Integer.parseInt(p.getFileName().toString())));
+            return out;
+        }
+    }
+}
