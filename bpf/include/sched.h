@@ -21,6 +21,20 @@ struct sched_config {
 	__u32 pad;
 };
 
+#define INLINE_REASONS 4
+
+/*
+ * One off-CPU reason inside a thread's entry. Claimed at the switch-out that starts a span with
+ * a reason not seen before (syscall first, then kind_plus_1 != 0 marks it claimed), added to
+ * when the span ends: a reader never sees time under an unclaimed reason.
+ */
+struct off_cpu_reason {
+	__s32 syscall;
+	__u32 kind_plus_1; /* enum off_cpu_kind + 1; 0: unused */
+	__u64 ns;
+	__u64 spans;
+};
+
 /*
  * Per-thread cumulative counters: one slot of the mmap'able `slots` array per thread (tp_btf
  * programs), or one entry of the `threads` hash keyed by tid (raw_tp); `exited` holds the final
@@ -43,7 +57,13 @@ struct thread_sched {
 	__s32 off_syscall;   /* while OFF_CPU: the syscall it blocked in, or -1 (not in a syscall) */
 	__u32 off_kind;      /* while OFF_CPU: enum off_cpu_kind */
 	__u32 tid;           /* the tid in the root PID namespace (a slot does not say whose it is) */
-	__u32 pad;
+	__s32 off_index;     /* while OFF_CPU: its reason's index in reasons[], or -1 (in the off_cpu map) */
+	/*
+	 * Off-CPU time of the thread's first INLINE_REASONS reasons, kept in its own entry: ending a
+	 * span then costs no map lookup, and the agent reads them with the rest of the entry. Further
+	 * reasons go to the off_cpu map.
+	 */
+	struct off_cpu_reason reasons[INLINE_REASONS];
 };
 
 /*

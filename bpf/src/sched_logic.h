@@ -70,9 +70,38 @@ static __always_inline __s32 FN(current_syscall)(void)
 	return nr >= 0 && RD(regs, ip) == RD(regs, cx) ? (__s32)nr : -1;
 }
 
+/*
+ * A span with this reason starts: its index among the entry's inline reasons, claimed if new, or
+ * -1 when all are taken by other reasons (the span's time then goes to the off_cpu map).
+ */
+static __always_inline __s32 FN(reason_index)(struct thread_sched *s, __s32 syscall, __u32 kind)
+{
+	for (int i = 0; i < INLINE_REASONS; i++) {
+		struct off_cpu_reason *r = &s->reasons[i];
+
+		if (r->kind_plus_1 == 0) {
+			r->syscall = syscall;
+			asm volatile("" ::: "memory"); /* the syscall is stored before the claim */
+			r->kind_plus_1 = kind + 1;
+			return i;
+		}
+		if (r->syscall == syscall && r->kind_plus_1 == kind + 1)
+			return i;
+	}
+	return -1;
+}
+
 /* An off-CPU span of `ns` ended: add it to the thread and to its reason. */
 static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, __u64 ns)
 {
+	__s32 index = s->off_index;
+
+	s->off_cpu_ns += ns;
+	if (index >= 0 && index < INLINE_REASONS) {
+		s->reasons[index].ns += ns;
+		s->reasons[index].spans++;
+		return;
+	}
 	struct off_cpu_key key = {
 		.first_seen_ns = s->first_seen_ns,
 		.tid = tid,
@@ -81,7 +110,6 @@ static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, _
 	};
 	struct off_cpu_total *total = bpf_map_lookup_elem(&off_cpu, &key);
 
-	s->off_cpu_ns += ns;
 	if (!total) {
 		struct off_cpu_total zero = {};
 
@@ -228,6 +256,7 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 		s->off_kind = task_state & TASK_UNINTERRUPTIBLE ? OFF_UNINTERRUPTIBLE
 			      : task_state & TASK_INTERRUPTIBLE ? OFF_SLEEPING
 								  : OFF_OTHER;
+		s->off_index = FN(reason_index)(s, s->off_syscall, s->off_kind);
 	}
 	s->state = runnable ? TS_RUNNABLE : TS_OFF_CPU;
 	s->since_ns = now;
@@ -332,7 +361,14 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 #endif
 	__u64 now = bpf_ktime_get_ns();
 	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
-	FN(catch_up_on_cpu)(s, p);
+	__u64 ran = FN(catch_up_on_cpu)(s, p);
+
+	/* Its switch-in was not seen (see switch_out): close the wait as a switch-out would. */
+	if (s->state == TS_RUNNABLE && now - s->since_ns > ran)
+		s->runq_wait_ns += now - s->since_ns - ran;
+	else if (s->state == TS_OFF_CPU && now - s->since_ns > ran)
+		FN(add_off_cpu)(s, tid, now - s->since_ns - ran);
+	s->state = TS_RUNNING;
 	s->since_ns = now;
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
 #if SLOTS

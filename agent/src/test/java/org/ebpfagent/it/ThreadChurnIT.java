@@ -315,7 +315,7 @@ class ThreadChurnIT {
         while (m.find()) {
             n++;
             String[] bytes = m.group(1).replace("\"", "").split(",");
-            assertEquals(120, bytes.length, "struct thread_sched size");
+            assertEquals(216, bytes.length, "struct thread_sched size");
             if (le(bytes, FIRST_SEEN_OFFSET, 8) != 0) {
                 inUse++;
                 tids.add((int) le(bytes, TID_OFFSET, 4));

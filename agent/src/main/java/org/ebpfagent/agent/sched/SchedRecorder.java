@@ -151,6 +151,7 @@ public final class SchedRecorder implements Recorder {
         long inState = Math.max(0, now - e.longAt(SINCE));
         int state = e.intAt(STATE);
         OffCpuReasons reasons = slot.reasons;
+        readInlineReasons(e, reasons);
         reasons.currentNs = 0;
         reasons.liveOffCpu = e.longAt(OFF_CPU);
         if (state == OFF_CPU_STATE) { // the span in progress counts, for the reason it began with
@@ -169,6 +170,7 @@ public final class SchedRecorder implements Recorder {
     /** A thread's final counters: report them and forget the thread. */
     private void onExit(ThreadEntry e) {
         ThreadSlot slot = slot(e);
+        readInlineReasons(e, slot.reasons);
         report(slot, e.longAt(ON_CPU), e.longAt(RUNQ_WAIT), e.longAt(OFF_CPU),
                 e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS));
         slots.remove(slot.tid); // a new thread may take the tid in this very poll
@@ -177,7 +179,24 @@ public final class SchedRecorder implements Recorder {
         retiring.add(slot);
     }
 
-    /** Cumulative off-CPU time by reason, keyed by thread (tid and first_seen) and reason. */
+    /**
+     * The reasons kept in the thread's own entry (its first INLINE_REASONS). A reason is claimed
+     * (kind_plus_1 set, after its syscall) before any time is added to it; an unclaimed one is empty.
+     */
+    private static void readInlineReasons(ThreadEntry e, OffCpuReasons reasons) {
+        for (int i = 0; i < INLINE_REASONS; i++) {
+            int at = REASONS + i * REASON_SIZE;
+            int kindPlus1 = e.intAt(at + INLINE_REASON_KIND_PLUS_1);
+            if (kindPlus1 == 0) {
+                return; // claimed in order: the rest are empty
+            }
+            int r = reasons.find(e.intAt(at + INLINE_REASON_SYSCALL), kindPlus1 - 1);
+            reasons.kernelNs[r] = e.longAt(at + INLINE_REASON_NS);
+            reasons.kernelBlocks[r] = e.longAt(at + INLINE_REASON_SPANS);
+        }
+    }
+
+    /** Cumulative off-CPU time by reason beyond a thread's inline ones, keyed by thread (tid and first_seen) and reason. */
     private void onReasons(MapBatchReader b) {
         for (int i = 0; i < b.count(); i++) {
             int tid = b.keyInt(i, REASON_TID);

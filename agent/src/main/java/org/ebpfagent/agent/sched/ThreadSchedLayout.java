@@ -27,7 +27,8 @@ final class ThreadSchedLayout {
             .u32("off_syscall") // __s32: the sizes and offsets are what the check compares
             .u32("off_kind")
             .u32("tid")
-            .u32("pad")
+            .u32("off_index")
+            .bytes("reasons", ThreadSchedLayout.INLINE_REASONS * ThreadSchedLayout.REASON_SIZE)
             .build();
 
     static final CStruct OFF_CPU_KEY = CStruct.named("OffCpuKey")
@@ -56,6 +57,14 @@ final class ThreadSchedLayout {
     static final int NS_TID = THREAD_SCHED.offset("ns_tid");
     static final int COMM = THREAD_SCHED.offset("comm");
     static final int COMM_SIZE = 16;
+    /** struct off_cpu_reason reasons[INLINE_REASONS]: a thread's first reasons, inside its entry */
+    static final int INLINE_REASONS = 4;
+    static final int REASON_SIZE = 24;
+    static final int INLINE_REASON_SYSCALL = 0;
+    static final int INLINE_REASON_KIND_PLUS_1 = 4;
+    static final int INLINE_REASON_NS = 8;
+    static final int INLINE_REASON_SPANS = 16;
+    static final int REASONS = THREAD_SCHED.offset("reasons");
     static final int OFF_SYSCALL = THREAD_SCHED.offset("off_syscall");
     static final int OFF_KIND = THREAD_SCHED.offset("off_kind");
     static final int TID = THREAD_SCHED.offset("tid");
