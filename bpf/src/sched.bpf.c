@@ -122,18 +122,22 @@ static __always_inline __u32 ns_tid(struct task_struct *t)
 #define KIND btf
 #define RD(t, f) ((t)->f)
 #define SLOTS 1
+#define CURRENT_BTF(prev) (prev) /* prev is current, and already a BTF pointer */
 #include "sched_logic.h"
 #undef KIND
 #undef RD
 #undef SLOTS
+#undef CURRENT_BTF
 
 #define KIND raw
 #define RD(t, f) BPF_CORE_READ(t, f)
 #define SLOTS 0
+#define CURRENT_BTF(prev) bpf_get_current_task_btf() /* raw_tp's prev is untyped */
 #include "sched_logic.h"
 #undef KIND
 #undef RD
 #undef SLOTS
+#undef CURRENT_BTF
 
 #define SCHED_PROGS(kind, sec)                                                                     \
 	SEC(sec "/sched_switch")                                                                   \

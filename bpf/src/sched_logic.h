@@ -62,9 +62,9 @@ static __always_inline __u64 FN(catch_up_on_cpu)(struct thread_sched *s, struct 
  * keeps the syscall number in orig_ax, but an exception (a page fault) leaves its error code
  * there; only the syscall instruction leaves the user return address in both ip and cx.
  */
-static __always_inline __s32 FN(current_syscall)(void)
+static __always_inline __s32 FN(current_syscall)(struct task_struct *prev)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(CURRENT_BTF(prev));
 	long nr = RD(regs, orig_ax);
 
 	return nr >= 0 && RD(regs, ip) == RD(regs, cx) ? (__s32)nr : -1;
@@ -252,7 +252,7 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 	else
 		s->involuntary++;
 	if (!runnable) { /* sched_switch runs in prev's context: current is prev */
-		s->off_syscall = FN(current_syscall)();
+		s->off_syscall = FN(current_syscall)(prev);
 		s->off_kind = task_state & TASK_UNINTERRUPTIBLE ? OFF_UNINTERRUPTIBLE
 			      : task_state & TASK_INTERRUPTIBLE ? OFF_SLEEPING
 								  : OFF_OTHER;

@@ -92,8 +92,9 @@ class OffCpuReasonIT {
         long[] truth = line("SLEEPER");
         long[] futex = reasons.getOrDefault(truth[0], Map.of()).get("futex/sleeping");
         assertNotNull(futex, "no futex/sleeping reason for the sleeper: " + reasons.get(truth[0]));
-        // A sleep is one futex wait; a safepoint or a JFR handshake may add a few more.
-        assertTrue(futex[1] >= SLEEPS && futex[1] <= SLEEPS + 5, "futex blocks " + futex[1] + ", sleeps " + SLEEPS);
+        // A sleep is one futex wait; a safepoint, a JIT deoptimisation or a JFR handshake met on
+        // the way back from a sleep adds another (0-6 seen per 60 sleeps).
+        assertTrue(futex[1] >= SLEEPS && futex[1] <= SLEEPS + 10, "futex blocks " + futex[1] + ", sleeps " + SLEEPS);
         assertWithin("futex", futex[0], SLEEPS * SLEEP_MS * 1_000_000, truth);
     }
 
@@ -126,6 +127,20 @@ class OffCpuReasonIT {
             compared += offCpu > 0 ? 1 : 0;
         }
         assertTrue(compared >= 5, "threads with off-CPU time: " + compared);
+    }
+
+    /**
+     * Every voluntary switch (the kernel's nvcsw, which ebpf.ThreadScheduling reports exactly) starts
+     * an off-CPU span, which ends before the thread exits: the workload's threads, all exited, have
+     * exactly as many blocks over their reasons as voluntary switches.
+     */
+    @Test
+    void blocksOfExitedThreadsEqualTheirVoluntarySwitches() {
+        for (String who : List.of("READER", "SLEEPER")) {
+            long tid = line(who)[0];
+            long blocks = reasons.get(tid).values().stream().mapToLong(v -> v[1]).sum();
+            assertEquals(scheduling.get(tid).voluntary, blocks, who + " blocks over all reasons " + reasons.get(tid).keySet());
+        }
     }
 
     @Test
