@@ -4,17 +4,14 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.xml.parsers.DocumentBuilderFactory;
 
-import org.ebpfagent.it.workload.CompareWorkload;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Element;
@@ -42,11 +39,9 @@ class CompareIT {
     static final int ATTEMPTS = 3;
     static final Path REPORTS = Path.of("target/compare-it");
 
-    record Recorded(Path file, long othersMs, long wallMs) {}
-
-    static Recorded base;
-    static Recorded equal;
-    static Recorded head;
+    static CrowdRun base;
+    static CrowdRun equal;
+    static CrowdRun head;
 
     @BeforeAll
     static void record() throws Exception {
@@ -56,8 +51,8 @@ class CompareIT {
         for (int i = 1; i <= ATTEMPTS; i++) {
             base = record(0);
             equal = record(0);
-            System.out.println("uncontended runs, attempt " + i + ": other processes used " + base.othersMs + " and "
-                    + equal.othersMs + " ms of CPU" + (sameConditions() ? "" : ", too different: recording again"));
+            System.out.println("uncontended runs, attempt " + i + ": other processes used " + base.othersMs() + " and "
+                    + equal.othersMs() + " ms of CPU" + (sameConditions() ? "" : ", too different: recording again"));
             if (sameConditions()) {
                 break;
             }
@@ -66,28 +61,15 @@ class CompareIT {
     }
 
     static boolean sameConditions() {
-        return Math.abs(base.othersMs - equal.othersMs) <= SAME_CONDITIONS * CPUS * Math.max(base.wallMs, equal.wallMs);
+        return Math.abs(base.othersMs() - equal.othersMs()) <= SAME_CONDITIONS * CPUS * Math.max(base.wallMs(), equal.wallMs());
     }
 
-    static Recorded record(int hogs) throws Exception {
-        AgentRun.Running child = AgentRun.of(CompareWorkload.class)
-                .args(String.valueOf(CPUS), String.valueOf(hogs), SPIN_MS)
-                // C1 only: in a 1.5 s run the C2 compiler's bursts (JFR's and the agent's code
-                // warming up) were 6-19% of the process's CPU at random moments, and moved the
-                // spinners' wait share by up to 7 points between identical runs; with C1 alone, under 1.
-                .jvmOption("-XX:TieredStopAtLevel=1")
-                .start();
-        child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
-        child.send("go");
-        AgentRun.Result result = child.finish(Duration.ofSeconds(60));
-        assertEquals(0, result.exitCode(), () -> "workload failed: " + result.stderr());
-        Matcher m = Pattern.compile("OTHERS cpuMs=(\\d+) wallMs=(\\d+)").matcher(String.join("\n", result.stdout()));
-        assertTrue(m.find(), () -> "no OTHERS line: " + result.stdout());
-        return new Recorded(result.recording(), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+    static CrowdRun record(int hogs) throws Exception {
+        return CrowdRun.record(CPUS, hogs, SPIN_MS, "");
     }
 
-    static Cli compare(Recorded a, Recorded b, String... options) throws IOException, InterruptedException {
-        List<String> args = new ArrayList<>(List.of("compare", a.file.toString(), b.file.toString()));
+    static Cli compare(CrowdRun a, CrowdRun b, String... options) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("compare", a.file().toString(), b.file().toString()));
         args.addAll(List.of(options));
         return Cli.run(args.toArray(String[]::new));
     }
@@ -115,7 +97,7 @@ class CompareIT {
         System.out.printf(Locale.ROOT, "equal runs: judged waitShare moves %s pp; largest %.2f pp, %.2f pp from the +%.0fpp limit%n",
                 moves, worst, LIMIT_PP - worst, LIMIT_PP);
         assumeTrue(sameConditions(), "other processes' load changed between the two runs in every attempt (last: "
-                + base.othersMs + " and " + equal.othersMs + " ms of CPU): two runs cannot be expected to match");
+                + base.othersMs() + " and " + equal.othersMs() + " ms of CPU): two runs cannot be expected to match");
         assertEquals(0, c.exit(), c.out() + c.err());
     }
 

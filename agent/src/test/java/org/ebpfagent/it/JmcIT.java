@@ -20,8 +20,6 @@ import java.util.Map;
 import java.util.concurrent.Future;
 import java.util.concurrent.RunnableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jdk.jfr.consumer.RecordedEvent;
 
@@ -61,14 +59,8 @@ class JmcIT {
     static final double QUIET = 0.10;
     static final Path RULES_DIR = Path.of(System.getProperty("ebpfagent.jmcRules", "../jmc-rules/target")).toAbsolutePath();
 
-    record Recorded(Path file, long othersMs, long wallMs) {
-        boolean quiet() {
-            return othersMs <= QUIET * CPUS * wallMs;
-        }
-    }
-
-    static Recorded contended;
-    static Recorded uncontended;
+    static CrowdRun contended;
+    static CrowdRun uncontended;
     static Path withoutAgent;
     static Path syncing;
     static long syncerTid;
@@ -98,20 +90,8 @@ class JmcIT {
         System.out.println(line);
     }
 
-    static Recorded record(int spinners, int hogs, String agentOptions) throws Exception {
-        AgentRun.Running child = AgentRun.of(CompareWorkload.class)
-                .args(String.valueOf(spinners), String.valueOf(hogs), SPIN_MS)
-                .agentOptions(agentOptions)
-                // C1 only, as in CompareIT: C2's bursts would queue the JVM's own threads at random.
-                .jvmOption("-XX:TieredStopAtLevel=1")
-                .start();
-        child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
-        child.send("go");
-        AgentRun.Result result = child.finish(Duration.ofSeconds(60));
-        assertEquals(0, result.exitCode(), () -> "workload failed: " + result.stderr());
-        Matcher m = Pattern.compile("OTHERS cpuMs=(\\d+) wallMs=(\\d+)").matcher(String.join("\n", result.stdout()));
-        assertTrue(m.find(), () -> "no OTHERS line: " + result.stdout());
-        return new Recorded(result.recording(), Long.parseLong(m.group(1)), Long.parseLong(m.group(2)));
+    static CrowdRun record(int spinners, int hogs, String agentOptions) throws Exception {
+        return CrowdRun.record(spinners, hogs, SPIN_MS, agentOptions);
     }
 
     static IResult evaluate(IRule rule, IItemCollection items) throws Exception {
@@ -222,7 +202,7 @@ class JmcIT {
         System.out.println("uncontended run: other processes used " + uncontended.othersMs() + " ms of CPU in "
                 + uncontended.wallMs() + " ms on " + CPUS + " CPUs");
         IResult r = evaluate(new CpuStarvationRule(), JfrLoaderToolkit.loadEvents(uncontended.file().toFile()));
-        assumeTrue(uncontended.quiet(), "other processes kept the machine busy during the uncontended run");
+        assumeTrue(uncontended.quiet(QUIET), "other processes kept the machine busy during the uncontended run");
         assertNotEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
         assertTrue(r.getSeverity() == Severity.OK || r.getSeverity() == Severity.INFO, r.getSeverity().toString());
     }
@@ -246,7 +226,7 @@ class JmcIT {
     @Test
     void aFullThreadMapIsAWarningNamingTheCounter() throws Exception {
         // 3x the map's capacity of threads spinning at once: most cannot get an entry.
-        Recorded r = record(0, 192, "maxThreads=64");
+        CrowdRun r = record(0, 192, "maxThreads=64");
         IResult result = evaluate(new AgentHealthRule(), JfrLoaderToolkit.loadEvents(r.file().toFile()));
         long dropped = Recordings.events(r.file(), EbpfEvents.AGENT_STATISTICS).stream()
                 .mapToLong(e -> e.getLong("threadsDropped")).max().orElse(0);
