@@ -11,9 +11,11 @@ final class OffCpuReasons {
     int count;
     int[] syscall = new int[4];
     int[] kind = new int[4];
-    /** Cumulative off-CPU ns and ended spans, as the kernel's off_cpu map last said. */
+    /** Cumulative off-CPU ns and ended spans, as the kernel last said (the entry, or the off_cpu map). */
     long[] kernelNs = new long[4];
     long[] kernelBlocks = new long[4];
+    /** Whether the reason lives in the off_cpu map (beyond the entry's inline ones): deleted after the thread. */
+    boolean[] inMap = new boolean[4];
     /** Cumulative values last reported (including the projected part of a span in progress). */
     long[] reportedNs = new long[4];
     long[] reportedBlocks = new long[4];
@@ -49,6 +51,7 @@ final class OffCpuReasons {
             kind = Arrays.copyOf(kind, n);
             kernelNs = Arrays.copyOf(kernelNs, n);
             kernelBlocks = Arrays.copyOf(kernelBlocks, n);
+            inMap = Arrays.copyOf(inMap, n);
             reportedNs = Arrays.copyOf(reportedNs, n);
             reportedBlocks = Arrays.copyOf(reportedBlocks, n);
         }

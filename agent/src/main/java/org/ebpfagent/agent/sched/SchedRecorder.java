@@ -29,8 +29,9 @@ import static org.ebpfagent.agent.sched.ThreadSchedLayout.*;
  * cumulative in the kernel, so a lost poll loses nothing). The off-CPU span a thread is in when
  * its entry is read counts for the reason it began with; if the span ends before the reasons are
  * read, the reasons already hold it (their sum exceeds the entry's offCpu) and it is not added
- * twice. The reasons of an exited thread are reported once more, then deleted from the kernel map. Time a thread has spent in its current state since its last
- * transition is added at read time, so a thread that runs or sleeps through a whole interval is
+ * twice. The reasons of an exited thread are reported once more; those in the off_cpu map are
+ * then deleted from it. Time a thread has spent in its current state since its last transition
+ * is added at read time, so a thread that runs or sleeps through a whole interval is
  * still reported in that interval. A steady-state poll allocates nothing: buffers, slots and event
  * objects are reused. Not thread-safe: {@link #poll} is called under the poller's lock.
  */
@@ -52,7 +53,7 @@ public final class SchedRecorder implements Recorder {
     private final java.util.function.Consumer<ThreadEntry> onExit = this::onExit;
     private final MapBatchReader.Sink onReasons = this::onReasons;
     private final java.util.function.Consumer<ThreadSlot> reportReasons = s -> {
-        if (!(s.createdPoll == this.pollNumber && s.thread == null)) { // a first report waits, as in onLive
+        if (!deferred(s)) {
             reportReasons(s);
         }
     };
@@ -139,13 +140,19 @@ public final class SchedRecorder implements Recorder {
         stats.entriesRead += live.entries() + exits.entries() + reasonReader.entries() - entries;
     }
 
+    /**
+     * Possibly a Java thread so new that the JVM has not yet linked it to its Thread object nor
+     * named it (the kernel knows a thread from clone(), the JVM a moment later): its first report
+     * waits one poll. Counters are cumulative, nothing is lost, and an exit record in between
+     * carries the name the thread ended with.
+     */
+    private boolean deferred(ThreadSlot slot) {
+        return slot.createdPoll == pollNumber && slot.thread == null;
+    }
+
     private void onLive(ThreadEntry e) {
         ThreadSlot slot = slot(e);
-        if (slot.createdPoll == pollNumber && slot.thread == null) {
-            // Possibly a Java thread so new that the JVM has not yet linked it to its Thread
-            // object nor named it (the kernel knows a thread from clone(), the JVM a moment
-            // later): its first report waits one poll. Counters are cumulative, nothing is
-            // lost, and an exit record in between carries the name the thread ended with.
+        if (deferred(slot)) {
             return;
         }
         long inState = Math.max(0, now - e.longAt(SINCE));
@@ -211,11 +218,7 @@ public final class SchedRecorder implements Recorder {
                 // polls ago has been met if it ever will: its exit record was lost, and its slot
                 // removed as stale; delete its reasons.
                 if (pollNumber > STALE_POLLS && firstSeen < liveReads[(int) (pollNumber % STALE_POLLS)]) {
-                    int k = deadReasons.add();
-                    deadReasons.setLong(k, REASON_FIRST_SEEN, firstSeen);
-                    deadReasons.setInt(k, REASON_TID, tid);
-                    deadReasons.setInt(k, REASON_SYSCALL, b.keyInt(i, REASON_SYSCALL));
-                    deadReasons.setInt(k, REASON_KIND, b.keyInt(i, REASON_KIND));
+                    deleteReason(firstSeen, tid, b.keyInt(i, REASON_SYSCALL), b.keyInt(i, REASON_KIND));
                 }
                 continue;
             }
@@ -223,6 +226,7 @@ public final class SchedRecorder implements Recorder {
             int r = reasons.find(b.keyInt(i, REASON_SYSCALL), b.keyInt(i, REASON_KIND));
             reasons.kernelNs[r] = b.valueLong(i, REASON_NS);
             reasons.kernelBlocks[r] = b.valueLong(i, REASON_SPANS);
+            reasons.inMap[r] = true;
         }
     }
 
@@ -274,16 +278,26 @@ public final class SchedRecorder implements Recorder {
         }
     }
 
-    /** Queues a gone thread's reasons for deletion from the kernel map. */
+    /**
+     * Queues a gone thread's reasons in the off_cpu map for deletion (its inline ones went with its
+     * entry; deleting a missing key would cost the batch a bpf() call of its own).
+     */
     private void forgetReasons(ThreadSlot s) {
         OffCpuReasons reasons = s.reasons;
         for (int r = 0; r < reasons.count; r++) {
-            int k = deadReasons.add();
-            deadReasons.setLong(k, REASON_FIRST_SEEN, s.firstSeen);
-            deadReasons.setInt(k, REASON_TID, s.tid);
-            deadReasons.setInt(k, REASON_SYSCALL, reasons.syscall[r]);
-            deadReasons.setInt(k, REASON_KIND, reasons.kind[r]);
+            if (reasons.inMap[r]) {
+                deleteReason(s.firstSeen, s.tid, reasons.syscall[r], reasons.kind[r]);
+            }
         }
+    }
+
+    /** Queues one off_cpu key for the delete batch at the end of the poll. */
+    private void deleteReason(long firstSeen, int tid, int syscall, int kind) {
+        int k = deadReasons.add();
+        deadReasons.setLong(k, REASON_FIRST_SEEN, firstSeen);
+        deadReasons.setInt(k, REASON_TID, tid);
+        deadReasons.setInt(k, REASON_SYSCALL, syscall);
+        deadReasons.setInt(k, REASON_KIND, kind);
     }
 
     private ThreadSlot slot(ThreadEntry e) {
