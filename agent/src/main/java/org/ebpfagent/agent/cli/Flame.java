@@ -53,8 +53,7 @@ final class Flame {
                     }
                     case "ebpf.ThreadOffCpu" -> {
                         String thread = e.getString("threadName");
-                        String kind = e.getString("waitKind");
-                        String reason = kind.equals("sleeping") ? e.getString("syscall") : e.getString("syscall") + " (" + kind + ")";
+                        String reason = Report.Reason.label(e.getString("syscall"), e.getString("waitKind"));
                         f.add(e.getLong("offCpu"), thread, OFF_CPU, reason);
                         f.explained.computeIfAbsent(thread, k -> new long[1])[0] += e.getLong("offCpu");
                     }

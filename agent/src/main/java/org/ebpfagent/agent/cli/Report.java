@@ -40,6 +40,11 @@ final class Report {
         long blocks;
 
         String label() {
+            return label(syscall, waitKind);
+        }
+
+        /** "futex", or "fsync (uninterruptible)": the wait kind is named when it is not the usual sleep. */
+        static String label(String syscall, String waitKind) {
             return waitKind.equals("sleeping") ? syscall : syscall + " (" + waitKind + ")";
         }
     }
