@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -161,32 +160,16 @@ public final class BpfObject implements AutoCloseable {
      */
     public int testRun(String program, long[] args, int cpu) throws BpfException {
         requireLoaded("test run " + program);
-        try (Arena call = Arena.ofConfined()) {
-            int fd = (int) libbpf.programFd.invokeExact(program(program));
-            MemorySegment opts = call.allocate(80, 8); // struct bpf_test_run_opts, zeroed
-            opts.set(JAVA_LONG, 0, 80);
-            if (args.length > 0) {
-                opts.set(ADDRESS, 32, call.allocateFrom(JAVA_LONG, args)); // ctx_in
-                opts.set(JAVA_INT, 48, args.length * 8);                   // ctx_size_in
+        try (ProgramRun run = ProgramRun.of(this, program, args.length)) {
+            for (int i = 0; i < args.length; i++) {
+                run.arg(i, args[i]);
             }
             if (cpu >= 0) {
-                opts.set(JAVA_INT, 68, TEST_RUN_ON_CPU); // flags
-                opts.set(JAVA_INT, 72, cpu);
+                run.onCpu(cpu);
             }
-            int err = (int) libbpf.progTestRunOpts.invokeExact(fd, opts);
-            if (err < 0) {
-                throw BpfException.of("test run", program + (cpu >= 0 ? " on cpu " + cpu : ""), err);
-            }
-            return opts.get(JAVA_INT, 56); // retval
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            return run.run();
         }
     }
-
-    /** BPF_F_TEST_RUN_ON_CPU */
-    private static final int TEST_RUN_ON_CPU = 1;
 
     /** Frees the object, its programs and maps. Idempotent; links must be destroyed before. */
     @Override

@@ -11,7 +11,8 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * A loaded raw_tp program run on demand with {@code BPF_PROG_TEST_RUN}, synchronously in the
  * calling thread, with up to 12 u64 arguments (its context). The options and arguments live in
  * native memory allocated once, so a run allocates nothing on the Java heap: tests and benchmarks
- * use it to make a program produce exactly the data they then read.
+ * use it to make a program produce exactly the data they then read, and
+ * {@link BpfObject#testRun} runs a program once through it.
  *
  * <p>Ownership: created by {@link #of} from a loaded {@link BpfObject}, valid while the object is
  * open, closed by its creator. Not thread-safe: one thread sets the arguments and runs.
@@ -22,6 +23,9 @@ public final class ProgramRun implements AutoCloseable {
     private static final long CTX_IN = 32;
     private static final long CTX_SIZE_IN = 48;
     private static final long RETVAL = 56;
+    private static final long FLAGS = 68;
+    private static final long CPU = 72;
+    private static final int TEST_RUN_ON_CPU = 1; // BPF_F_TEST_RUN_ON_CPU
 
     private final Libbpf libbpf;
     private final String program;
@@ -29,6 +33,7 @@ public final class ProgramRun implements AutoCloseable {
     private final Arena arena = Arena.ofShared();
     private final MemorySegment opts;
     private final MemorySegment args;
+    private int cpu = -1;
 
     private ProgramRun(Libbpf libbpf, String program, int fd, int argCount) {
         this.libbpf = libbpf;
@@ -75,6 +80,14 @@ public final class ProgramRun implements AutoCloseable {
         return this;
     }
 
+    /** Makes the kernel run the program on {@code cpu} (BPF_F_TEST_RUN_ON_CPU) instead of the calling thread. */
+    public ProgramRun onCpu(int cpu) {
+        this.cpu = cpu;
+        opts.set(JAVA_INT, FLAGS, TEST_RUN_ON_CPU);
+        opts.set(JAVA_INT, CPU, cpu);
+        return this;
+    }
+
     /** Runs the program once and returns its return value. */
     public int run() throws BpfException {
         int err;
@@ -84,7 +97,7 @@ public final class ProgramRun implements AutoCloseable {
             throw Libbpf.rethrow(t);
         }
         if (err < 0) {
-            throw BpfException.of("test run", program, err);
+            throw BpfException.of("test run", program + (cpu >= 0 ? " on cpu " + cpu : ""), err);
         }
         return opts.get(JAVA_INT, RETVAL);
     }
