@@ -126,6 +126,21 @@ static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, _
 	total->spans++;
 }
 
+/*
+ * A running thread (at its switch-out or exit) whose switch-in was not seen: since since_ns it
+ * waited (RUNNABLE) and then ran for `ran`; or it was off-CPU, then waited and ran, and that wait
+ * cannot be split off (OFF_CPU). What is not `ran` goes to the wait it was in.
+ */
+static __always_inline void FN(close_unseen_wait)(struct thread_sched *s, __u32 tid, __u64 now, __u64 ran)
+{
+	if (now - s->since_ns <= ran)
+		return;
+	if (s->state == TS_RUNNABLE)
+		s->runq_wait_ns += now - s->since_ns - ran;
+	else if (s->state == TS_OFF_CPU)
+		FN(add_off_cpu)(s, tid, now - s->since_ns - ran);
+}
+
 #if SLOTS
 /* The thread's slot, if it has one: task storage names it, and its first_seen_ns must match. */
 static __always_inline struct thread_sched *FN(find)(struct task_struct *t)
@@ -215,15 +230,7 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 
 	if (!s)
 		return;
-	__u64 ran = FN(catch_up_on_cpu)(s, prev);
-	/*
-	 * Its switch-in was not seen: since since_ns it waited (RUNNABLE) and then ran for `ran`;
-	 * or it was off-CPU, then waited and ran, and that wait cannot be split off (OFF_CPU).
-	 */
-	if (s->state == TS_RUNNABLE && now - s->since_ns > ran)
-		s->runq_wait_ns += now - s->since_ns - ran;
-	else if (s->state == TS_OFF_CPU && now - s->since_ns > ran)
-		FN(add_off_cpu)(s, RD(prev, pid), now - s->since_ns - ran);
+	FN(close_unseen_wait)(s, RD(prev, pid), now, FN(catch_up_on_cpu)(s, prev));
 	/*
 	 * The kernel has already counted this switch in nvcsw or nivcsw; which
 	 * one moved is the kernel's own verdict (sched_yield and a pending signal
@@ -361,13 +368,7 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 #endif
 	__u64 now = bpf_ktime_get_ns();
 	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
-	__u64 ran = FN(catch_up_on_cpu)(s, p);
-
-	/* Its switch-in was not seen (see switch_out): close the wait as a switch-out would. */
-	if (s->state == TS_RUNNABLE && now - s->since_ns > ran)
-		s->runq_wait_ns += now - s->since_ns - ran;
-	else if (s->state == TS_OFF_CPU && now - s->since_ns > ran)
-		FN(add_off_cpu)(s, tid, now - s->since_ns - ran);
+	FN(close_unseen_wait)(s, tid, now, FN(catch_up_on_cpu)(s, p));
 	s->state = TS_RUNNING;
 	s->since_ns = now;
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
