@@ -61,9 +61,13 @@ class SlotRecyclingIT {
             int[] free = probe.takeFreeSlots(); // from here on, a new thread finds no slot
             List<Integer> inUse = new ArrayList<>();
             List<Integer> inUseTids = new ArrayList<>();
+            List<String> described = new ArrayList<>();
             live.read(e -> {
                 inUse.add(live.index());
                 inUseTids.add(e.intAt(ThreadSchedLayout.TID));
+                described.add("slot " + live.index() + " tid " + e.intAt(ThreadSchedLayout.TID) + " '"
+                        + e.stringAt(ThreadSchedLayout.COMM, ThreadSchedLayout.COMM_SIZE) + "' state " + e.intAt(ThreadSchedLayout.STATE)
+                        + " first_seen " + e.longAt(ThreadSchedLayout.FIRST_SEEN) + " vol " + e.longAt(ThreadSchedLayout.VOLUNTARY));
             });
             int[] freedMeanwhile = probe.takeFreeSlots(); // a thread that exited during the read
             assertTrue(counters.read(0));
@@ -91,7 +95,7 @@ class SlotRecyclingIT {
             all.removeAll(seen);
             assertEquals(Set.of(), all, "slots neither free nor in use: leaked");
             List<Integer> gone = inUseTids.stream().filter(t -> !tasks.contains(t) && !exitedTids.contains(t)).toList();
-            assertEquals(List.of(), gone, "slots held by tids that are no thread of this JVM");
+            assertEquals(List.of(), gone, "slots held by tids that are no thread of this JVM; slots in use: " + described);
             assertEquals(WAVES * WAVE, churnTids.size(), "distinct churn tids");
             assertEquals(churnTids.size(), intersection(churnTids, exitedTids), "churn threads with an exit record");
         }
