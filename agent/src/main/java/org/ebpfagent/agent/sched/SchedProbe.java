@@ -28,8 +28,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class SchedProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+    /**
+     * In attach order: the exit program first (and, links closing in reverse, detached last), so a
+     * thread that gets an entry from any other program always has its exit seen. Attached last, a
+     * thread exiting in the milliseconds between would keep its slot for good.
+     */
     static final List<String> TRACEPOINTS =
-            List.of("sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task", "sched_process_exit");
+            List.of("sched_process_exit", "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task");
 
     private final BpfObject object;
     private final List<BpfLink> links;
