@@ -32,6 +32,7 @@ class OffCpuReasonIT {
     static Map<Long, Map<String, long[]>> reasons; // tid -> "syscall/kind" -> {offCpu, blocks}
     static Map<Long, Totals> scheduling;
     static List<RecordedEvent> offCpuEvents;
+    static List<Integer> reasonTidsAfter;
 
     @BeforeAll
     static void run() throws Exception {
@@ -44,6 +45,7 @@ class OffCpuReasonIT {
             child.send("go");
             child.awaitStdout("DONE", Duration.ofSeconds(60));
             Thread.sleep(700); // two polls: the exited threads' last reasons are read
+            reasonTidsAfter = ThreadChurnIT.reasonTids(ThreadChurnIT.mapId(child.pid(), "off_cpu"));
             child.send("exit");
         } finally {
             result = child.finish(Duration.ofSeconds(60));
@@ -141,6 +143,26 @@ class OffCpuReasonIT {
             long blocks = reasons.get(tid).values().stream().mapToLong(v -> v[1]).sum();
             assertEquals(scheduling.get(tid).voluntary, blocks, who + " blocks over all reasons " + reasons.get(tid).keySet());
         }
+    }
+
+    /**
+     * A thread with more reasons than its entry holds: the rest go through the off_cpu map, are
+     * reported like the others (blocks over all reasons still equal its voluntary switches, their
+     * time its offCpu), and the map holds none of them once the thread has exited.
+     */
+    @Test
+    void reasonsBeyondTheEntrysGoThroughTheMapAndLeaveWithTheThread() {
+        long tid = Long.parseLong(result.stdout().stream().filter(l -> l.startsWith("MANY ")).findFirst().orElseThrow()
+                .substring("MANY tid=".length()));
+        Map<String, long[]> byReason = reasons.get(tid);
+        assertNotNull(byReason, "no reasons for many-reasons");
+        assertTrue(byReason.size() > 4, "distinct reasons " + byReason.keySet() + ": the off_cpu map was not needed");
+        assertEquals(scheduling.get(tid).voluntary, byReason.values().stream().mapToLong(v -> v[1]).sum(),
+                "blocks over all reasons " + byReason.keySet());
+        long offCpu = scheduling.get(tid).offCpu;
+        long sum = byReason.values().stream().mapToLong(v -> v[0]).sum();
+        assertTrue(Math.abs(offCpu - sum) <= offCpu / 100 + 1_000_000, "reasons sum to " + sum + " ns, offCpu " + offCpu);
+        assertFalse(reasonTidsAfter.contains((int) tid), "off_cpu map still holds the exited thread: " + reasonTidsAfter);
     }
 
     @Test

@@ -2,19 +2,45 @@ package org.ebpfagent.it.workload;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
+import java.nio.channels.Selector;
 
 /**
  * Threads that block for known reasons a known number of times. "pipe-reader" reads a pipe one
  * byte at a time, {@code reads} times, while "pipe-writer" writes a byte every {@code gapMillis}
  * ms, so every read blocks once in read(2); the reader sums the wall time of its reads. "sleeper"
  * calls Thread.sleep {@code sleeps} times (HotSpot sleeps a platform thread on a futex) and sums
- * their wall time. Each prints one line and exits; the main thread then waits for "exit" on stdin.
+ * their wall time. "many-reasons" blocks in five different ways (a sleep, a pipe read, a selector,
+ * a timed datagram receive, a blocking one), more than the probe keeps inside a thread's entry,
+ * so some of its reasons go to the off_cpu map. Each prints one line and exits; the main thread
+ * then waits for "exit" on stdin.
  *
  * <p>Arguments: reads gapMillis sleeps sleepMillis
  */
 public final class OffCpuWorkload {
+
+    interface Io {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code io} on another thread 5 ms from now, so the caller is blocked when it happens. */
+    static void delayed(Io io) {
+        Thread.ofPlatform().start(() -> {
+            try {
+                Thread.sleep(5);
+                io.run();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
 
     public static void main(String[] args) throws Exception {
         int reads = Integer.parseInt(args[0]);
@@ -70,12 +96,43 @@ public final class OffCpuWorkload {
             }
             System.out.println("SLEEPER tid=" + tid + " sleeps=" + sleeps + " wall=" + slept);
         }, "sleeper");
+        Thread many = new Thread(() -> {
+            int tid = Truth.currentTid();
+            try (Selector selector = Selector.open();
+                 DatagramSocket timed = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+                 DatagramChannel channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+                Pipe own = Pipe.open();
+                timed.setSoTimeout(5);
+                ByteBuffer one = ByteBuffer.allocate(1);
+                for (int i = 0; i < 5; i++) {
+                    Thread.sleep(5);
+                    delayed(() -> own.sink().write(ByteBuffer.wrap(new byte[] {1})));
+                    one.clear();
+                    own.source().read(one);
+                    selector.select(5);
+                    try {
+                        timed.receive(new DatagramPacket(new byte[1], 1));
+                    } catch (SocketTimeoutException expected) {
+                        // the wait was the point
+                    }
+                    java.net.SocketAddress to = channel.getLocalAddress();
+                    delayed(() -> DatagramChannel.open().send(ByteBuffer.wrap(new byte[] {1}), to));
+                    one.clear();
+                    channel.receive(one);
+                }
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            System.out.println("MANY tid=" + tid);
+        }, "many-reasons");
         reader.start();
         writer.start();
         sleeper.start();
+        many.start();
         reader.join();
         writer.join();
         sleeper.join();
+        many.join();
         System.out.println("DONE");
         System.out.flush();
         in.readLine(); // "exit", after the test let the agent poll the exits
