@@ -6,6 +6,7 @@ import java.util.List;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.LibbpfLibrary;
+import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.KernelTgid;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.sched.SchedProbe;
@@ -64,11 +65,16 @@ final class EbpfAgent {
         if (options.probes().contains("sched")) {
             try {
                 SchedProbe probe = SchedProbe.open(kernelTgid, options.maxThreads(), options.attach());
-                recorders.add(new SchedRecorder(probe, registry, resolver));
+                try {
+                    recorders.add(new SchedRecorder(probe, registry, resolver));
+                } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
+                    probe.close();
+                    throw e;
+                }
                 LOG.info("sched probe attached ({} programs, {}) to pid {} (kernel tgid {}), polling every {} ms",
                         probe.attachedPrograms(), probe.attachType(), ProcessHandle.current().pid(), kernelTgid,
                         options.interval().toMillis());
-            } catch (BpfException e) {
+            } catch (BpfException | EventClock.Unsupported e) {
                 LOG.warn("sched probe not loaded: {}; the application runs without it", e.getMessage());
             }
         }

@@ -18,6 +18,7 @@ final class HashThreads implements LiveThreads, ThreadEntry {
     private Consumer<ThreadEntry> sink;
     private MapBatchReader batch;
     private int i;
+    private long readAt;
 
     private HashThreads(MapBatchReader reader) {
         this.reader = reader;
@@ -44,9 +45,15 @@ final class HashThreads implements LiveThreads, ThreadEntry {
 
     private void onBatch(MapBatchReader b) {
         batch = b;
+        readAt = System.nanoTime(); // the chunk was copied by the call that just returned
         for (i = 0; i < b.count(); i++) {
             sink.accept(this);
         }
+    }
+
+    @Override
+    public long readAt() {
+        return readAt;
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.ebpfagent.agent.ffm.MapBatchReader;
 import org.ebpfagent.agent.ffm.MapKeyBatch;
 import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.ProgramInfo;
+import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.threads.ThreadRegistry;
@@ -52,19 +53,18 @@ public final class SchedRecorder implements Recorder {
     private final java.util.function.Consumer<ThreadEntry> onLive = this::onLive;
     private final java.util.function.Consumer<ThreadEntry> onExit = this::onExit;
     private final MapBatchReader.Sink onReasons = this::onReasons;
-    private final java.util.function.Consumer<ThreadSlot> reportReasons = s -> {
-        if (!deferred(s)) {
-            reportReasons(s);
-        }
-    };
+    private final java.util.function.Consumer<ThreadSlot> commit = this::commit;
     /** Exited this poll: their reasons are read and reported once more, then deleted. */
     private final ArrayList<ThreadSlot> retiring = new ArrayList<>();
+    /** One event object per type, reused: each commit gets its interval from the clock. */
+    private final ThreadScheduling schedEvent = new ThreadScheduling();
     private final ThreadOffCpu offCpuEvent = new ThreadOffCpu();
-    private boolean offCpuBegunEnabled;
+    private final EventClock clock;
+    private final EventClock.Timing schedTiming;
+    private final EventClock.Timing offCpuTiming;
     /** When recent polls read the live threads, to tell a reason whose thread is long gone. */
     private final long[] liveReads = new long[STALE_POLLS];
     private final java.util.function.Consumer<ThreadSlot> findStale = this::findStale;
-    private final EventPool pool = new EventPool();
     private int[] stale = new int[64];
     private int staleCount;
     private long pollNumber;
@@ -74,7 +74,8 @@ public final class SchedRecorder implements Recorder {
     private long now;
     private PollStats stats;
 
-    public SchedRecorder(SchedProbe probe, ThreadRegistry registry, ThreadResolver resolver) throws BpfException {
+    public SchedRecorder(SchedProbe probe, ThreadRegistry registry, ThreadResolver resolver)
+            throws BpfException, EventClock.Unsupported {
         this.probe = probe;
         this.registry = registry;
         this.resolver = resolver;
@@ -83,9 +84,9 @@ public final class SchedRecorder implements Recorder {
         this.reasonReader = MapBatchReader.lookup(probe.offCpu, BATCH);
         this.deadReasons = MapKeyBatch.of(probe.offCpu, 64);
         this.counters = probe.counters.newValueReader();
-        pool.restart(); // the first interval starts when the probe is attached
-        offCpuEvent.begin();
-        offCpuBegunEnabled = offCpuEvent.isEnabled();
+        this.clock = new EventClock(new ThreadScheduling());
+        this.schedTiming = EventClock.timing(ThreadScheduling.class);
+        this.offCpuTiming = EventClock.timing(ThreadOffCpu.class);
     }
 
     @Override
@@ -104,27 +105,30 @@ public final class SchedRecorder implements Recorder {
         pollNumber++;
         long calls = live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls();
         long entries = live.entries() + exits.entries() + reasonReader.entries();
-        now = System.nanoTime(); // CLOCK_MONOTONIC, the clock of bpf_ktime_get_ns
+        /*
+         * Each event's interval ends where its values were taken, on CLOCK_MONOTONIC (the clock of
+         * bpf_ktime_get_ns): an exited thread's at its exit, a live thread's when its entry was
+         * copied (the time in its current state is counted up to then). The mark ties that clock
+         * to JFR's for this poll's commits.
+         */
+        now = clock.mark();
+        // Read everything first, with nothing slow between the reads (a thread lookup may scan
+        // the JVM's threads); then commit, each thread's events one after the other, so that a
+        // recording starting or a chunk ending meanwhile rarely falls between them.
         exits.read(onExit);
-        now = System.nanoTime();
         stats.threadsTracked += live.read(onLive);
         reasonReader.read(onReasons);
         liveReads[(int) (pollNumber % STALE_POLLS)] = now;
-        offCpuEvent.end();
-        slots.forEachValue(reportReasons);
+        slots.forEachValue(commit);
         for (int i = 0; i < retiring.size(); i++) {
             ThreadSlot gone = retiring.get(i);
-            reportReasons(gone);
+            commit(gone);
             forgetReasons(gone);
             registry.forget(gone.nsTid);
-            pool.give(gone.event);
         }
         retiring.clear();
         sweepStale();
         deadReasons.deleteAll();
-        pool.restart();
-        offCpuEvent.begin();
-        offCpuBegunEnabled = offCpuEvent.isEnabled();
         if (counters.read(0)) {
             stats.threadsDropped += counters.longAt(COUNTERS_THREADS_FULL);
             stats.exitsDropped += counters.longAt(COUNTERS_EXITS_FULL);
@@ -150,12 +154,24 @@ public final class SchedRecorder implements Recorder {
         return slot.createdPoll == pollNumber && slot.thread == null;
     }
 
-    private void onLive(ThreadEntry e) {
-        ThreadSlot slot = slot(e);
+    /** Commits what this poll read of a thread, unless its first report waits for its Java identity. */
+    private void commit(ThreadSlot slot) {
+        if (slot.readPoll != pollNumber) {
+            return; // not read this poll: its exit record is on its way, or it is stale
+        }
+        resolve(slot);
         if (deferred(slot)) {
             return;
         }
-        long inState = Math.max(0, now - e.longAt(SINCE));
+        if (report(slot)) {
+            reportReasons(slot);
+        }
+    }
+
+    private void onLive(ThreadEntry e) {
+        ThreadSlot slot = slot(e);
+        long at = e.readAt();
+        long inState = Math.max(0, at - e.longAt(SINCE));
         int state = e.intAt(STATE);
         OffCpuReasons reasons = slot.reasons;
         readInlineReasons(e, reasons);
@@ -167,19 +183,19 @@ public final class SchedRecorder implements Recorder {
             reasons.currentNs = inState;
             reasons.find(reasons.currentSyscall, reasons.currentKind);
         }
-        report(slot,
+        read(slot,
                 e.longAt(ON_CPU) + (state == RUNNING ? inState : 0),
                 e.longAt(RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
                 e.longAt(OFF_CPU) + (state == OFF_CPU_STATE ? inState : 0),
-                e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS));
+                e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS), at);
     }
 
-    /** A thread's final counters: report them and forget the thread. */
+    /** A thread's final counters, its interval ending at its exit: to report, then forget the thread. */
     private void onExit(ThreadEntry e) {
         ThreadSlot slot = slot(e);
         readInlineReasons(e, slot.reasons);
-        report(slot, e.longAt(ON_CPU), e.longAt(RUNQ_WAIT), e.longAt(OFF_CPU),
-                e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS));
+        read(slot, e.longAt(ON_CPU), e.longAt(RUNQ_WAIT), e.longAt(OFF_CPU),
+                e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS), e.longAt(SINCE));
         slots.remove(slot.tid); // a new thread may take the tid in this very poll
         slotsRemoved++;
         slot.reasons.currentNs = 0;
@@ -240,7 +256,10 @@ public final class SchedRecorder implements Recorder {
         return null;
     }
 
-    /** Commits, per reason that moved, the difference since the last report (never negative). */
+    /**
+     * Commits, per reason that moved, the difference since the last report (never negative), for
+     * the interval of the thread's ebpf.ThreadScheduling report in this poll.
+     */
     private void reportReasons(ThreadSlot s) {
         OffCpuReasons reasons = s.reasons;
         if (reasons.currentNs > 0 && reasons.kernelSum() > reasons.liveOffCpu) {
@@ -258,8 +277,8 @@ public final class SchedRecorder implements Recorder {
                 continue;
             }
             ThreadOffCpu e = offCpuEvent;
-            // Committed for the same intervals as the thread's ebpf.ThreadScheduling, so they add up.
-            if (offCpuBegunEnabled && s.intervalKnown && e.shouldCommit()) {
+            // The same interval as the thread's ebpf.ThreadScheduling: they join, and they add up.
+            if (e.isEnabled()) {
                 Thread thread = s.thread == null ? null : s.thread.get();
                 e.javaThread = thread;
                 e.threadName = thread != null ? thread.getName() : s.osName;
@@ -269,6 +288,7 @@ public final class SchedRecorder implements Recorder {
                 e.waitKind = kind >= 0 && kind < WAIT_KINDS.length ? WAIT_KINDS[kind] : WAIT_KINDS[0];
                 e.offCpu = ns - reasons.reportedNs[r];
                 e.blocks = blocks - reasons.reportedBlocks[r];
+                clock.setInterval(e, offCpuTiming, s.intervalStart, s.intervalEnd);
                 e.commit();
                 e.javaThread = null;
                 stats.eventsWritten++;
@@ -307,11 +327,8 @@ public final class SchedRecorder implements Recorder {
         if (slot == null || slot.firstSeen != firstSeen) { // new thread, or a new thread on a reused tid
             if (slot != null) { // its exit record was lost (counted in exitsDropped)
                 forgetReasons(slot);
-                pool.give(slot.event);
             }
-            boolean begunEnabled = pool.begunEnabled();
-            slot = new ThreadSlot(tid, e.intAt(NS_TID), firstSeen, pool.take());
-            slot.begunEnabled = begunEnabled;
+            slot = new ThreadSlot(tid, e.intAt(NS_TID), firstSeen);
             slot.scansAtCreation = resolver.scans();
             slot.createdPoll = pollNumber;
             slots.put(tid, slot);
@@ -325,7 +342,6 @@ public final class SchedRecorder implements Recorder {
             slot.commHi = hi;
             slot.osName = e.stringAt(COMM, COMM_SIZE);
         }
-        resolve(slot);
         return slot;
     }
 
@@ -356,26 +372,43 @@ public final class SchedRecorder implements Recorder {
         slot.registryVersion = version;
     }
 
+    /** Keeps what was read of a thread, as of {@code end}, for this poll's report. */
+    private void read(ThreadSlot s, long onCpu, long runQueueWait, long offCpu,
+                      long voluntary, long involuntary, long migrations, long end) {
+        s.readOnCpu = onCpu;
+        s.readRunQueueWait = runQueueWait;
+        s.readOffCpu = offCpu;
+        s.readVoluntary = voluntary;
+        s.readInvoluntary = involuntary;
+        s.readMigrations = migrations;
+        s.readAt = end;
+        s.readPoll = pollNumber;
+    }
+
     /**
-     * Commits the difference between the cumulative values now and those last reported. Values
-     * never go backwards: a counter read while the kernel was updating it may be ahead for one
-     * interval and is then caught up with, so the sum over a recording is exact.
+     * Commits the difference between the cumulative values read this poll and those last
+     * reported, for the interval from the last report (or from when the kernel first saw the
+     * thread) to the moment they were read. Values never go backwards: a counter read while the
+     * kernel was updating it may be ahead for one interval and is then caught up with, so the sum
+     * over a recording is exact. Returns whether anything moved: only then can the thread's
+     * reasons have moved, and they are reported for the same interval.
      */
-    private void report(ThreadSlot s, long onCpu, long runQueueWait, long offCpu,
-                        long voluntary, long involuntary, long migrations) {
-        onCpu = Math.max(onCpu, s.onCpu);
-        runQueueWait = Math.max(runQueueWait, s.runQueueWait);
-        offCpu = Math.max(offCpu, s.offCpu);
-        voluntary = Math.max(voluntary, s.voluntary);
-        involuntary = Math.max(involuntary, s.involuntary);
-        migrations = Math.max(migrations, s.migrations);
-        ThreadScheduling e = s.event;
+    private boolean report(ThreadSlot s) {
+        long onCpu = Math.max(s.readOnCpu, s.onCpu);
+        long runQueueWait = Math.max(s.readRunQueueWait, s.runQueueWait);
+        long offCpu = Math.max(s.readOffCpu, s.offCpu);
+        long voluntary = Math.max(s.readVoluntary, s.voluntary);
+        long involuntary = Math.max(s.readInvoluntary, s.involuntary);
+        long migrations = Math.max(s.readMigrations, s.migrations);
+        long end = Math.max(s.readAt, s.reportedUntil);
+        ThreadScheduling e = schedEvent;
         boolean active = onCpu != s.onCpu || runQueueWait != s.runQueueWait || offCpu != s.offCpu
                 || voluntary != s.voluntary || involuntary != s.involuntary || migrations != s.migrations;
-        // An interval begun before a recording enabled the event has no known start: its values
-        // are dropped with the rest of the time before the recording.
-        s.intervalKnown = s.begunEnabled;
-        if (active && s.intervalKnown && e.shouldCommit()) {
+        s.intervalStart = s.reportedUntilTicks != 0 ? s.reportedUntilTicks : clock.ticks(s.reportedUntil);
+        s.intervalEnd = Math.max(clock.ticks(end), s.intervalStart);
+        s.reportedUntil = end;
+        s.reportedUntilTicks = clock.running() ? s.intervalEnd : 0;
+        if (active && e.isEnabled()) {
             Thread thread = s.thread == null ? null : s.thread.get();
             e.javaThread = thread;
             e.threadName = thread != null ? thread.getName() : s.osName;
@@ -386,7 +419,7 @@ public final class SchedRecorder implements Recorder {
             e.voluntarySwitches = voluntary - s.voluntary;
             e.involuntarySwitches = involuntary - s.involuntary;
             e.migrations = migrations - s.migrations;
-            e.end();
+            clock.setInterval(e, schedTiming, s.intervalStart, s.intervalEnd);
             e.commit();
             e.javaThread = null; // do not keep the thread reachable through the event
             stats.eventsWritten++;
@@ -397,8 +430,7 @@ public final class SchedRecorder implements Recorder {
         s.voluntary = voluntary;
         s.involuntary = involuntary;
         s.migrations = migrations;
-        e.begin(); // the next interval starts now
-        s.begunEnabled = e.isEnabled();
+        return active;
     }
 
     private void sweepStale() {
@@ -409,7 +441,6 @@ public final class SchedRecorder implements Recorder {
             slotsRemoved++;
             forgetReasons(gone);
             registry.forget(gone.nsTid);
-            pool.give(gone.event);
         }
     }
 

@@ -22,6 +22,7 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
     private final byte[] entry = new byte[ThreadSchedLayout.SIZE];
     private long entries;
     private int index;
+    private long readAt;
 
     SlotThreads(MmapArray slots) {
         this.slots = slots;
@@ -34,6 +35,7 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
             if (slots.snapshot(i, ThreadSchedLayout.FIRST_SEEN, entry) != 0) {
                 n++;
                 index = i;
+                readAt = System.nanoTime();
                 sink.accept(this);
             }
         }
@@ -44,6 +46,11 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
     /** The slot of the entry being handed over. */
     int index() {
         return index;
+    }
+
+    @Override
+    public long readAt() {
+        return readAt;
     }
 
     @Override

@@ -5,6 +5,9 @@ package org.ebpfagent.agent.sched;
  * valid only during the call that received it.
  */
 interface ThreadEntry {
+    /** When the entry was copied from the kernel (System.nanoTime, CLOCK_MONOTONIC): what its values are as of. */
+    long readAt();
+
     long longAt(int offset);
 
     int intAt(int offset);

@@ -2,22 +2,34 @@ package org.ebpfagent.agent.sched;
 
 import java.lang.ref.WeakReference;
 
-import org.ebpfagent.events.ThreadScheduling;
-
 /**
  * The agent's side of one kernel thread: the cumulative values last reported (events carry the
- * difference), the event object reused for every interval of this thread, and who the thread is.
+ * difference) and up to when, and who the thread is.
  */
 final class ThreadSlot {
     final int tid;
     final int nsTid;
     final long firstSeen;
-    /** Begun when this thread's current interval started; committed and begun again each report. */
-    ThreadScheduling event;
-    /** Whether event.begin() took effect (a recording had the event enabled): only then is its interval known. */
-    boolean begunEnabled;
-    /** Whether the interval this poll reported had a known start (begunEnabled when it was reported). */
-    boolean intervalKnown;
+    /**
+     * Monotonic ns up to which the values below were reported: the next interval starts here. At
+     * first the moment the kernel first saw the thread, from which its counters count.
+     */
+    long reportedUntil;
+    /** reportedUntil in JFR's ticks once an event ended there (0: not yet), where the next one starts. */
+    long reportedUntilTicks;
+    /** The interval of the latest report (JFR ticks), shared by the thread's events of that poll. */
+    long intervalStart;
+    long intervalEnd;
+    /** Cumulative values as the latest poll read them, and as of when (monotonic ns): what it reports. */
+    long readOnCpu;
+    long readRunQueueWait;
+    long readOffCpu;
+    long readVoluntary;
+    long readInvoluntary;
+    long readMigrations;
+    long readAt;
+    /** The poll that read them. */
+    long readPoll = -1;
     long onCpu;
     long runQueueWait;
     long offCpu;
@@ -36,10 +48,10 @@ final class ThreadSlot {
     long lastSeenPoll;
     long createdPoll;
 
-    ThreadSlot(int tid, int nsTid, long firstSeen, ThreadScheduling event) {
+    ThreadSlot(int tid, int nsTid, long firstSeen) {
         this.tid = tid;
         this.nsTid = nsTid;
         this.firstSeen = firstSeen;
-        this.event = event;
+        this.reportedUntil = firstSeen;
     }
 }

@@ -1,0 +1,128 @@
+package org.ebpfagent.agent.probe;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import jdk.jfr.Event;
+
+/**
+ * Gives JFR events the interval the kernel measured, on CLOCK_MONOTONIC (the clock of
+ * {@code bpf_ktime_get_ns} and {@link System#nanoTime}), instead of the moments the agent happened
+ * to call {@code begin()} and {@code end()}.
+ *
+ * <p>Why: an event's numbers are differences of the kernel's counters between two reads, so its
+ * interval must be the time between those reads (or from the moment the kernel first saw the
+ * thread, or up to its exit), and every event about one thread and interval must carry the same
+ * start and end so that consumers can join them. JFR's public API only takes the current time.
+ * JFR instruments every event class with two private fields, {@code startTime} and
+ * {@code duration}, in its own clock's ticks (present since JDK 9; checked when a type is
+ * registered); {@code commit()} keeps what is in them. This class converts monotonic nanoseconds
+ * to those ticks from two marks it takes with {@code begin()}, and writes the fields.
+ *
+ * <p>Not thread-safe: one poller uses it. {@link Timing} objects are immutable after creation.
+ */
+public final class EventClock {
+    private final Event marker;
+    private final Timing markerTiming;
+    private long markNanos;
+    private long markTicks;
+    /** Whether JFR's clock had moved at the latest mark: until JFR starts, begin() leaves it still. */
+    private boolean markMoved;
+    /**
+     * JFR ticks per nanosecond: 1 (JFR counts in nanoseconds on Linux unless told to read the
+     * TSC), or measured between two marks taken while JFR's clock ran.
+     */
+    private double ticksPerNano = 1.0;
+
+    /** The instrumented fields of one event class. */
+    public static final class Timing {
+        private final VarHandle startTime;
+        private final VarHandle duration;
+
+        private Timing(VarHandle startTime, VarHandle duration) {
+            this.startTime = startTime;
+            this.duration = duration;
+        }
+    }
+
+    /** Thrown when this JDK's JFR does not give event classes the fields this class writes. */
+    public static final class Unsupported extends Exception {
+        Unsupported(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** @param marker any event object of a registered type: only its {@code begin()} is used, to read JFR's clock */
+    public EventClock(Event marker) throws Unsupported {
+        this.marker = marker;
+        this.markerTiming = timing(marker.getClass());
+        mark();
+    }
+
+    /** Finds {@code type}'s instrumented start and duration fields. */
+    public static Timing timing(Class<? extends Event> type) throws Unsupported {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(type, MethodHandles.lookup());
+            return new Timing(lookup.findVarHandle(type, "startTime", long.class),
+                    lookup.findVarHandle(type, "duration", long.class));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            throw new Unsupported("this JDK's JFR does not give " + type.getSimpleName()
+                    + " the startTime/duration fields the agent sets (" + e + ")", e);
+        }
+    }
+
+    /**
+     * Takes the current moment on both clocks and returns it in monotonic nanoseconds. The
+     * conversion uses the latest mark and the rate between the last two.
+     */
+    public long mark() {
+        long before = System.nanoTime();
+        marker.begin(); // sets startTime to JFR's clock, whether or not the event is enabled
+        long after = System.nanoTime();
+        long ticks = (long) markerTiming.startTime.get(marker);
+        long nanos = before + (after - before) / 2;
+        long elapsed = nanos - markNanos;
+        boolean moved = markNanos != 0 && ticks != markTicks;
+        if (moved && markMoved && elapsed >= 10_000_000) {
+            double rate = (double) (ticks - markTicks) / elapsed;
+            // Within 0.1% of 1 is JFR counting nanoseconds, and the rest is how far apart the two
+            // clock reads around begin() were.
+            ticksPerNano = Math.abs(rate - 1.0) < 0.001 ? 1.0 : rate;
+        }
+        markMoved = moved;
+        markNanos = nanos;
+        markTicks = ticks;
+        return nanos;
+    }
+
+    /**
+     * Whether JFR's clock moved between the last two marks: until JFR has started, {@code begin()}
+     * leaves it still, and ticks converted by such a mark mean nothing.
+     */
+    public boolean running() {
+        return markMoved;
+    }
+
+    /** The latest mark, in monotonic nanoseconds. */
+    public long markNanos() {
+        return markNanos;
+    }
+
+    /**
+     * Sets {@code event}'s interval to [{@code startTicks}, {@code endTicks}] (JFR ticks, from
+     * {@link #ticks}), at least one tick long: {@code commit()} would replace a zero duration with
+     * its own clock. An interval that continues an earlier one should start at the very ticks that
+     * one ended at: converted again with a later mark, they could differ by a fraction of a
+     * microsecond.
+     */
+    public void setInterval(Event event, Timing timing, long startTicks, long endTicks) {
+        timing.startTime.set(event, startTicks);
+        timing.duration.set(event, Math.max(1, endTicks - startTicks));
+    }
+
+    /** A moment in monotonic nanoseconds as JFR's ticks, by the latest mark. */
+    public long ticks(long nanos) {
+        long delta = nanos - markNanos;
+        return markTicks + (ticksPerNano == 1.0 ? delta : Math.round(delta * ticksPerNano));
+    }
+}
