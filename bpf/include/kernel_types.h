@@ -86,6 +86,7 @@ struct task_struct {
 	unsigned long nvcsw;
 	unsigned long nivcsw;
 	char comm[16]; /* the OS thread name; HotSpot sets it from the Java name when a thread starts */
+	__u64 start_time; /* 5.5+: CLOCK_MONOTONIC ns at the task's creation */
 };
 
 /* x86-64: the user registers saved at kernel entry, at the top of the task's kernel stack. */

@@ -209,6 +209,7 @@ static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u
 		.since_ns = now,
 		.nvcsw = RD(t, nvcsw),
 		.exec_seen = RD(t, se.sum_exec_runtime),
+		.start_ns = RD(t, start_time),
 		.ns_tid = ns_tid(t),
 		.tid = RD(t, pid),
 	};

@@ -47,8 +47,27 @@ final class EbpfAgent {
                 return;
             }
             new Poller(recorders, options.interval()).start();
+            watchThreadStarts(resolver);
         } catch (Throwable t) {
             LOG.warn("agent disabled: {}", t.toString());
+        }
+    }
+
+    /**
+     * From when the JVM has finished starting (JVMTI answers only then), every Java thread that
+     * starts registers itself; a scan right after finds those that started before. Until then,
+     * threads are found by the poller's scans, and one that starts and ends between two polls
+     * during the JVM's start-up has no java.lang.Thread.
+     */
+    private static void watchThreadStarts(ThreadResolver resolver) {
+        long t0 = System.nanoTime();
+        try {
+            resolver.watchStarts();
+            resolver.scan();
+            LOG.debug("thread starts watched, {} ms after the probes were attached", (System.nanoTime() - t0) / 1_000_000);
+        } catch (BpfException e) {
+            LOG.info("threads that start and end between two polls will have no java.lang.Thread: {}",
+                    e.getMessage());
         }
     }
 

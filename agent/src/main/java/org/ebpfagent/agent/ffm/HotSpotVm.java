@@ -31,9 +31,7 @@ public final class HotSpotVm {
 
     /** Binds to the running HotSpot JVM, or explains why it cannot (another JVM, a stripped libjvm). */
     public static HotSpotVm open() throws BpfException {
-        Path libjvm = libjvmPath().orElseThrow(() -> new BpfException("find", "libjvm.so", Errno.ENOENT,
-                "not a HotSpot JVM"));
-        SymbolLookup jvm = SymbolLookup.libraryLookup(libjvm, Arena.global()); // already loaded: same handle
+        SymbolLookup jvm = libjvm();
         MemorySegment entries = symbol(jvm, "gHotSpotVMStructs").get(ADDRESS, 0).reinterpret(Long.MAX_VALUE);
         long stride = symbol(jvm, "gHotSpotVMStructEntryArrayStride").get(JAVA_LONG, 0);
         long typeNameAt = symbol(jvm, "gHotSpotVMStructEntryTypeNameOffset").get(JAVA_LONG, 0);
@@ -81,7 +79,14 @@ public final class HotSpotVm {
         return MemorySegment.ofAddress(osThread).reinterpret(threadIdOffset + 4).get(JAVA_INT, threadIdOffset);
     }
 
-    private static MemorySegment symbol(SymbolLookup lookup, String name) throws BpfException {
+    /** The running JVM's own libjvm.so, for its exported symbols. */
+    static SymbolLookup libjvm() throws BpfException {
+        Path libjvm = libjvmPath().orElseThrow(() -> new BpfException("find", "libjvm.so", Errno.ENOENT,
+                "not a HotSpot JVM"));
+        return SymbolLookup.libraryLookup(libjvm, Arena.global()); // already loaded: same handle
+    }
+
+    static MemorySegment symbol(SymbolLookup lookup, String name) throws BpfException {
         return lookup.find(name).orElseThrow(() -> new BpfException("find", name, Errno.ENOENT,
                 "libjvm.so does not export it")).reinterpret(8);
     }

@@ -1,6 +1,5 @@
 package org.ebpfagent.agent.sched;
 
-import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 
 import org.ebpfagent.agent.ffm.BpfException;
@@ -40,6 +39,8 @@ public final class SchedRecorder implements Recorder {
     private static final int BATCH = 1024;
     /** A slot unseen for this many polls lost its exit record (exited map full): forget it. */
     private static final int STALE_POLLS = 3;
+    /** Polls in which a new thread not yet tied to a java.lang.Thread is looked for with a scan. */
+    private static final int RESOLVE_POLLS = 3;
 
     private final SchedProbe probe;
     private final ThreadRegistry registry;
@@ -124,7 +125,7 @@ public final class SchedRecorder implements Recorder {
             ThreadSlot gone = retiring.get(i);
             commit(gone);
             forgetReasons(gone);
-            registry.forget(gone.nsTid);
+            registry.forget(gone.nsTid, gone.readAt);
         }
         retiring.clear();
         sweepStale();
@@ -134,6 +135,7 @@ public final class SchedRecorder implements Recorder {
             stats.exitsDropped += counters.longAt(COUNTERS_EXITS_FULL);
             stats.reasonsDropped += counters.longAt(COUNTERS_REASONS_FULL);
         }
+
         for (int i = 0; i < probe.programs.size(); i++) {
             ProgramInfo program = probe.programs.get(i);
             program.refresh();
@@ -151,7 +153,7 @@ public final class SchedRecorder implements Recorder {
      * carries the name the thread ended with.
      */
     private boolean deferred(ThreadSlot slot) {
-        return slot.createdPoll == pollNumber && slot.thread == null;
+        return slot.createdPoll == pollNumber && slot.thread == null && !slot.exited;
     }
 
     /** Commits what this poll read of a thread, unless its first report waits for its Java identity. */
@@ -198,6 +200,7 @@ public final class SchedRecorder implements Recorder {
                 e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS), e.longAt(SINCE));
         slots.remove(slot.tid); // a new thread may take the tid in this very poll
         slotsRemoved++;
+        slot.exited = true;
         slot.reasons.currentNs = 0;
         retiring.add(slot);
     }
@@ -279,7 +282,7 @@ public final class SchedRecorder implements Recorder {
             ThreadOffCpu e = offCpuEvent;
             // The same interval as the thread's ebpf.ThreadScheduling: they join, and they add up.
             if (e.isEnabled()) {
-                Thread thread = s.thread == null ? null : s.thread.get();
+                Thread thread = s.thread;
                 e.javaThread = thread;
                 e.threadName = thread != null ? thread.getName() : s.osName;
                 e.tid = s.nsTid;
@@ -329,7 +332,7 @@ public final class SchedRecorder implements Recorder {
                 forgetReasons(slot);
             }
             slot = new ThreadSlot(tid, e.intAt(NS_TID), firstSeen);
-            slot.scansAtCreation = resolver.scans();
+            slot.startNs = e.longAt(START);
             slot.createdPoll = pollNumber;
             slots.put(tid, slot);
             slotsCreated++;
@@ -346,29 +349,34 @@ public final class SchedRecorder implements Recorder {
     }
 
     /**
-     * Finds the slot's java.lang.Thread. A miss on a new slot triggers a resolver scan, at most
-     * one per poll. A scan made after the kernel saw the tid finds every Java thread whose native
-     * side has started; while a scan meets threads that have not (their tid is not recorded yet),
-     * misses are retried with a new scan at the next poll. Otherwise a miss is final (a GC or JIT
-     * thread) and the lookup is retried only when the registry changes.
+     * Finds the slot's java.lang.Thread. Java threads that start while the agent runs register
+     * themselves as they start (ThreadResolver.watchStarts), so the registry usually knows a new
+     * thread already. Otherwise a miss on a slot in its first RESOLVE_POLLS polls triggers a scan
+     * of the JVM's threads, at most one per poll: the scan comes after the kernel saw the thread,
+     * and HotSpot lists a thread microseconds after its clone(), so a thread still missing after
+     * those scans has no java.lang.Thread (a GC or JIT thread). Later, the lookup is retried only
+     * when the registry changes.
      */
     private void resolve(ThreadSlot slot) {
-        if (slot.thread != null && slot.thread.get() != null) {
+        if (slot.thread != null) {
             return;
         }
         int version = registry.version();
-        boolean unsettled = resolver.scans() == slot.scansAtCreation || resolver.sawUnstartedThreads();
-        if (slot.registryVersion == version && !unsettled) {
+        boolean young = pollNumber - slot.createdPoll < RESOLVE_POLLS;
+        if (slot.registryVersion == version && !young) {
             return;
         }
-        WeakReference<Thread> ref = registry.lookup(slot.nsTid);
-        if ((ref == null || ref.get() == null) && unsettled && lastScanPoll != pollNumber) {
+        // The thread that had this tid while the kernel's thread lived: not one that had it before
+        // or has it since.
+        long to = slot.exited ? slot.readAt : Long.MAX_VALUE;
+        Thread thread = registry.lookup(slot.nsTid, slot.startNs, to);
+        if (thread == null && young && lastScanPoll != pollNumber) {
             resolver.scan();
             lastScanPoll = pollNumber;
-            ref = registry.lookup(slot.nsTid);
+            thread = registry.lookup(slot.nsTid, slot.startNs, to);
             version = registry.version();
         }
-        slot.thread = ref;
+        slot.thread = thread;
         slot.registryVersion = version;
     }
 
@@ -409,7 +417,7 @@ public final class SchedRecorder implements Recorder {
         s.reportedUntil = end;
         s.reportedUntilTicks = clock.running() ? s.intervalEnd : 0;
         if (active && e.isEnabled()) {
-            Thread thread = s.thread == null ? null : s.thread.get();
+            Thread thread = s.thread;
             e.javaThread = thread;
             e.threadName = thread != null ? thread.getName() : s.osName;
             e.tid = s.nsTid;
@@ -440,7 +448,7 @@ public final class SchedRecorder implements Recorder {
             ThreadSlot gone = slots.remove(stale[i]);
             slotsRemoved++;
             forgetReasons(gone);
-            registry.forget(gone.nsTid);
+            registry.forget(gone.nsTid, Long.MAX_VALUE); // its exit record was lost: whatever ended
         }
     }
 

@@ -21,6 +21,7 @@ final class ThreadSchedLayout {
             .u64("since_ns")
             .u64("nvcsw")
             .u64("exec_seen")
+            .u64("start_ns")
             .u32("state")
             .u32("ns_tid")
             .bytes("comm", 16)
@@ -53,6 +54,7 @@ final class ThreadSchedLayout {
     static final int FIRST_SEEN = THREAD_SCHED.offset("first_seen_ns");
     static final int SINCE = THREAD_SCHED.offset("since_ns");
     static final int EXEC_SEEN = THREAD_SCHED.offset("exec_seen");
+    static final int START = THREAD_SCHED.offset("start_ns");
     static final int STATE = THREAD_SCHED.offset("state");
     static final int NS_TID = THREAD_SCHED.offset("ns_tid");
     static final int COMM = THREAD_SCHED.offset("comm");

@@ -1,7 +1,5 @@
 package org.ebpfagent.agent.sched;
 
-import java.lang.ref.WeakReference;
-
 /**
  * The agent's side of one kernel thread: the cumulative values last reported (events carry the
  * difference) and up to when, and who the thread is.
@@ -10,6 +8,8 @@ final class ThreadSlot {
     final int tid;
     final int nsTid;
     final long firstSeen;
+    /** When the kernel created the thread (CLOCK_MONOTONIC): the Java thread registered since is this one. */
+    long startNs;
     /**
      * Monotonic ns up to which the values below were reported: the next interval starts here. At
      * first the moment the kernel first saw the thread, from which its counters count.
@@ -36,16 +36,17 @@ final class ThreadSlot {
     long voluntary;
     long involuntary;
     long migrations;
-    WeakReference<Thread> thread;
+    /** The Java thread, once found: held until the slot goes, after the thread's exit is reported. */
+    Thread thread;
     int registryVersion = -1;
-    /** Resolver scans done before this slot existed: a miss after a later scan means no Java thread. */
-    long scansAtCreation;
     String osName;
     /** The raw comm bytes osName was decoded from, to notice a rename without allocating. */
     long commLo;
     long commHi;
     final OffCpuReasons reasons = new OffCpuReasons();
     long lastSeenPoll;
+    /** Its exit record was read: this poll's report is its last. */
+    boolean exited;
     long createdPoll;
 
     ThreadSlot(int tid, int nsTid, long firstSeen) {

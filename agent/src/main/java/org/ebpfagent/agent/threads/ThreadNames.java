@@ -49,7 +49,7 @@ public final class ThreadNames {
             String comm = e.getKey();
             Integer tid = tidByComm.get(comm);
             if (tid != null && javaCounts.get(comm) == 1 && osCounts.get(comm) == 1) {
-                registry.register(e.getValue(), tid);
+                registry.register(e.getValue(), tid, System.nanoTime());
                 registered++;
             }
         }

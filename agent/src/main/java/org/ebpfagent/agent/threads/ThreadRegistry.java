@@ -1,49 +1,88 @@
 package org.ebpfagent.agent.threads;
 
-import java.lang.ref.WeakReference;
-
 import org.ebpfagent.agent.ffm.Linux;
 import org.ebpfagent.agent.util.IntMap;
 
 /**
- * Maps Linux thread ids (as the JVM's PID namespace sees them) to the {@link Thread} running on
- * them, held weakly so the registry never keeps a finished thread alive. Thread-safe; registration
- * happens on thread start, lookups on the agent's poller.
+ * Maps Linux thread ids (as the JVM's PID namespace sees them) to the {@link Thread}s that ran on
+ * them, each with the moment it was registered (CLOCK_MONOTONIC, {@link System#nanoTime}), taken
+ * while the thread was alive. The kernel reuses tids, so one tid may name a thread that ended and
+ * the one that took its tid: a lookup says which by the kernel's lifetime of the thread it asks
+ * about (from its creation, up to its exit if it has exited), which only that thread's
+ * registration falls in.
  *
- * <p>A tid the kernel hands to a new thread replaces the old mapping when that thread registers;
- * {@link #forget} drops a mapping only if its thread is gone, so a quick reuse is never undone.
+ * <p>Threads are held until {@link #forget}: the agent reports a thread's exit after the thread
+ * has ended, and a short-lived thread's Thread object may by then be unreachable for the
+ * application (held weakly, a garbage collection in between would take it). The agent forgets a
+ * thread once it has reported its exit (or given up on it), so the registry holds the live
+ * threads and those that ended since the last poll. Thread-safe: threads register themselves as
+ * they start, scans register the others, the poller looks them up.
  */
 public final class ThreadRegistry {
-    private final IntMap<WeakReference<Thread>> byTid = new IntMap<>(256);
+    /** One thread registered under a tid, and the one registered under it before (newest first). */
+    private static final class Registration {
+        final Thread thread;
+        final long at;
+        Registration older;
+
+        Registration(Thread thread, long at, Registration older) {
+            this.thread = thread;
+            this.at = at;
+            this.older = older;
+        }
+    }
+
+    private final IntMap<Registration> byTid = new IntMap<>(256);
     private volatile int version;
 
     /** Registers the calling thread under its own tid. */
     public void registerCurrentThread() {
-        register(Thread.currentThread(), Linux.gettid());
+        register(Thread.currentThread(), Linux.gettid(), System.nanoTime());
     }
 
-    public synchronized void register(Thread thread, int tid) {
-        WeakReference<Thread> existing = byTid.get(tid);
-        if (existing != null && existing.get() == thread) {
-            return; // an overriding run() that calls super.run() registers twice
+    /** Registers {@code thread} under {@code tid}, seen alive on it at {@code at} (System.nanoTime). */
+    public synchronized void register(Thread thread, int tid, long at) {
+        Registration newest = byTid.get(tid);
+        if (newest != null && newest.thread == thread) {
+            return; // registered already (at its start, or by an earlier scan)
         }
-        byTid.put(tid, new WeakReference<>(thread));
+        byTid.put(tid, new Registration(thread, at, newest));
         version++;
     }
 
-    /** The registered thread's reference for {@code tid}, or null; the referent may be cleared. */
-    public synchronized WeakReference<Thread> lookup(int tid) {
-        return byTid.get(tid);
+    /**
+     * The thread registered for {@code tid} while it was alive between {@code from} and
+     * {@code to} (System.nanoTime), or null.
+     */
+    public synchronized Thread lookup(int tid, long from, long to) {
+        for (Registration r = byTid.get(tid); r != null; r = r.older) {
+            if (r.at >= from && r.at <= to) {
+                return r.thread;
+            }
+        }
+        return null;
     }
 
-    /** Drops the mapping of {@code tid} if its thread has terminated or been collected. */
-    public synchronized void forget(int tid) {
-        WeakReference<Thread> ref = byTid.get(tid);
-        if (ref != null) {
-            Thread t = ref.get();
-            if (t == null || !t.isAlive()) {
-                byTid.remove(tid);
+    /** Drops the threads of {@code tid} that were registered up to {@code upTo} and have ended. */
+    public synchronized void forget(int tid, long upTo) {
+        Registration keep = null;
+        Registration last = null;
+        for (Registration r = byTid.get(tid); r != null; r = r.older) {
+            if (r.at <= upTo && !r.thread.isAlive()) {
+                continue;
             }
+            Registration copy = new Registration(r.thread, r.at, null);
+            if (last == null) {
+                keep = copy;
+            } else {
+                last.older = copy;
+            }
+            last = copy;
+        }
+        if (keep == null) {
+            byTid.remove(tid);
+        } else {
+            byTid.put(tid, keep);
         }
     }
 
@@ -52,6 +91,7 @@ public final class ThreadRegistry {
         return version;
     }
 
+    /** Tids with at least one thread registered. */
     public synchronized int size() {
         return byTid.size();
     }

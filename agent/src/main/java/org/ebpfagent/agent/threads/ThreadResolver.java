@@ -9,6 +9,7 @@ import java.util.function.ToLongFunction;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.HotSpotVm;
+import org.ebpfagent.agent.ffm.ThreadStarts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * started before the agent, subclasses of Thread, renamed threads and reused tids alike, with no
  * bytecode instrumentation. Elsewhere, threads are matched by name ({@link ThreadNames}).
  * A scan costs one enumeration of the live threads; it runs only when the kernel shows a thread
- * the registry does not know yet. Not thread-safe: called from the poller.
+ * the registry does not know yet. Thread-safe: the poller scans, and the agent's setup once more.
  */
 public final class ThreadResolver {
     private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
@@ -29,8 +30,7 @@ public final class ThreadResolver {
     private final ToLongFunction<Thread> eetop;
     private final HotSpotVm vm;
     private Thread[] threads = new Thread[64];
-    private long scans;
-    private boolean unstarted;
+    private volatile long scans;
 
     private ThreadResolver(ThreadRegistry registry, ToLongFunction<Thread> eetop, HotSpotVm vm) {
         this.registry = registry;
@@ -50,6 +50,15 @@ public final class ThreadResolver {
         }
     }
 
+    /**
+     * From now on, registers every Java thread that starts, in the thread itself before its
+     * {@code run()} (JVMTI ThreadStart): a thread is known by its tid however short its life,
+     * with no scan. The scans remain for threads that started earlier.
+     */
+    public void watchStarts() throws BpfException {
+        ThreadStarts.listen(registry::registerCurrentThread);
+    }
+
     /** "tid" when tids are read exactly, "name" when threads are matched by name. */
     public String method() {
         return vm != null ? "tid" : "name";
@@ -59,17 +68,8 @@ public final class ThreadResolver {
         return scans;
     }
 
-    /**
-     * Whether the last scan met a Java thread whose native thread has not yet recorded its tid
-     * (HotSpot does that first thing in the new thread, which the kernel already knows): a tid
-     * that scan missed may still belong to a Java thread, so another scan is worth it.
-     */
-    public boolean sawUnstartedThreads() {
-        return unstarted;
-    }
-
     /** Registers every live Java thread under its tid; returns how many are registered. */
-    public int scan() {
+    public synchronized int scan() {
         scans++;
         int n = enumerate();
         if (vm == null) {
@@ -78,21 +78,19 @@ public final class ThreadResolver {
             return registered;
         }
         int registered = 0;
-        boolean sawUnstarted = false;
         for (int i = 0; i < n; i++) {
             Thread t = threads[i];
             long javaThread = eetop.applyAsLong(t);
             int tid = vm.osThreadId(javaThread);
-            // A thread that ended during the read may have left a stale pointer: trust only the living.
+            long at = System.nanoTime();
+            // A thread that ended during the read may have left a stale pointer: trust only the
+            // living. Alive at both reads of eetop, it was alive at `at` too.
             if (tid > 0 && t.isAlive() && eetop.applyAsLong(t) != 0) {
-                registry.register(t, tid);
+                registry.register(t, tid, at);
                 registered++;
-            } else if (tid == 0 && javaThread != 0) {
-                sawUnstarted = true;
             }
             threads[i] = null;
         }
-        unstarted = sawUnstarted;
         return registered;
     }
 

@@ -8,15 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-/** Tid reuse: a new thread on a reused tid replaces the old one and is never undone by its exit. */
+/**
+ * Tid reuse: one tid names a thread that ended and the one that took it; a lookup tells them apart
+ * by the lifetime the kernel gives, and forgetting the old one never undoes the new one.
+ */
 class ThreadRegistryTest {
 
     @Test
-    void reusedTidBelongsToTheNewThreadAndSurvivesTheOldOnesExit() throws Exception {
+    void aReusedTidNamesEachThreadForItsOwnLifetime() throws Exception {
         ThreadRegistry registry = new ThreadRegistry();
         Thread old = Thread.ofPlatform().start(() -> { });
         old.join();
-        registry.register(old, 4242);
+        registry.register(old, 4242, 1_000); // alive at 1 us: it lived from 500 ns to 2 us
         CountDownLatch release = new CountDownLatch(1);
         Thread reuser = Thread.ofPlatform().start(() -> {
             try {
@@ -26,16 +29,23 @@ class ThreadRegistryTest {
             }
         });
         int before = registry.version();
-        registry.register(reuser, 4242);
+        registry.register(reuser, 4242, 5_000); // created at 3 us, still alive
         assertEquals(before + 1, registry.version(), "a new mapping must change the version");
-        registry.forget(4242); // the old thread's exit record arrives late
-        assertSame(reuser, registry.lookup(4242).get(), "a live thread's mapping must survive");
-        registry.register(reuser, 4242);
+        assertSame(old, registry.lookup(4242, 500, 2_000), "the old thread's exit record names the old thread");
+        assertSame(reuser, registry.lookup(4242, 3_000, Long.MAX_VALUE), "the live thread is the new one");
+        assertNull(registry.lookup(4242, 6_000, Long.MAX_VALUE), "a thread created later is neither");
+        registry.forget(4242, 2_000); // the old thread's exit is reported
+        assertNull(registry.lookup(4242, 500, 2_000));
+        assertSame(reuser, registry.lookup(4242, 3_000, Long.MAX_VALUE), "a live thread's mapping must survive");
+        registry.register(reuser, 4242, 9_000);
         assertEquals(before + 1, registry.version(), "re-registering the same thread is not a change");
+        registry.forget(4242, Long.MAX_VALUE);
+        assertSame(reuser, registry.lookup(4242, 3_000, Long.MAX_VALUE), "alive: never forgotten");
         release.countDown();
         reuser.join();
-        registry.forget(4242);
-        assertNull(registry.lookup(4242));
+        registry.forget(4242, Long.MAX_VALUE);
+        assertNull(registry.lookup(4242, 0, Long.MAX_VALUE));
+        assertEquals(0, registry.size());
     }
 
     @Test
