@@ -33,6 +33,7 @@ class SchedAccuracyIT {
         AgentRun.Running child = AgentRun.of(SchedWorkload.class)
                 .args(String.valueOf(SPINNERS), "2000", "2", String.valueOf(SLEEPS), String.valueOf(SLEEP_MS), "3", "2000", "0")
                 .agentOptions("interval=500ms")
+                .withCpusToSpare()
                 .start();
         child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
         child.send("go");
