@@ -5,8 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,6 +23,7 @@ import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -103,5 +109,65 @@ class CompareIT {
         }
         assertTrue(failed.containsAll(List.of("spinner-# waitShare", "spinner-# runQueueWait", "(process) waitShare")),
                 "failed testcases: " + failed + "\n" + Files.readString(xml, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code flame --diff}: collapsed, each stack carries the base's and the head's own
+     * microseconds, as each recording's flame gives them; the page is differential (its largest
+     * change at least the spinners' grown run-queue wait) with the head's frames.
+     */
+    @Test
+    void flameDiffCarriesBothRecordingsFigures() throws Exception {
+        Map<String, Long> b = collapsed(Cli.run("flame", base.file().toString(), "--format", "collapsed"));
+        Map<String, Long> h = collapsed(Cli.run("flame", head.file().toString(), "--format", "collapsed"));
+        Cli diff = Cli.run("flame", head.file().toString(), "--diff", base.file().toString(), "--format", "collapsed");
+        assertEquals(0, diff.exit(), diff.err());
+        Set<String> stacks = new TreeSet<>(b.keySet());
+        stacks.addAll(h.keySet());
+        Map<String, long[]> both = new TreeMap<>();
+        for (String line : diff.out().split("\n")) {
+            String[] f = line.split(" (?=\\d+ \\d+$)| (?=\\d+$)");
+            both.put(f[0], new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+        }
+        assertEquals(stacks, both.keySet());
+        long largest = 0;
+        for (var e : both.entrySet()) {
+            assertEquals(b.getOrDefault(e.getKey(), 0L), e.getValue()[0], "base " + e.getKey());
+            assertEquals(h.getOrDefault(e.getKey(), 0L), e.getValue()[1], "head " + e.getKey());
+            if (e.getValue()[0] > 0 && e.getValue()[1] > 0) {
+                largest = Math.max(largest, Math.abs(e.getValue()[1] - e.getValue()[0]));
+            }
+        }
+        long[] spinnerWait = both.get("spinner-0;run-queue wait");
+        assertNotNull(spinnerWait, both.keySet().toString());
+        assertTrue(spinnerWait[1] > spinnerWait[0] + 500_000, "spinner-0 waited " + spinnerWait[0] + " -> " + spinnerWait[1] + " us");
+
+        Path html = REPORTS.resolve("diff.html");
+        Cli page = Cli.run("flame", head.file().toString(), "--diff", base.file().toString(), "-o", html.toString());
+        assertEquals(0, page.exit(), page.err());
+        String text = Files.readString(html);
+        Matcher m = Pattern.compile("const maxdiff = (-?\\d+);").matcher(text);
+        assertTrue(m.find(), "no maxdiff in the page");
+        long maxdiff = Long.parseLong(m.group(1));
+        long widest = Math.max(b.values().stream().mapToLong(Long::longValue).max().orElse(0),
+                h.values().stream().mapToLong(Long::longValue).max().orElse(0));
+        assertTrue(maxdiff >= largest && maxdiff <= widest, "maxdiff " + maxdiff + ", changes up to " + largest + " us");
+        List<String> frames = ReportIT.framesOf(text);
+        for (String stack : h.keySet()) {
+            for (String frame : stack.split(";")) {
+                assertTrue(frames.contains(frame), frame + " not among the page's frames");
+            }
+        }
+    }
+
+    /** "stack micros" lines of flame --format collapsed. */
+    static Map<String, Long> collapsed(Cli c) {
+        assertEquals(0, c.exit(), c.err());
+        Map<String, Long> stacks = new HashMap<>();
+        for (String line : c.out().split("\n")) {
+            int space = line.lastIndexOf(' ');
+            stacks.put(line.substring(0, space), Long.parseLong(line.substring(space + 1)));
+        }
+        return stacks;
     }
 }
