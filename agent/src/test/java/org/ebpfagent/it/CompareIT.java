@@ -27,8 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code java -jar ebpf-agent.jar compare} as CI runs it, on real recordings of one spinner per
- * core, alone and crowded by twice as many hogs.
+ * {@code java -jar ebpf-agent.jar compare} as CI runs it, and {@code flame --diff}, on real
+ * recordings of one spinner per core, alone and crowded by twice as many hogs.
  */
 class CompareIT {
     static final int CPUS = Runtime.getRuntime().availableProcessors();
