@@ -103,20 +103,32 @@ class SchedAccuracyIT {
         }
     }
 
+    /**
+     * 4 spinners on 2 cores cannot all run at once: together they wait at least half of the time
+     * they are runnable, more when other processes take CPUs too, and none has a core to itself.
+     * How much more depends on the rest of the machine, not on the agent, whose figures are held to
+     * the kernel's by the tests above.
+     */
     @Test
     void spinnersOnTwoCoresWaitTheirShare() {
         int cpus = Runtime.getRuntime().availableProcessors();
-        double expectedWait = 1.0 - Math.min(1.0, (double) cpus / SPINNERS); // 0.5 with 4 spinners on 2 cores
+        double mustWait = 1.0 - Math.min(1.0, (double) cpus / SPINNERS); // 0.5 with 4 spinners on 2 cores
+        long waited = 0;
+        long runnable = 0;
         for (Truth t : truths) {
             if (!t.name().startsWith("spinner-")) {
                 continue;
             }
             Totals a = totals(t);
+            waited += a.runQueueWait;
+            runnable += a.runQueueWait + a.onCpu;
             double waitShare = (double) a.runQueueWait / (a.runQueueWait + a.onCpu);
-            assertTrue(Math.abs(waitShare - expectedWait) < 0.15,
-                    t.name() + " waited " + waitShare + " of its runnable time, expected about " + expectedWait);
+            assertTrue(waitShare > mustWait / 2, t.name() + " waited " + waitShare + " of its runnable time");
             assertTrue(a.involuntary > 10, t.name() + " was preempted only " + a.involuntary + " times");
         }
+        // Less 2 points: they start one after the other, the first alone for a moment.
+        assertTrue((double) waited / runnable > mustWait - 0.02,
+                "the spinners waited " + (double) waited / runnable + " of their runnable time, at least " + mustWait + " expected");
     }
 
     /** Nothing was lost: no map overflow, no skipped tracepoint hit, no failed read. */
