@@ -81,8 +81,10 @@ class JmcIT {
         assertEquals(0, r.exitCode(), () -> "workload failed: " + r.stderr());
         // A thread fsyncing a file on the build's disk for a second.
         Path file = Path.of("target/jmc-it-sync.bin").toAbsolutePath();
+        // Shielded: starved of CPU, the syncer spent its second waiting to run rather than in
+        // fsync (22 syncs, 4.3% uninterruptible, at load 20).
         AgentRun.Running sync = AgentRun.of(SyncWorkload.class).args(file.toString(), "1000")
-                .agentOptions("interval=300ms").start();
+                .agentOptions("interval=300ms").withCpusToSpare().start();
         sync.awaitStderr("sched probe attached", Duration.ofSeconds(30));
         sync.send("go");
         AgentRun.Result s = sync.finish(Duration.ofSeconds(60));
