@@ -1,9 +1,35 @@
 #!/usr/bin/env bash
-# Installs what building and testing ebpf-agent needs on Debian 12 (run as root):
+# Makes sure the Debian 12 packages that building and testing ebpf-agent need are installed:
 # clang for the BPF objects, libbpf (the agent binds libbpf.so.1 at run time; the headers build
-# the objects), bpftool for the tests' independent map oracle, Maven. The JDK 25 the build uses
-# comes with the machine (see scripts/env.sh).
+# the objects), bpftool for the tests' independent map oracle, Maven, util-linux (unshare,
+# setpriv) and procps. One dpkg-query when all are there; otherwise apt-get installs the missing
+# ones, which needs root. scripts/test.sh and scripts/run-sample.sh run it first. The JDK 25 the
+# build uses comes with the machine (see scripts/env.sh).
 set -euo pipefail
+packages=(clang llvm make libbpf-dev libbpf1 bpftool maven util-linux procps)
+
+if ! command -v dpkg-query >/dev/null; then
+  for tool in clang make bpftool mvn unshare setpriv; do
+    command -v "$tool" >/dev/null || {
+      echo "ebpf-agent: $tool not found; not a Debian system, so install the equivalents of: ${packages[*]}" >&2
+      exit 1
+    }
+  done
+  exit 0
+fi
+installed=" $(dpkg-query -W -f='${Package}=${db:Status-Status} ' "${packages[@]}" 2>/dev/null || true)"
+missing=()
+for p in "${packages[@]}"; do
+  [[ $installed == *" $p=installed "* ]] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "ebpf-agent: missing Debian packages: ${missing[*]}; install them as root (bash scripts/install-deps.sh)" >&2
+  exit 1
+fi
+echo "ebpf-agent: installing the missing Debian packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends clang llvm make libbpf-dev libbpf1 bpftool maven util-linux procps
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -3,8 +3,10 @@
 # per-thread report of the ebpf events and writes a flame graph of where the threads' time went.
 # Usage: scripts/run-sample.sh [seconds] (default 10).
 # Leaves target/sample.jfr, target/sample-report.md and target/sample-flame.html.
+# Installs the Debian packages the build needs first, if any is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
 source scripts/env.sh
 seconds=${1:-10}
 mvn -B -ntp -q -DskipTests package

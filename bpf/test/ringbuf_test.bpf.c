@@ -18,7 +18,8 @@ char LICENSE[] SEC("license") = "GPL";
 #define BPF_MAP_TYPE_RINGBUF 27
 #define BPF_F_MMAPABLE (1U << 10)
 #define BPF_RB_NO_WAKEUP 1 /* the reader polls on its own schedule: no wakeup per record */
-#define SPIN_LOOPS (1U << 23) /* bpf_loop's maximum: some milliseconds */
+#define SPIN_LOOPS (1U << 23) /* bpf_loop's maximum */
+#define HOLD_LOOPS 32 /* bpf_loop calls before a held record is submitted unreleased */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -93,27 +94,36 @@ int produce(__u64 *args)
 	return s.written;
 }
 
-static long spin(__u64 index, void *ctx)
+static long released(__u64 index, void *ctx)
 {
+	__u32 key = COUNTER_RELEASE;
+	__u64 *release = bpf_map_lookup_elem(&counters, &key);
+
+	if (release && *(volatile __u64 *)release)
+		return 1; /* stops the loop */
 	return 0;
 }
 
 /*
- * Record args[ARG_FIRST_SEQ] submitted, the next one reserved and written, then held for some
- * milliseconds (counters[COUNTER_HOLDING] = 1 meanwhile) before its submit, then the one after it
- * submitted: a reader running meanwhile finds a record with the busy bit set after a committed one.
- * Records are 64 bytes.
+ * Record args[ARG_FIRST_SEQ] submitted, the next one reserved and written, then held
+ * (counters[COUNTER_HOLDING] = 1 meanwhile) until the `release` program runs, then submitted, then
+ * the one after it submitted: a reader running meanwhile finds a record with the busy bit set
+ * after a committed one, for as long as it needs to look however busy the machine is. The hold
+ * ends anyway after about half a second (HOLD_LOOPS x SPIN_LOOPS checks, measured here): the
+ * program keeps its CPU meanwhile. Records are 64 bytes.
  */
 SEC("raw_tp")
 int hold_busy(__u64 *args)
 {
 	__u64 seq = args[ARG_FIRST_SEQ];
-	__u32 holding = COUNTER_HOLDING;
+	__u32 holding = COUNTER_HOLDING, release_key = COUNTER_RELEASE;
 	__u64 *flag = bpf_map_lookup_elem(&counters, &holding);
+	__u64 *release = bpf_map_lookup_elem(&counters, &release_key);
 	struct test_record *r;
 
-	if (!flag)
+	if (!flag || !release)
 		return -1;
+	*release = 0;
 	for (int k = 0; k < 3; k++, seq++) {
 		r = bpf_ringbuf_reserve(&ring, 64, 0);
 		if (!r) {
@@ -128,10 +138,19 @@ int hold_busy(__u64 *args)
 			/* clang 14 has no BPF store-release; a volatile store stays in program
 			 * order, and x86 keeps stores in order. */
 			*(volatile __u64 *)flag = 1;
-			bpf_loop(SPIN_LOOPS, spin, 0, 0);
+			for (int n = 0; n < HOLD_LOOPS && !*(volatile __u64 *)release; n++)
+				bpf_loop(SPIN_LOOPS, released, 0, 0);
 			*(volatile __u64 *)flag = 0;
 		}
 		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	}
+	return 0;
+}
+
+/* Ends the hold of `hold_busy`, running meanwhile on another CPU. */
+SEC("raw_tp")
+int release(void *ctx)
+{
+	count(COUNTER_RELEASE, 1);
 	return 0;
 }

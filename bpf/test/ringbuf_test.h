@@ -22,7 +22,8 @@ enum produce_arg {
 enum counter {
 	COUNTER_LOST = 0,    /* bpf_ringbuf_reserve failures: records the ring had no room for */
 	COUNTER_HOLDING = 1, /* 1 while `hold_busy` has a record reserved and not yet submitted */
-	COUNTERS = 2,
+	COUNTER_RELEASE = 2, /* set by `release`: `hold_busy` submits its held record */
+	COUNTERS = 3,
 };
 
 /*

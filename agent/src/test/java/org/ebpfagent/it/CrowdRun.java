@@ -12,14 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * One recorded run of {@link CompareWorkload}: spinners, optionally crowded by CPU hogs, under the
- * agent, with how much CPU the rest of the machine used meanwhile (the workload measures it).
+ * agent, shielded from the rest of the machine so that the only crowd is its own, with how much
+ * CPU the rest of the machine used meanwhile (the workload measures it; printed for the record).
  */
 record CrowdRun(Path file, long othersMs, long wallMs) {
-
-    /** Whether the rest of the machine used at most {@code share} of its CPUs during the run. */
-    boolean quiet(double share) {
-        return othersMs <= share * Runtime.getRuntime().availableProcessors() * wallMs;
-    }
 
     static CrowdRun record(int spinners, int hogs, String spinMillis, String agentOptions) throws Exception {
         AgentRun.Running child = AgentRun.of(CompareWorkload.class)
@@ -29,6 +25,7 @@ record CrowdRun(Path file, long othersMs, long wallMs) {
                 // warming up) were 6-19% of the process's CPU at random moments, and moved the
                 // spinners' wait share by up to 7 points between identical runs; with C1 alone, under 1.
                 .jvmOption("-XX:TieredStopAtLevel=1")
+                .withCpusToSpare()
                 .start();
         child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
         child.send("go");
@@ -38,6 +35,9 @@ record CrowdRun(Path file, long othersMs, long wallMs) {
         assertTrue(m.find(), () -> "no OTHERS line: " + result.stdout());
         // Other processes' CPU is the machine's minus this process's, read at two moments: a few
         // ticks below zero when the machine was idle.
-        return new CrowdRun(result.recording(), Math.max(0, Long.parseLong(m.group(1))), Long.parseLong(m.group(2)));
+        CrowdRun run = new CrowdRun(result.recording(), Math.max(0, Long.parseLong(m.group(1))), Long.parseLong(m.group(2)));
+        System.out.println(spinners + " spinners, " + hogs + " hogs: other processes used " + run.othersMs + " ms of CPU in "
+                + run.wallMs + " ms");
+        return run;
     }
 }

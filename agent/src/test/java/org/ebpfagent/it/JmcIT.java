@@ -49,14 +49,17 @@ import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit;
 
 /**
  * The agent's recordings in JDK Mission Control's own model, and the ebpf rules run headlessly on
- * them: spinners crowded by twice as many hogs as CPUs must be reported as starved, one spinner on
- * an otherwise idle machine must not, and a recording without the agent is not applicable.
+ * them: spinners crowded by twice as many hogs as CPUs must be reported as starved, one spinner with
+ * CPUs to spare must not, and a recording without the agent is not applicable.
  */
 class JmcIT {
     static final int CPUS = Runtime.getRuntime().availableProcessors();
-    static final String SPIN_MS = "1500";
-    /** A run counts as uncontended when the rest of the machine used at most this share of its CPUs. */
-    static final double QUIET = 0.10;
+    /**
+     * Long enough that the JVM's own start-up work around the attach (the JIT compiler thread's
+     * ~100 ms of demand, a third to a half of it waiting) stays well under the rule's minimum
+     * demand, 5% of the span analysed: with 1.5 s it was just over it in 2 of 5 runs, and warned.
+     */
+    static final String SPIN_MS = "3000";
     static final Path RULES_DIR = Path.of(System.getProperty("ebpfagent.jmcRules", "../jmc-rules/target")).toAbsolutePath();
 
     static CrowdRun contended;
@@ -78,8 +81,10 @@ class JmcIT {
         assertEquals(0, r.exitCode(), () -> "workload failed: " + r.stderr());
         // A thread fsyncing a file on the build's disk for a second.
         Path file = Path.of("target/jmc-it-sync.bin").toAbsolutePath();
+        // Shielded: starved of CPU, the syncer spent its second waiting to run rather than in
+        // fsync (22 syncs, 4.3% uninterruptible, at load 20).
         AgentRun.Running sync = AgentRun.of(SyncWorkload.class).args(file.toString(), "1000")
-                .agentOptions("interval=300ms").start();
+                .agentOptions("interval=300ms").withCpusToSpare().start();
         sync.awaitStderr("sched probe attached", Duration.ofSeconds(30));
         sync.send("go");
         AgentRun.Result s = sync.finish(Duration.ofSeconds(60));
@@ -197,12 +202,10 @@ class JmcIT {
         }
     }
 
+    /** The run is shielded from other processes' load (CrowdRun): its CPUs to spare are its own. */
     @Test
     void aSpinnerWithCpusToSpareIsNotStarved() throws Exception {
-        System.out.println("uncontended run: other processes used " + uncontended.othersMs() + " ms of CPU in "
-                + uncontended.wallMs() + " ms on " + CPUS + " CPUs");
         IResult r = evaluate(new CpuStarvationRule(), JfrLoaderToolkit.loadEvents(uncontended.file().toFile()));
-        assumeTrue(uncontended.quiet(QUIET), "other processes kept the machine busy during the uncontended run");
         assertNotEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
         assertTrue(r.getSeverity() == Severity.OK || r.getSeverity() == Severity.INFO, r.getSeverity().toString());
     }

@@ -44,8 +44,15 @@ class OffCpuReasonIT {
             child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
             child.send("go");
             child.awaitStdout("DONE", Duration.ofSeconds(60));
-            Thread.sleep(700); // two polls: the exited threads' last reasons are read
-            reasonTidsAfter = ThreadChurnIT.reasonTids(ThreadChurnIT.mapId(child.pid(), "off_cpu"));
+            // The next polls read the exited threads' last reasons and delete them from the map:
+            // wait for that, since on a busy machine the 300 ms polls may come late.
+            int mapId = ThreadChurnIT.mapId(child.pid(), "off_cpu");
+            long tid = Long.parseLong(child.awaitStdout("MANY ", Duration.ofSeconds(1)).substring("MANY tid=".length()));
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            do {
+                Thread.sleep(100);
+                reasonTidsAfter = ThreadChurnIT.reasonTids(mapId);
+            } while (reasonTidsAfter.contains((int) tid) && System.nanoTime() < deadline);
             child.send("exit");
         } finally {
             result = child.finish(Duration.ofSeconds(60));

@@ -1,6 +1,7 @@
 package org.ebpfagent.it;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,6 +27,7 @@ class SchedAccuracyIT {
     static AgentRun.Result result;
     static List<Truth> truths;
     static List<String> slept;
+    static Map<String, Long> lives;
     static Map<Long, Totals> agent;
 
     @BeforeAll
@@ -33,6 +35,7 @@ class SchedAccuracyIT {
         AgentRun.Running child = AgentRun.of(SchedWorkload.class)
                 .args(String.valueOf(SPINNERS), "2000", "2", String.valueOf(SLEEPS), String.valueOf(SLEEP_MS), "3", "2000", "0")
                 .agentOptions("interval=500ms")
+                .withCpusToSpare()
                 .start();
         child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
         child.send("go");
@@ -41,6 +44,14 @@ class SchedAccuracyIT {
         truths = result.stdout().stream().filter(l -> l.startsWith("TRUTH ")).map(Truth::parse).toList();
         assertEquals(SPINNERS + 3, truths.size(), () -> "truth lines: " + result.stdout());
         slept = result.stdout().stream().filter(l -> l.startsWith("SLEPT ")).toList();
+        lives = new HashMap<>();
+        for (String l : result.stdout()) {
+            if (l.startsWith("LIFE ")) {
+                String[] f = l.split(" ");
+                lives.put(f[1].substring(5), Long.parseLong(f[2].substring(6)));
+            }
+        }
+        assertEquals(SPINNERS + 3, lives.size(), () -> "life lines: " + result.stdout());
         assertEquals(2, slept.size(), () -> "sleeper lines: " + result.stdout());
         agent = Recordings.schedulingByTid(result.recording());
         truths.forEach(t -> System.out.println(t.line() + "\n  agent: " + agent.get((long) t.tid())));
@@ -102,20 +113,32 @@ class SchedAccuracyIT {
         }
     }
 
+    /**
+     * 4 spinners on 2 cores cannot all run at once: together they wait at least half of the time
+     * they are runnable, more when other processes take CPUs too, and none has a core to itself.
+     * How much more depends on the rest of the machine, not on the agent, whose figures are held to
+     * the kernel's by the tests above.
+     */
     @Test
     void spinnersOnTwoCoresWaitTheirShare() {
         int cpus = Runtime.getRuntime().availableProcessors();
-        double expectedWait = 1.0 - Math.min(1.0, (double) cpus / SPINNERS); // 0.5 with 4 spinners on 2 cores
+        double mustWait = 1.0 - Math.min(1.0, (double) cpus / SPINNERS); // 0.5 with 4 spinners on 2 cores
+        long waited = 0;
+        long runnable = 0;
         for (Truth t : truths) {
             if (!t.name().startsWith("spinner-")) {
                 continue;
             }
             Totals a = totals(t);
+            waited += a.runQueueWait;
+            runnable += a.runQueueWait + a.onCpu;
             double waitShare = (double) a.runQueueWait / (a.runQueueWait + a.onCpu);
-            assertTrue(Math.abs(waitShare - expectedWait) < 0.15,
-                    t.name() + " waited " + waitShare + " of its runnable time, expected about " + expectedWait);
+            assertTrue(waitShare > mustWait / 2, t.name() + " waited " + waitShare + " of its runnable time");
             assertTrue(a.involuntary > 10, t.name() + " was preempted only " + a.involuntary + " times");
         }
+        // Less 2 points: they start one after the other, the first alone for a moment.
+        assertTrue((double) waited / runnable > mustWait - 0.02,
+                "the spinners waited " + (double) waited / runnable + " of their runnable time, at least " + mustWait + " expected");
     }
 
     /** Nothing was lost: no map overflow, no skipped tracepoint hit, no failed read. */
@@ -133,8 +156,10 @@ class SchedAccuracyIT {
 
     /**
      * An oracle independent of the kernel's accounting: a spinner is runnable for the 2,000 ms it
-     * spins (its own clock), so on-CPU plus run-queue wait must add up to that, less the moments
-     * it is off-CPU anyway (JVM safepoints) and stolen time in a VM: within 3%.
+     * spins (its own clock), so on-CPU plus run-queue wait must add up to at least that, less the
+     * moments it is off-CPU anyway (JVM safepoints) and stolen time in a VM: within 3%; and to at
+     * most its life from the start() call to its park (the main thread's and its own clock), which
+     * adds its wait for a first CPU and its way to the park: on a busy machine, up to a few hundred ms.
      */
     @Test
     void spinnersAreOnCpuOrWaitingForTheWholeSpin() {
@@ -142,8 +167,10 @@ class SchedAccuracyIT {
             if (t.name().startsWith("spinner-")) {
                 Totals a = totals(t);
                 long runnable = a.onCpu + a.runQueueWait;
-                assertTrue(runnable >= 1_940_000_000L && runnable <= 2_060_000_000L,
-                        t.name() + " on-CPU + run-queue wait = " + runnable / 1e6 + " ms, spun for 2000 ms");
+                long life = lives.get(t.name());
+                assertTrue(runnable >= 1_940_000_000L && runnable <= life + 1_000_000,
+                        t.name() + " on-CPU + run-queue wait = " + runnable / 1e6 + " ms, spun for 2000 ms, lived "
+                                + life / 1e6 + " ms up to its park");
             }
         }
     }

@@ -16,8 +16,8 @@ import one.convert.Frame;
 /**
  * Where the threads' time went, by kernel state, as a flame graph: thread, then on-CPU,
  * run-queue wait or off-CPU, then (off-CPU) the reason (syscall and wait kind). Frame widths are
- * microseconds. Rendered by the async-profiler converters' {@link FlameGraph}, or written as
- * collapsed stacks ("a;b;c 123" lines) that any flame graph tool reads.
+ * microseconds. Rendered by the async-profiler converters' {@link FlameGraph}, alone or against a
+ * base recording, or written as collapsed stacks ("a;b;c 123" lines) that any flame graph tool reads.
  */
 final class Flame {
     static final String ON_CPU = "on-CPU";
@@ -72,8 +72,20 @@ final class Flame {
         }
     }
 
-    /** Writes the interactive HTML flame graph. */
-    void html(String title, PrintStream out) {
+    /**
+     * Writes the interactive HTML flame graph; with a {@code base}, a differential one: the widths
+     * are this recording's, each frame coloured by how its own time changed from the base's (red
+     * grew, blue shrank, the deeper the more; yellow: not in the base).
+     */
+    void html(String title, Flame base, PrintStream out) {
+        FlameGraph graph = graph(title);
+        if (base != null) {
+            graph.diff(base.graph(title));
+        }
+        graph.dump(out);
+    }
+
+    private FlameGraph graph(String title) {
         Arguments args = new Arguments();
         args.title = title;
         FlameGraph graph = new FlameGraph(args);
@@ -90,16 +102,33 @@ final class Flame {
             }
             graph.addSample(stack, micros);
         });
-        graph.dump(out);
+        return graph;
     }
 
-    /** Writes collapsed stacks, one "frame;frame;frame microseconds" line per stack. */
-    void collapsed(PrintStream out) {
-        stacks.forEach((path, ns) -> {
-            if (ns[0] >= 1000) {
-                out.println(path + " " + ns[0] / 1000);
+    /**
+     * Writes collapsed stacks, one "frame;frame;frame microseconds" line per stack; with a
+     * {@code base}, "frame;frame;frame baseMicroseconds microseconds" for the stacks of either.
+     */
+    void collapsed(Flame base, PrintStream out) {
+        Map<String, long[]> all = new LinkedHashMap<>(stacks);
+        if (base != null) {
+            base.stacks.forEach(all::putIfAbsent);
+        }
+        all.forEach((path, unused) -> {
+            long micros = micros(path);
+            if (base == null) {
+                if (micros > 0) {
+                    out.println(path + " " + micros);
+                }
+            } else if (micros > 0 || base.micros(path) > 0) {
+                out.println(path + " " + base.micros(path) + " " + micros);
             }
         });
+    }
+
+    private long micros(String path) {
+        long[] ns = stacks.get(path);
+        return ns == null ? 0 : ns[0] / 1000;
     }
 
     /** Frame colours: threads neutral, on-CPU green, run-queue wait red, off-CPU and its reasons kernel orange. */

@@ -10,6 +10,7 @@ import java.util.regex.PatternSyntaxException;
 final class FlameCommand {
     static final String USAGE = """
             usage: java -jar ebpf-agent.jar flame REC.jfr -o OUT.html [--format html|collapsed] [--threads REGEX] [--title TEXT]
+                                                [--diff BASE.jfr]
 
             A flame graph of the recording's threads, frame widths in microseconds: each thread
             splits into on-CPU (green), run-queue wait (red) and off-CPU (orange), and off-CPU into
@@ -23,13 +24,16 @@ final class FlameCommand {
               --threads REGEX           only threads whose whole name matches, e.g. 'pool-.*|worker-\\d+'
                                         (idle JVM threads are mostly off-CPU and take much of the width)
               --title TEXT              the graph's title (default: ebpf-agent: REC.jfr, with the unit)
+              --diff BASE.jfr           a differential graph: REC.jfr's widths, each frame red where its
+                                        time grew from BASE.jfr's, blue where it shrank (yellow: new);
+                                        collapsed: "a;b;c baseMicros micros" per stack of either
 
             exit codes: 0 done, 1 no ebpf events, 2 bad arguments, 3 unreadable recording or -o not writable""";
 
     private FlameCommand() {}
 
     static int run(List<String> args, PrintStream out) throws CliError {
-        CommandLine c = CommandLine.parse("flame", args, List.of("--format", "-o", "--threads", "--title"));
+        CommandLine c = CommandLine.parse("flame", args, List.of("--format", "-o", "--threads", "--title", "--diff"));
         String format = c.choice("flame", "--format", "html", "collapsed");
         c.expectFiles("flame", 1, "one recording, REC.jfr");
         Pattern threads = null;
@@ -49,23 +53,29 @@ final class FlameCommand {
             throw CommandLine.usage("flame", "flame needs -o OUT.html (the page is not meant for a terminal)");
         }
         Path file = c.files.get(0);
-        Pattern only = threads;
-        Flame flame = RecordingIo.read(file, f -> Flame.read(f, only));
-        if (!flame.sawEvents) {
-            throw RecordingIo.noEvents(file);
-        }
+        Flame flame = read(file, threads);
+        Flame base = c.value("--diff") == null ? null : read(Path.of(c.value("--diff")), threads);
         String title = c.value("--title") != null ? c.value("--title")
-                : "ebpf-agent: " + file.getFileName() + ", thread time by kernel state (1 sample = 1 µs)";
+                : "ebpf-agent: " + file.getFileName() + (base == null ? "" : " against " + Path.of(c.value("--diff")).getFileName())
+                        + ", thread time by kernel state (1 sample = 1 µs)";
         RecordingIo.write(output, out, to -> {
             if (format.equals("collapsed")) {
-                flame.collapsed(to);
+                flame.collapsed(base, to);
             } else {
-                flame.html(title, to);
+                flame.html(title, base, to);
             }
         });
         if (output != null) {
             out.println("wrote " + output);
         }
         return Main.OK;
+    }
+
+    private static Flame read(Path file, Pattern threads) throws CliError {
+        Flame flame = RecordingIo.read(file, f -> Flame.read(f, threads));
+        if (!flame.sawEvents) {
+            throw RecordingIo.noEvents(file);
+        }
+        return flame;
     }
 }

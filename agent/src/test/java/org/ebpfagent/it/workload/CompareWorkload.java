@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Spinners, alone or crowded by hogs, until one deadline; reports the CPU time the rest of the
@@ -19,9 +20,10 @@ public final class CompareWorkload {
     static volatile long sink;
 
     /**
-     * Arguments: spinners hogs spinMillis. Threads "spinner-i" and "hog-i" all spin until the same
-     * deadline, so with hogs the spinners queue behind them. Waits for "go" on stdin (the agent is
-     * attached by then), prints "OTHERS cpuMs=... wallMs=..." and "WORKLOAD DONE", exits 0.
+     * Arguments: spinners hogs spinMillis. Threads "spinner-i" and "hog-i" all start, then spin
+     * together until the same deadline, so with hogs the spinners queue behind them. Waits for
+     * "go" on stdin (the agent is attached by then), prints "OTHERS cpuMs=... wallMs=..." and
+     * "WORKLOAD DONE", exits 0.
      */
     public static void main(String[] args) throws Exception {
         int spinners = Integer.parseInt(args[0]);
@@ -31,17 +33,23 @@ public final class CompareWorkload {
         // The JIT is still compiling the agent's and JFR's startup code: let it finish on idle
         // CPUs rather than queue behind the spinners, where its wait would vary from run to run.
         Thread.sleep(SETTLE_MILLIS);
-        long[] before = cpuTicks();
-        long start = System.nanoTime();
-        long deadline = start + millis * 1_000_000;
+        // Every thread exists and waits before any spins: starting threads among spinning ones
+        // would take the starter a share of the CPUs that shrinks with each thread started (192
+        // hogs on 2 CPUs took it longer than the spin, and the last hogs never ran with the others).
+        CountDownLatch go = new CountDownLatch(1);
+        long[] deadline = new long[1];
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < hogs; i++) {
-            threads.add(new Thread(() -> spinUntil(deadline), "hog-" + i));
+            threads.add(new Thread(() -> spinUntil(go, deadline), "hog-" + i));
         }
         for (int i = 0; i < spinners; i++) {
-            threads.add(new Thread(() -> spinUntil(deadline), "spinner-" + i));
+            threads.add(new Thread(() -> spinUntil(go, deadline), "spinner-" + i));
         }
         threads.forEach(Thread::start);
+        long[] before = cpuTicks();
+        long start = System.nanoTime();
+        deadline[0] = start + millis * 1_000_000;
+        go.countDown();
         for (Thread t : threads) {
             t.join();
         }
@@ -69,9 +77,15 @@ public final class CompareWorkload {
         return new long[] {busy, Long.parseLong(f[11]) + Long.parseLong(f[12])}; // utime, stime: fields 14, 15
     }
 
-    static void spinUntil(long deadline) {
+    /** Waits for {@code go}, then spins until {@code deadline[0]} (written before go opens). */
+    static void spinUntil(CountDownLatch go, long[] deadline) {
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            return;
+        }
         long x = 1;
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline[0]) {
             for (int i = 0; i < 10_000; i++) {
                 x = x * 6364136223846793005L + 1442695040888963407L;
             }

@@ -15,8 +15,9 @@ import java.util.stream.Stream;
 /**
  * A short workload that says which threads are its own. After "go" on stdin it runs spinners
  * (which then park) and one sleeper that exits; it prints {@code THREAD name=N tid=T} for each,
- * {@code EXITED tid=T} for the sleeper once it is joined, and finally {@code TASKS t1 t2 ...}: every
- * entry of /proc/self/task while all its threads still exist.
+ * {@code EXITED tid=T} for the sleeper once it is joined, a {@link Truth} line for each spinner once
+ * parked, and finally {@code TASKS t1 t2 ...}: every entry of /proc/self/task while all its threads
+ * still exist.
  *
  * <p>Arguments: spinners spinMillis sleeps sleepMillis
  */
@@ -30,9 +31,12 @@ public final class IsolationWorkload {
         new BufferedReader(new InputStreamReader(System.in)).readLine(); // "go"
         CountDownLatch spun = new CountDownLatch(spinners);
         List<Thread> parked = new ArrayList<>();
+        int[] spinnerTids = new int[spinners];
         for (int i = 0; i < spinners; i++) {
+            int index = i;
             Thread t = new Thread(() -> {
-                System.out.println("THREAD name=" + Thread.currentThread().getName() + " tid=" + Truth.currentTid());
+                spinnerTids[index] = Truth.currentTid();
+                System.out.println("THREAD name=" + Thread.currentThread().getName() + " tid=" + spinnerTids[index]);
                 SchedWorkload.spin(spinMillis);
                 spun.countDown();
                 while (true) {
@@ -59,6 +63,14 @@ public final class IsolationWorkload {
         sleeper.join();
         System.out.println("EXITED tid=" + sleeperTid[0]);
         spun.await();
+        for (Thread t : parked) {
+            while (t.getState() != Thread.State.WAITING) { // parked for good: its counters are final
+                Thread.sleep(1);
+            }
+        }
+        for (int i = 0; i < spinners; i++) {
+            System.out.println(Truth.of(parked.get(i).getName(), spinnerTids[i]).line());
+        }
         System.out.println("TASKS " + tasks());
         System.out.println("WORKLOAD DONE");
         System.out.flush();

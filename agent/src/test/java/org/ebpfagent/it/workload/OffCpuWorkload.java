@@ -11,11 +11,15 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.Pipe;
 import java.nio.channels.Selector;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * Threads that block for known reasons a known number of times. "pipe-reader" reads a pipe one
- * byte at a time, {@code reads} times, while "pipe-writer" writes a byte every {@code gapMillis}
- * ms, so every read blocks once in read(2); the reader sums the wall time of its reads. "sleeper"
+ * byte at a time, {@code reads} times, while "pipe-writer" writes each byte {@code gapMillis} ms
+ * after the reader went to sleep for it, so every read blocks once in read(2); the reader sums the
+ * wall time of its reads. "sleeper"
  * calls Thread.sleep {@code sleeps} times (HotSpot sleeps a platform thread on a futex) and sums
  * their wall time. "many-reasons" blocks in five different ways (a sleep, a pipe read, a selector,
  * a timed datagram receive, a blocking one), more than the probe keeps inside a thread's entry,
@@ -42,6 +46,25 @@ public final class OffCpuWorkload {
         });
     }
 
+    /** x86-64 read(2), as the first field of /proc/PID/task/TID/syscall shows it. */
+    static final String READ_SYSCALL = "0";
+
+    /**
+     * Returns once thread {@code tid} sleeps in read(2): state S in its stat, and read as the
+     * syscall it is in. Only data on the pipe wakes it, and only the caller writes any.
+     */
+    static void awaitBlockedInRead(int tid) throws Exception {
+        Path task = Path.of("/proc/self/task/" + tid);
+        while (true) {
+            String stat = Files.readString(task.resolve("stat"));
+            char state = stat.charAt(stat.lastIndexOf(')') + 2);
+            if (state == 'S' && Files.readString(task.resolve("syscall")).startsWith(READ_SYSCALL + " ")) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         int reads = Integer.parseInt(args[0]);
         long gapMillis = Long.parseLong(args[1]);
@@ -51,8 +74,12 @@ public final class OffCpuWorkload {
         in.readLine(); // "go": the agent is attached
 
         Pipe pipe = Pipe.open();
+        int[] readerTid = new int[1];
+        CountDownLatch readerStarted = new CountDownLatch(1);
         Thread reader = new Thread(() -> {
             int tid = Truth.currentTid();
+            readerTid[0] = tid;
+            readerStarted.countDown();
             ByteBuffer one = ByteBuffer.allocateDirect(1);
             long blocked = 0;
             try {
@@ -72,7 +99,11 @@ public final class OffCpuWorkload {
         Thread writer = new Thread(() -> {
             ByteBuffer one = ByteBuffer.allocateDirect(1);
             try {
+                readerStarted.await();
                 for (int i = 0; i < reads; i++) {
+                    // Each byte goes out only once the reader waits for it, so every read blocks
+                    // however late a busy machine runs the reader.
+                    awaitBlockedInRead(readerTid[0]);
                     Thread.sleep(gapMillis);
                     one.clear();
                     one.put((byte) i).flip();

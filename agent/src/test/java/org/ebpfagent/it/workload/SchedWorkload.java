@@ -12,8 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * A workload with known scheduling: spinners that contend for the CPUs, sleepers that sleep
  * N x M ms, and workers taking turns on one lock. It waits for "go" on stdin (so the agent is
  * attached before any worker exists), runs, parks every spinner and locker, prints each one's
- * /proc truth, and exits with the requested code while they are still parked, so their counters
- * are final both in /proc and in the agent's last poll. Sleepers print how long their sleeps took
+ * /proc truth and its life from start() to the park (a LIFE line), and exits with the requested
+ * code while they are still parked, so their counters are final both in /proc and in the agent's
+ * last poll. Sleepers print how long their sleeps took
  * and exit, so the agent reports them through its thread-exit path.
  *
  * <p>Arguments: spinners spinMillis sleepers sleeps sleepMillis lockers lockOps exitCode
@@ -68,7 +69,10 @@ public final class SchedWorkload {
                 }
             }));
         }
-        all.forEach(Thread::start);
+        for (Worker w : all) {
+            w.started = System.nanoTime();
+            w.start();
+        }
         exiting.forEach(Thread::start);
         done.await();
         for (Thread t : exiting) {
@@ -82,6 +86,7 @@ public final class SchedWorkload {
         Thread.sleep(20);
         for (Worker w : all) {
             System.out.println(Truth.of(w.getName(), w.tid).line());
+            System.out.println("LIFE name=" + w.getName() + " nanos=" + (w.parked - w.started));
         }
         System.out.println("WORKLOAD DONE");
         System.out.flush();
@@ -109,15 +114,22 @@ public final class SchedWorkload {
         sink += x;
     }
 
-    /** A worker thread that records its own tid, works, then parks until the JVM exits. */
+    /**
+     * A worker thread that records its own tid, works, then parks until the JVM exits. Its life up
+     * to the park, from the start() call, bounds the time it can have been runnable.
+     */
     static final class Worker extends Thread {
         volatile int tid;
+        volatile long started;
+        volatile long parked;
 
         Worker(String name, CountDownLatch done, Runnable work) {
             super(() -> {
-                ((Worker) Thread.currentThread()).tid = Truth.currentTid();
+                Worker self = (Worker) Thread.currentThread();
+                self.tid = Truth.currentTid();
                 work.run();
                 done.countDown();
+                self.parked = System.nanoTime();
                 while (true) {
                     LockSupport.park();
                 }
