@@ -98,9 +98,12 @@ static int open_variant(struct variant *v, const char *path, unsigned int tgid)
 		fprintf(stderr, "%s: load: %s\n", path, strerror(-err));
 		return -1;
 	}
-	/* The agent's slot array: its free slots are handed out from a stack the loader fills. */
+	/*
+	 * The agent's slot array before it gave out never-used slots itself (.data.alloc): its free
+	 * slots are handed out from a stack the loader fills.
+	 */
 	map = bpf_object__find_map_by_name(v->obj, "free_slots");
-	if (map) {
+	if (map && !bpf_object__find_map_by_name(v->obj, ".data.alloc")) {
 		for (__u32 slot = bpf_map__max_entries(map); slot-- > 0;) {
 			if (bpf_map_update_elem(bpf_map__fd(map), NULL, &slot, 0)) {
 				fprintf(stderr, "%s: fill free_slots: %s\n", path, strerror(errno));

@@ -45,7 +45,7 @@ class OffCpuReasonIT {
             child.send("go");
             child.awaitStdout("DONE", Duration.ofSeconds(60));
             Thread.sleep(700); // two polls: the exited threads' last reasons are read
-            reasonTidsAfter = ThreadChurnIT.reasonTids(ThreadChurnIT.mapId(child.pid(), "off_cpu"));
+            reasonTidsAfter = ThreadChurnIT.reasonTids(ChildMaps.mapId(child.pid(), "off_cpu"));
             child.send("exit");
         } finally {
             result = child.finish(Duration.ofSeconds(60));

@@ -20,9 +20,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The tp_btf probe's slots go back to the free stack when threads exit: 3,000 short-lived threads
- * of this JVM through 256 slots, then every slot is either free (popped from the kernel's stack,
- * each once) or in use by a thread that still exists (/proc/self/task), and no thread found the
- * stack empty. Every churn thread's exit record names it by tid.
+ * of this JVM through 256 slots, then every slot given out is either free (popped from the
+ * kernel's stack, each once) or in use by a thread that still exists (/proc/self/task), no thread
+ * found every slot taken, and the slots given out stayed below the most threads alive at once
+ * (freed slots are reused first), far below 3,000. Every churn thread's exit record names it by tid.
  */
 class SlotRecyclingIT {
     static final int SLOTS = 256;
@@ -31,10 +32,11 @@ class SlotRecyclingIT {
 
     @Test
     void everySlotComesBack() throws Exception {
-        try (SchedProbe probe = SchedProbe.open(KernelTgid.discover(), SLOTS, "tp_btf");
+        try (SchedProbe probe = SchedProbe.open(KernelTgid.discover(), SLOTS, SLOTS, "tp_btf");
              SlotThreads live = (SlotThreads) probe.liveThreads();
              HashThreads exits = HashThreads.lookupAndDelete(probe.exited);
              MapValue counters = probe.counters.newValueReader()) {
+            int tasksBefore = tasks().size();
             Set<Integer> churnTids = new HashSet<>();
             Set<Integer> exitedTids = new HashSet<>();
             for (int w = 0; w < WAVES; w++) {
@@ -58,7 +60,8 @@ class SlotRecyclingIT {
             Thread.sleep(100); // the last exits are through
             exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID)));
 
-            int[] free = probe.takeFreeSlots(); // from here on, a new thread finds no slot
+            int givenOut = live.highWater(); // a thread met from here on may take a slot above
+            int[] free = probe.takeFreeSlots(); // from here on, a new thread finds no freed slot
             List<Integer> inUse = new ArrayList<>();
             List<Integer> inUseTids = new ArrayList<>();
             List<String> described = new ArrayList<>();
@@ -70,6 +73,7 @@ class SlotRecyclingIT {
                         + " first_seen " + e.longAt(ThreadSchedLayout.FIRST_SEEN) + " vol " + e.longAt(ThreadSchedLayout.VOLUNTARY));
             });
             int[] freedMeanwhile = probe.takeFreeSlots(); // a thread that exited during the read
+            int givenOutAfter = live.highWater();
             assertTrue(counters.read(0));
             long threadsFull = counters.longAt(ThreadSchedLayout.COUNTERS_THREADS_FULL);
 
@@ -77,9 +81,10 @@ class SlotRecyclingIT {
             // A thread whose slot was read in use may have exited since (its exit record says so):
             // it was alive when its slot was read, which is all a slot in use claims.
             exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID)));
-            System.out.printf("slots: %d free, %d in use (%d more freed during the read), %d threads of this JVM; "
-                    + "churn threads %d, exit records of them %d%n", free.length, inUse.size(), freedMeanwhile.length,
-                    tasks.size(), churnTids.size(), intersection(churnTids, exitedTids));
+            System.out.printf("slots: %d given out, %d free, %d in use (%d more freed during the read), %d threads of this "
+                    + "JVM (%d before the churn); churn threads %d, exit records of them %d%n", givenOut, free.length,
+                    inUse.size(), freedMeanwhile.length, tasks.size(), tasksBefore, churnTids.size(),
+                    intersection(churnTids, exitedTids));
             assertEquals(0, threadsFull, "threads that found no free slot");
             Set<Integer> seen = new TreeSet<>();
             for (int[] popped : new int[][] {free, freedMeanwhile}) {
@@ -87,13 +92,20 @@ class SlotRecyclingIT {
                     assertTrue(seen.add(slot), "slot " + slot + " was on the free stack twice");
                 }
             }
+            for (int slot : seen) {
+                assertTrue(slot < givenOutAfter, "slot " + slot + " was freed but never given out (" + givenOutAfter + " were)");
+            }
             seen.addAll(inUse);
             Set<Integer> all = new TreeSet<>();
-            for (int i = 0; i < SLOTS; i++) {
+            for (int i = 0; i < givenOut; i++) {
                 all.add(i);
             }
             all.removeAll(seen);
             assertEquals(Set.of(), all, "slots neither free nor in use: leaked");
+            // A wave's threads may still be exiting while the next one starts: at most two waves and
+            // this JVM's own threads were alive at once.
+            assertTrue(givenOutAfter <= 2 * WAVE + tasksBefore, givenOutAfter + " slots given out for " + tasksBefore
+                    + " threads and waves of " + WAVE);
             List<Integer> gone = inUseTids.stream().filter(t -> !tasks.contains(t) && !exitedTids.contains(t)).toList();
             assertEquals(List.of(), gone, "slots held by tids that are no thread of this JVM; slots in use: " + described);
             assertEquals(WAVES * WAVE, churnTids.size(), "distinct churn tids");
