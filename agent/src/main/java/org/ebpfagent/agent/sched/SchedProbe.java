@@ -85,6 +85,9 @@ public final class SchedProbe implements AutoCloseable {
 
     /** As {@link #open(int, int, String)}, with {@code slots} of the {@code maxThreads} in the slot array (tp_btf). */
     static SchedProbe open(int kernelTgid, int maxThreads, int slots, String attach) throws BpfException {
+        if (slots < 1 || slots > maxThreads) {
+            throw new IllegalArgumentException(slots + " slots for " + maxThreads + " threads");
+        }
         switch (attach) {
             case "tp_btf" -> {
                 return open(kernelTgid, maxThreads, slots, "btf", "tp_btf");
@@ -129,7 +132,8 @@ public final class SchedProbe implements AutoCloseable {
                 object.map("slots").setMaxEntries(slots);
                 object.map("free_slots").setMaxEntries(slots);
             }
-            object.map("threads").setMaxEntries(Math.max(1, hashThreads)); // 0 is no map: the probe checks config
+            // A map cannot have 0 entries; with no room beyond the slots, config.hash_threads = 0 keeps the hash empty.
+            object.map("threads").setMaxEntries(Math.max(1, hashThreads));
             // Only a thread's fifth and later reasons come here (the first four live in its entry).
             object.map("off_cpu").setMaxEntries(Math.max(4096, maxThreads));
             byte[] config = ByteBuffer.allocate(ThreadSchedLayout.CONFIG_SIZE).order(ByteOrder.nativeOrder())

@@ -139,6 +139,9 @@ class SteadyStatePollIT {
             assertTrue(steadyBytes < 1024, report);
         } finally {
             sleepers.forEach(Thread::interrupt);
+            for (Thread t : sleepers) { // gone before the next test counts this JVM's threads
+                t.join();
+            }
         }
     }
 }
