@@ -120,7 +120,7 @@ struct off_cpu_total {
 
 /* What the probe could not record, cumulative (.bss). */
 struct sched_counters {
-	__u64 threads_full; /* an event of a thread that got no entry: no free slot, and the threads hash full */
+	__u64 threads_full; /* an event of a thread that got no entry: no free slot, and the hash full or out of memory */
 	__u64 exits_full;   /* an exiting thread found the exited map full */
 	__u64 reasons_full; /* an off-CPU span found the off_cpu map full */
 };

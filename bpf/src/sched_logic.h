@@ -247,20 +247,22 @@ static __always_inline struct thread_sched *FN(new_entry)(struct task_struct *t,
 	return s;
 }
 #else
+/* The thread's entry; one whose first_seen_ns is 0 is an exited thread's that was not deleted. */
 static __always_inline struct thread_sched *FN(find)(struct task_struct *t)
 {
 	__u32 tid = RD(t, pid);
+	struct thread_sched *s = bpf_map_lookup_elem(&threads, &tid);
 
-	return bpf_map_lookup_elem(&threads, &tid);
+	return s && s->first_seen_ns ? s : NULL;
 }
 #endif
 
-static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+/*
+ * A thread met for the first time gets its entry here. Out of line (a BPF subprogram): a thread
+ * is new once, and the path every other event takes stays short in the instruction cache.
+ */
+static __noinline struct thread_sched *FN(new_thread)(struct task_struct *t, __u64 now)
 {
-	struct thread_sched *s = FN(find)(t);
-
-	if (s)
-		return s;
 	/* An exiting thread was already reported; do not bring it back. */
 	if (RD(t, flags) & PF_EXITING)
 		return NULL;
@@ -278,10 +280,20 @@ static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u
 #else
 	__u32 tid = init.tid;
 
-	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) == -E2BIG)
+	/* Replaces an exited thread's entry left behind; fails when the hash is full or out of memory. */
+	if (bpf_map_update_elem(&threads, &tid, &init, BPF_ANY)) {
 		__sync_fetch_and_add(&counters.threads_full, 1);
+		return NULL;
+	}
 	return bpf_map_lookup_elem(&threads, &tid);
 #endif
+}
+
+static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+{
+	struct thread_sched *s = FN(find)(t);
+
+	return s ? s : FN(new_thread)(t, now);
 }
 
 static __always_inline void FN(switch_out)(struct task_struct *prev, bool preempt, __u64 now)
