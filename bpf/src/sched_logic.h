@@ -148,22 +148,14 @@ static __always_inline struct thread_sched *FN(entry_of)(struct task_struct *t, 
 	__u32 slot = ref->slot;
 	struct thread_sched *s;
 
-	if (slot != IN_HASH) {
-		s = bpf_map_lookup_elem(&slots, &slot);
-	} else {
+	if (slot == IN_HASH) {
 		__u32 tid = RD(t, pid);
 
 		s = bpf_map_lookup_elem(&threads, &tid);
+	} else {
+		s = bpf_map_lookup_elem(&slots, &slot);
 	}
 	return s && s->first_seen_ns == ref->first_seen_ns ? s : NULL;
-}
-
-/* The thread's entry, if it has one: task storage names it. */
-static __always_inline struct thread_sched *FN(find)(struct task_struct *t)
-{
-	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, 0, 0);
-
-	return ref ? FN(entry_of)(t, ref) : NULL;
 }
 
 /*
@@ -257,11 +249,8 @@ static __always_inline struct thread_sched *FN(find)(struct task_struct *t)
 }
 #endif
 
-/*
- * A thread met for the first time gets its entry here. Out of line (a BPF subprogram): a thread
- * is new once, and the path every other event takes stays short in the instruction cache.
- */
-static __noinline struct thread_sched *FN(new_thread)(struct task_struct *t, __u64 now)
+/* A thread met for the first time: its entry. */
+static __always_inline struct thread_sched *FN(new_thread)(struct task_struct *t, __u64 now)
 {
 	/* An exiting thread was already reported; do not bring it back. */
 	if (RD(t, flags) & PF_EXITING)
@@ -289,12 +278,51 @@ static __noinline struct thread_sched *FN(new_thread)(struct task_struct *t, __u
 #endif
 }
 
+/*
+ * The entry of a thread that is not in a slot: in the threads hash (tp_btf: it found no free
+ * slot), or new. Out of line (a BPF subprogram): a thread is new once and few are in the hash, and
+ * the path every other event takes stays short. `ref` is the thread's task storage (tp_btf), or
+ * NULL.
+ */
+static __noinline struct thread_sched *FN(other_entry)(struct task_struct *t, struct slot_ref *ref, __u64 now)
+{
+#if SLOTS
+	if (ref && ref->slot == IN_HASH) {
+		struct thread_sched *s = FN(entry_of)(t, ref);
+
+		if (s)
+			return s;
+	}
+#endif
+	return FN(new_thread)(t, now);
+}
+
+#if SLOTS
+/*
+ * The thread's entry. In a slot, the common case, it is a task-storage lookup and an array index:
+ * IN_HASH is past the array's end, so its lookup finds nothing, and that path has no test of its own.
+ */
+static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+{
+	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, 0, 0);
+
+	if (__builtin_expect(ref != NULL, 1)) {
+		__u32 slot = ref->slot;
+		struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
+
+		if (__builtin_expect(s && s->first_seen_ns == ref->first_seen_ns, 1))
+			return s;
+	}
+	return FN(other_entry)(t, ref, now);
+}
+#else
 static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
 {
 	struct thread_sched *s = FN(find)(t);
 
-	return s ? s : FN(new_thread)(t, now);
+	return s ? s : FN(other_entry)(t, NULL, now);
 }
+#endif
 
 static __always_inline void FN(switch_out)(struct task_struct *prev, bool preempt, __u64 now)
 {

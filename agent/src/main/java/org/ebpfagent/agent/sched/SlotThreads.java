@@ -66,7 +66,7 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
         }
         slotsWalked += walk;
         index = -1;
-        if (alloc.valueLong(0, ThreadSchedLayout.ALLOC_IN_HASH) != 0) {
+        if (threadsInHash() != 0) {
             n += overflow.read(sink);
         }
         return n;
@@ -76,6 +76,11 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
     int highWater() {
         long fresh = alloc.valueLong(0, ThreadSchedLayout.ALLOC_FRESH); // may overshoot the array
         return (int) Math.min(fresh, slots.entries());
+    }
+
+    /** Threads whose entries are in the hash, as the probe counts them. */
+    long threadsInHash() {
+        return alloc.valueLong(0, ThreadSchedLayout.ALLOC_IN_HASH);
     }
 
     /** The slot of the entry being handed over, or -1 for an entry of the hash. */
