@@ -119,6 +119,21 @@ for label in sorted(order, key=lambda l: (l == "agent", order.index(l))):
         above = [(ns - runs * base[(rep, kind)]) / own for rep, runs, ns, own in per[(label, kind)] if own and (rep, kind) in base]
         cells += [fmt(runs_ns) if runs_ns else "", fmt(above) if above and label != "empty" else ""]
     print(f"| {label} | " + " | ".join(cells) + " |")
+# The agent against its baseline revision, repetition by repetition (their windows are adjacent).
+for base_label in [l for l in order if l.startswith("agent-")]:
+    for kind in ("switch", "wakeup"):
+        diffs = []
+        for rep in sorted({rep for rep, _ in base}):
+            pair = {}
+            for label in ("agent", base_label):
+                for r, runs, ns, own in per[(label, kind)]:
+                    if r == rep and own and (rep, kind) in base:
+                        pair[label] = (ns - runs * base[(rep, kind)]) / own
+            if len(pair) == 2:
+                diffs.append(pair["agent"] - pair[base_label])
+        if diffs:
+            print(f"\n{kind}: agent minus {base_label}, paired by repetition: median {statistics.median(diffs):+.0f} ns, "
+                  f"higher in {sum(d > 0 for d in diffs)} of {len(diffs)}")
 own_sw = [int(r[6]) / int(r[5]) for r in rows if r[2].startswith("sched_switch") and int(r[5])]
 both = [int(r[7]) / max(1, int(r[6])) for r in rows if r[2].startswith("sched_switch")]
 wk = [int(r[9]) / int(r[8]) for r in rows if r[2] in ("sched_wakeup", "sched_wakeup_btf") and int(r[8])]

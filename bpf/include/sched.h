@@ -17,9 +17,23 @@ enum thread_state {
 
 /* Read-only configuration, set by the agent before load (.rodata). */
 struct sched_config {
-	__u32 target_tgid; /* the JVM's process id in the root PID namespace */
+	__u32 target_tgid;  /* the JVM's process id in the root PID namespace */
+	__u32 slots;        /* tp_btf: entries of the `slots` array */
+	__u32 hash_threads; /* tp_btf: threads the `threads` hash may hold once the slots are taken (0: none) */
 	__u32 pad;
 };
+
+/*
+ * How the tp_btf probe has given out per-thread entries (.data.alloc, read by the agent through
+ * mmap before each walk of the slots).
+ */
+struct thread_alloc {
+	__u64 fresh;   /* slots taken for the first time (may overshoot config.slots): those in use are below it */
+	__u64 in_hash; /* threads whose entry is in the `threads` hash because no slot was free */
+};
+
+/* slot_ref.slot of a thread whose entry is in the `threads` hash, keyed by its tid. */
+#define IN_HASH 0xffffffffU
 
 #define INLINE_REASONS 4
 
@@ -37,8 +51,11 @@ struct off_cpu_reason {
 
 /*
  * Per-thread cumulative counters: one slot of the mmap'able `slots` array per thread (tp_btf
- * programs), or one entry of the `threads` hash keyed by tid (raw_tp); `exited` holds the final
- * copy, keyed by tid. In a slot, first_seen_ns != 0 means in use, and is written last.
+ * programs; a thread that finds every slot taken gets an entry of the `threads` hash instead),
+ * or one entry of the `threads` hash keyed by tid (raw_tp); `exited` holds the final copy, keyed
+ * by tid. In a slot, first_seen_ns != 0 means in use, and is written last; an entry whose
+ * first_seen_ns is 0 belongs to a thread that is exiting (its final copy is, or is about to be,
+ * in `exited`).
  */
 struct thread_sched {
 	__u64 on_cpu_ns;
@@ -68,9 +85,9 @@ struct thread_sched {
 };
 
 /*
- * What a thread's task storage holds (tp_btf): its slot, and the first_seen_ns the slot was
- * given with. A slot whose first_seen_ns differs has been handed to another thread since: an
- * exit whose task storage could not be deleted leaves such a stale reference behind.
+ * What a thread's task storage holds (tp_btf): its slot (or IN_HASH), and the first_seen_ns the
+ * entry was made with. An entry whose first_seen_ns differs has been handed to another thread
+ * since: an exit whose task storage could not be deleted leaves such a stale reference behind.
  */
 struct slot_ref {
 	__u32 slot;
@@ -104,7 +121,7 @@ struct off_cpu_total {
 
 /* What the probe could not record, cumulative (.bss). */
 struct sched_counters {
-	__u64 threads_full; /* a new thread found the threads map full */
+	__u64 threads_full; /* an event of a thread that got no entry: no free slot, and the hash full or out of memory */
 	__u64 exits_full;   /* an exiting thread found the exited map full */
 	__u64 reasons_full; /* an off-CPU span found the off_cpu map full */
 };

@@ -22,7 +22,8 @@
  *
  * Every program exists twice: tp_btf (preferred) and raw_tp (fallback for
  * kernels without tp_btf); the agent loads one set and disables the other, and creates only
- * that set's per-thread maps: slots with task storage (tp_btf), or the threads hash (raw_tp).
+ * that set's per-thread maps: slots with task storage and the threads hash for threads beyond
+ * the slots (tp_btf), or the threads hash alone (raw_tp).
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
@@ -32,17 +33,24 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-const volatile struct sched_config config = {};
+/* Sizes for a loader that sets only the tgid (the agent sizes the maps and sets all of config). */
+#define DEFAULT_SLOTS 1024
+#define DEFAULT_HASH_THREADS 32768
+
+const volatile struct sched_config config = { .slots = DEFAULT_SLOTS, .hash_threads = DEFAULT_HASH_THREADS };
 
 struct sched_counters counters = {};
 
 /*
  * tp_btf: a thread's state lives in a slot of `slots`, an array the agent reads through mmap with
  * no syscall; the thread's task storage says which slot (a task-storage lookup and an array index
- * cost ~40 ns less per switch than a hash lookup by tid, performance.md). The agent fills
- * `free_slots` with every index at load; a thread's first event takes one, its exit gives it
- * back. A stack, not a queue: the slots given out stay the low ones, so the array's hot part
- * stays small for the kernel's caches and for the agent's walk.
+ * cost ~40 ns less per switch than a hash lookup by tid, performance.md). A thread's first event
+ * takes the slot last freed (`free_slots`, a stack), or else the next slot never used
+ * (alloc.fresh), its exit gives it back: the slots in use stay below the most threads that
+ * lived at once, and the agent walks only those. The array is small (the agent sizes it for a
+ * JVM of a few hundred threads): a thread that finds every slot taken gets an entry in the
+ * `threads` hash instead, allocated when the thread comes and freed when it goes, so kernel
+ * memory follows the threads the JVM has up to maxThreads.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
@@ -53,25 +61,29 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_STACK);
-	__uint(max_entries, 32768); /* resized by the agent before load, with `slots` */
+	__uint(max_entries, DEFAULT_SLOTS); /* resized by the agent before load, with `slots` */
 	__type(value, __u32);
 } free_slots SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 32768); /* resized by the agent before load */
+	__uint(max_entries, DEFAULT_SLOTS); /* resized by the agent before load */
 	__type(key, __u32);
 	__type(value, struct thread_sched);
 } slots SEC(".maps");
 
+struct thread_alloc alloc SEC(".data.alloc") = {};
+
 /*
- * raw_tp: keyed by tid. raw_tp programs get untyped task pointers, which task storage does not
- * take (a woken task is not `current`), so the fallback keeps the hash.
+ * Keyed by tid: the threads that found no free slot (tp_btf), or every thread (raw_tp: raw_tp
+ * programs get untyped task pointers, which task storage does not take for a woken task, not
+ * `current`). Entries are allocated on demand: an empty hash costs its buckets only.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768); /* resized by the agent before load */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, DEFAULT_HASH_THREADS); /* resized by the agent before load */
 	__type(key, __u32);
 	__type(value, struct thread_sched);
 } threads SEC(".maps");
@@ -79,14 +91,16 @@ struct {
 /* Final counters of threads that exited since the agent last looked. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 8192);
 	__type(key, __u32);
 	__type(value, struct thread_sched);
 } exited SEC(".maps");
 
-/* Off-CPU time per thread and reason (the syscall it blocked in, and how it slept). */
+/* Off-CPU time per thread and reason beyond the reasons kept in the thread's entry. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 32768); /* resized by the agent before load */
 	__type(key, struct off_cpu_key);
 	__type(value, struct off_cpu_total);

@@ -2,9 +2,9 @@
  * The scheduler probe's logic, included twice by sched.bpf.c: once with KIND btf and RD() a
  * direct load (tp_btf programs get BTF-typed task pointers), once with KIND raw and RD() a
  * bpf_probe_read_kernel (raw_tp). Both are relocated by CO-RE. SLOTS 1 (tp_btf) keeps a thread's
- * state in a slot of the mmap'able array, SLOTS 0 (raw_tp) in the hash keyed by tid. The direct loads matter: the
- * filter runs for every context switch on the machine, and a helper call per field read was
- * measured to dominate its cost.
+ * state in a slot of the mmap'able array (in the hash keyed by tid once every slot is taken),
+ * SLOTS 0 (raw_tp) in the hash. The direct loads matter: the filter runs for every context
+ * switch on the machine, and a helper call per field read was measured to dominate its cost.
  */
 static __always_inline bool FN(is_target)(struct task_struct *t)
 {
@@ -142,38 +142,90 @@ static __always_inline void FN(close_unseen_wait)(struct thread_sched *s, __u32 
 }
 
 #if SLOTS
-/* The thread's slot, if it has one: task storage names it, and its first_seen_ns must match. */
-static __always_inline struct thread_sched *FN(find)(struct task_struct *t)
+/* The entry a reference names, if it is still the thread's: its first_seen_ns must match. */
+static __always_inline struct thread_sched *FN(entry_of)(struct task_struct *t, struct slot_ref *ref)
 {
-	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, 0, 0);
-
-	if (!ref)
-		return NULL;
 	__u32 slot = ref->slot;
-	struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
+	struct thread_sched *s;
 
+	if (slot == IN_HASH) {
+		__u32 tid = RD(t, pid);
+
+		s = bpf_map_lookup_elem(&threads, &tid);
+	} else {
+		s = bpf_map_lookup_elem(&slots, &slot);
+	}
 	return s && s->first_seen_ns == ref->first_seen_ns ? s : NULL;
 }
 
 /*
- * Gives the thread a free slot. The reference goes into task storage before the slot is written,
+ * A slot for a new thread: the one freed last, else the next never used, else IN_HASH. Both
+ * keep the slots in use low: below the most threads that lived at once.
+ */
+static __always_inline __u32 FN(take_slot)(void)
+{
+	__u32 slot;
+
+	if (!bpf_map_pop_elem(&free_slots, &slot))
+		return slot;
+	if (alloc.fresh >= config.slots)
+		return IN_HASH;
+	__u64 fresh = __sync_fetch_and_add(&alloc.fresh, 1);
+
+	return fresh < config.slots ? (__u32)fresh : IN_HASH;
+}
+
+/*
+ * A thread that found no slot: an entry in the `threads` hash, allocated now. Task storage says
+ * so (IN_HASH) first, as for a slot. If the hash refuses (full, or out of memory), the reference
+ * goes again, so that the thread's next event tries again.
+ */
+static __always_inline struct thread_sched *FN(new_hash_entry)(struct task_struct *t, struct thread_sched *init)
+{
+	if (!config.hash_threads) {
+		__sync_fetch_and_add(&counters.threads_full, 1);
+		return NULL;
+	}
+	struct slot_ref want = { .slot = IN_HASH, .first_seen_ns = init->first_seen_ns };
+	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, &want, BPF_LOCAL_STORAGE_GET_F_CREATE);
+
+	/* Refused (no memory), or the thread got an entry meanwhile on another CPU. */
+	if (!ref || ref->slot != IN_HASH || ref->first_seen_ns != want.first_seen_ns)
+		return NULL;
+	__u32 tid = init->tid;
+	long err = bpf_map_update_elem(&threads, &tid, init, BPF_NOEXIST);
+
+	if (!err) {
+		__sync_fetch_and_add(&alloc.in_hash, 1);
+	} else if (err == -EEXIST) {
+		/* An earlier thread's entry under this tid, whose delete at exit failed: counted already. */
+		err = bpf_map_update_elem(&threads, &tid, init, BPF_EXIST);
+	}
+	if (err) {
+		bpf_task_storage_delete(&slot_of, t);
+		__sync_fetch_and_add(&counters.threads_full, 1);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+
+/*
+ * Gives the thread an entry. The reference goes into task storage before the slot is written,
  * and the slot's first_seen_ns is written last: the agent, reading the array concurrently, skips
  * a slot whose first_seen_ns is 0 and drops one whose first_seen_ns changed under its read.
  * x86 keeps stores in program order; the barrier keeps the compiler from moving them.
  */
-static __always_inline struct thread_sched *FN(new_slot)(struct task_struct *t, struct thread_sched *init)
+static __always_inline struct thread_sched *FN(new_entry)(struct task_struct *t, struct thread_sched *init)
 {
-	__u32 slot;
+	__u32 slot = FN(take_slot)();
 
-	if (bpf_map_pop_elem(&free_slots, &slot)) {
-		__sync_fetch_and_add(&counters.threads_full, 1);
-		return NULL;
-	}
+	if (slot == IN_HASH)
+		return FN(new_hash_entry)(t, init);
 	struct slot_ref want = { .slot = slot, .first_seen_ns = init->first_seen_ns };
 	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, &want, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
 
-	/* Refused (no memory), or the thread got a slot meanwhile on another CPU: give it back. */
+	/* Refused (no memory), or the thread got an entry meanwhile on another CPU: give it back. */
 	if (!ref || ref->slot != slot || !s) {
 		bpf_map_push_elem(&free_slots, &slot, 0);
 		return NULL;
@@ -187,20 +239,19 @@ static __always_inline struct thread_sched *FN(new_slot)(struct task_struct *t, 
 	return s;
 }
 #else
+/* The thread's entry; one whose first_seen_ns is 0 is an exited thread's that was not deleted. */
 static __always_inline struct thread_sched *FN(find)(struct task_struct *t)
 {
 	__u32 tid = RD(t, pid);
+	struct thread_sched *s = bpf_map_lookup_elem(&threads, &tid);
 
-	return bpf_map_lookup_elem(&threads, &tid);
+	return s && s->first_seen_ns ? s : NULL;
 }
 #endif
 
-static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+/* A thread met for the first time: its entry. */
+static __always_inline struct thread_sched *FN(new_thread)(struct task_struct *t, __u64 now)
 {
-	struct thread_sched *s = FN(find)(t);
-
-	if (s)
-		return s;
 	/* An exiting thread was already reported; do not bring it back. */
 	if (RD(t, flags) & PF_EXITING)
 		return NULL;
@@ -215,15 +266,64 @@ static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u
 	};
 	bpf_probe_read_kernel(init.comm, sizeof(init.comm), &t->comm);
 #if SLOTS
-	return FN(new_slot)(t, &init);
+	return FN(new_entry)(t, &init);
 #else
 	__u32 tid = init.tid;
 
-	if (bpf_map_update_elem(&threads, &tid, &init, BPF_NOEXIST) == -E2BIG)
+	/* Replaces an exited thread's entry left behind; fails when the hash is full or out of memory. */
+	if (bpf_map_update_elem(&threads, &tid, &init, BPF_ANY)) {
 		__sync_fetch_and_add(&counters.threads_full, 1);
+		return NULL;
+	}
 	return bpf_map_lookup_elem(&threads, &tid);
 #endif
 }
+
+/*
+ * The entry of a thread that is not in a slot: in the threads hash (tp_btf: it found no free
+ * slot), or new. Out of line (a BPF subprogram): a thread is new once and few are in the hash, and
+ * the path every other event takes stays short. `ref` is the thread's task storage (tp_btf), or
+ * NULL.
+ */
+static __noinline struct thread_sched *FN(other_entry)(struct task_struct *t, struct slot_ref *ref, __u64 now)
+{
+#if SLOTS
+	if (ref && ref->slot == IN_HASH) {
+		struct thread_sched *s = FN(entry_of)(t, ref);
+
+		if (s)
+			return s;
+	}
+#endif
+	return FN(new_thread)(t, now);
+}
+
+#if SLOTS
+/*
+ * The thread's entry. In a slot, the common case, it is a task-storage lookup and an array index:
+ * IN_HASH is past the array's end, so its lookup finds nothing, and that path has no test of its own.
+ */
+static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+{
+	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, 0, 0);
+
+	if (__builtin_expect(ref != NULL, 1)) {
+		__u32 slot = ref->slot;
+		struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
+
+		if (__builtin_expect(s && s->first_seen_ns == ref->first_seen_ns, 1))
+			return s;
+	}
+	return FN(other_entry)(t, ref, now);
+}
+#else
+static __always_inline struct thread_sched *FN(entry)(struct task_struct *t, __u64 now)
+{
+	struct thread_sched *s = FN(find)(t);
+
+	return s ? s : FN(other_entry)(t, NULL, now);
+}
+#endif
 
 static __always_inline void FN(switch_out)(struct task_struct *prev, bool preempt, __u64 now)
 {
@@ -341,10 +441,10 @@ static __always_inline int FN(on_migrate)(struct task_struct *p, int dest_cpu)
 /*
  * Fires in the exiting thread itself, after PF_EXITING is set and before its last switch. The
  * final copy goes to `exited`; then the thread lets go of its state, so its last switch-out finds
- * none and (PF_EXITING) creates none. A slot is marked free (first_seen_ns = 0) before its copy
- * is stored in `exited`: the agent, which drains `exited` before it walks the slots, never sees
- * a thread both exited and live. It is pushed back last, so a thread that takes it next cannot
- * write it earlier.
+ * none and (PF_EXITING) creates none. The entry is marked gone (first_seen_ns = 0) before its
+ * copy is stored in `exited`: the agent, which drains `exited` before it reads the live entries,
+ * never sees a thread both exited and live. A slot is pushed back last, so a thread that takes
+ * it next cannot write it earlier.
  */
 static __always_inline int FN(on_exit)(struct task_struct *p)
 {
@@ -357,35 +457,32 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	if (!ref)
 		return 0;
 	__u32 slot = ref->slot;
-	struct thread_sched *s = bpf_map_lookup_elem(&slots, &slot);
-
-	if (!s || s->first_seen_ns != ref->first_seen_ns)
-		return 0;
+	struct thread_sched *s = FN(entry_of)(p, ref);
 #else
 	struct thread_sched *s = FN(find)(p);
-
+#endif
 	if (!s)
 		return 0;
-#endif
 	__u64 now = bpf_ktime_get_ns();
 	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
 	FN(close_unseen_wait)(s, tid, now, FN(catch_up_on_cpu)(s, p));
 	s->state = TS_RUNNING;
 	s->since_ns = now;
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
-#if SLOTS
 	struct thread_sched last = *s;
 
 	asm volatile("" ::: "memory");
 	*(volatile __u64 *)&s->first_seen_ns = 0;
 	if (bpf_map_update_elem(&exited, &tid, &last, BPF_ANY))
 		__sync_fetch_and_add(&counters.exits_full, 1);
-	/* If the delete fails (-EBUSY), the reference stays behind stale: find() rejects it. */
+#if SLOTS
+	/* If the delete fails (-EBUSY), the reference stays behind stale: entry_of() rejects it. */
 	bpf_task_storage_delete(&slot_of, p);
-	bpf_map_push_elem(&free_slots, &slot, 0);
+	if (slot != IN_HASH)
+		bpf_map_push_elem(&free_slots, &slot, 0);
+	else if (!bpf_map_delete_elem(&threads, &tid))
+		__sync_fetch_and_add(&alloc.in_hash, -1);
 #else
-	if (bpf_map_update_elem(&exited, &tid, s, BPF_ANY))
-		__sync_fetch_and_add(&counters.exits_full, 1);
 	bpf_map_delete_elem(&threads, &tid);
 #endif
 	return 0;

@@ -12,7 +12,7 @@ import java.util.Set;
  * @param probes     which probes to load
  * @param interval   how often the kernel maps are read and events written
  * @param logLevel   the agent's own log level
- * @param maxThreads capacity of the kernel's per-thread map
+ * @param maxThreads the most threads the kernel tracks at once
  * @param libbpf     the libbpf shared library: a name for the dynamic loader, or a path
  * @param attach     which program flavour to attach: {@code auto} (tp_btf, else raw_tp), {@code tp_btf}, {@code raw_tp}
  */

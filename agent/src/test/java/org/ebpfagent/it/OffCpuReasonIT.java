@@ -46,7 +46,7 @@ class OffCpuReasonIT {
             child.awaitStdout("DONE", Duration.ofSeconds(60));
             // The next polls read the exited threads' last reasons and delete them from the map:
             // wait for that, since on a busy machine the 300 ms polls may come late.
-            int mapId = ThreadChurnIT.mapId(child.pid(), "off_cpu");
+            int mapId = ChildMaps.mapId(child.pid(), "off_cpu");
             long tid = Long.parseLong(child.awaitStdout("MANY ", Duration.ofSeconds(1)).substring("MANY tid=".length()));
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             do {

@@ -1,7 +1,6 @@
 package org.ebpfagent.it;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -12,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -28,21 +26,20 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * 10,000 short-lived threads through 2,048 slots: afterwards the kernel's per-thread slots in use
- * are no more than before (every exit gave its thread's slot back, or 10,000 threads could not
- * have fit), and every one of them was reported, with nothing dropped.
+ * 10,000 short-lived threads with maxThreads 2,048: afterwards the kernel's per-thread entries in
+ * use (slots, and the threads hash beyond them) are no more than before (every exit gave its
+ * thread's entry back, or 10,000 threads could not have fit), and every one of them was reported,
+ * with nothing dropped.
  *
- * <p>The map is found through the child's own file descriptors (/proc/PID/fdinfo names the map id
- * of each BPF map fd; this bpftool does not list the pids holding a map) and read with
- * {@code bpftool -j map dump}. The churn threads are identified by the tids the workload printed.
+ * <p>The maps are found through the child's own file descriptors ({@link ChildMaps}) and read
+ * with {@code bpftool -j map dump}. The churn threads are identified by the tids the workload printed.
  */
 class ThreadChurnIT {
     static final int THREADS = 10_000;
     static final int WAVE = 100;
     static final int WARMUP = 500;
     static final long INTERVAL_MS = 200;
-    static final int SLOTS = 2048;
-    static final String BPFTOOL = Files.isExecutable(Path.of("/usr/sbin/bpftool")) ? "/usr/sbin/bpftool" : "bpftool";
+    static final int MAX_THREADS = 2048;
 
     static AgentRun.Result result;
     static Set<Integer> before;
@@ -63,17 +60,16 @@ class ThreadChurnIT {
     static void run() throws Exception {
         AgentRun.Running child = AgentRun.of(ChurnWorkload.class)
                 .args(String.valueOf(THREADS), String.valueOf(WAVE), String.valueOf(WARMUP))
-                .agentOptions("interval=" + INTERVAL_MS + "ms,maxThreads=" + SLOTS)
+                .agentOptions("interval=" + INTERVAL_MS + "ms,maxThreads=" + MAX_THREADS)
                 .start();
         long churnMillis;
         try {
             child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
-            int mapId = mapId(child.pid(), "slots");
-            int reasonsId = mapId(child.pid(), "off_cpu");
+            int reasonsId = ChildMaps.mapId(child.pid(), "off_cpu");
             child.send("go");
             child.awaitStdout("READY", Duration.ofSeconds(30));
             Thread.sleep(2 * INTERVAL_MS + 100);
-            before = slotTids(mapId);
+            before = entryTids(child.pid());
             reasonTidsBefore = reasonTids(reasonsId);
             long t0 = System.nanoTime();
             child.send("churn");
@@ -81,7 +77,7 @@ class ThreadChurnIT {
             churnMillis = (System.nanoTime() - t0) / 1_000_000;
             assertEquals("CHURN DONE ran=" + THREADS, done);
             Thread.sleep(2 * INTERVAL_MS + 100);
-            after = slotTids(mapId);
+            after = entryTids(child.pid());
             reasonTidsAfter = reasonTids(reasonsId);
             liveTasksAfter = tasks(child.pid());
             describe(child.pid(), before, after);
@@ -111,17 +107,17 @@ class ThreadChurnIT {
         assertEquals(THREADS, churned.size(), "churn threads the workload printed");
         // pid_max can be small (32768 here), but 10,000 threads do not wrap it twice.
         assertEquals(THREADS, churned.stream().map(Churned::tid).distinct().count(), "distinct tids of the churn threads");
-        System.out.printf("slots in use: %d before the churn, %d after; churn took %d ms; %d events%n",
+        System.out.printf("entries in use: %d before the churn, %d after; churn took %d ms; %d events%n",
                 before.size(), after.size(), churnMillis, events.size());
     }
 
-    /** Exits free their slots: as many are in use as before the churn, give or take a few JVM threads. */
+    /** Exits free their entries: as many are in use as before the churn, give or take a few JVM threads. */
     @Test
-    void slotsInUseAreBackToTheirBaseline() {
-        assertTrue(before.size() > 0, "no slots in use before the churn: the map found is not in use");
+    void entriesInUseAreBackToTheirBaseline() {
+        assertTrue(before.size() > 0, "no entries in use before the churn: the maps found are not in use");
         assertTrue(after.size() <= before.size() + 5,
-                "slots in use grew from " + before.size() + " to " + after.size() + " over the churn");
-        assertTrue(after.size() < THREADS / 100, after.size() + " slots in use");
+                "entries in use grew from " + before.size() + " to " + after.size() + " over the churn");
+        assertTrue(after.size() < THREADS / 100, after.size() + " entries in use");
     }
 
     /**
@@ -149,12 +145,12 @@ class ThreadChurnIT {
         assertEquals(List.of(), without, "churn threads without an ebpf.ThreadOffCpu event");
     }
 
-    /** The slots in use belong to threads that still exist: no slot of an exited thread leaked. */
+    /** The entries in use belong to threads that still exist: no entry of an exited thread leaked. */
     @Test
-    void slotsHoldOnlyLiveThreads() {
+    void entriesHoldOnlyLiveThreads() {
         Set<Integer> leaked = new TreeSet<>(after);
         leaked.removeAll(liveTasksAfter);
-        assertTrue(leaked.isEmpty(), leaked.size() + " slots held by tids that are not threads of the child, e.g. "
+        assertTrue(leaked.isEmpty(), leaked.size() + " entries held by tids that are not threads of the child, e.g. "
                 + leaked.stream().limit(20).toList() + " (live: " + liveTasksAfter + ")");
     }
 
@@ -269,60 +265,37 @@ class ThreadChurnIT {
         return statistics.stream().max((a, b) -> a.getEndTime().compareTo(b.getEndTime())).orElseThrow();
     }
 
-    /** The id of the map with this name among the BPF maps the child holds open (per /proc/PID/fdinfo). */
-    static int mapId(long pid, String name) throws Exception {
-        List<Integer> ids = new ArrayList<>();
-        try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
-            for (Path fd : fds.toList()) {
-                try {
-                    if (!Files.readSymbolicLink(fd).toString().equals("anon_inode:bpf-map")) {
-                        continue;
-                    }
-                    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd.getFileName()))) {
-                        if (line.startsWith("map_id:")) {
-                            ids.add(Integer.parseInt(line.substring(7).trim()));
-                        }
-                    }
-                } catch (IOException e) {
-                    // an fd closed while we looked
-                }
-            }
-        }
-        List<Integer> named = new ArrayList<>();
-        for (int id : ids) {
-            if (bpftool("-j", "map", "show", "id", String.valueOf(id)).contains("\"name\":\"" + name + "\"")) {
-                named.add(id);
-            }
-        }
-        assertEquals(1, named.size(), "maps named " + name + " among the child's BPF maps " + ids);
-        return named.get(0);
-    }
-
     private static final Pattern RAW_VALUE = Pattern.compile("\"value\":\\[([^\\]]*)\\]");
     static final int FIRST_SEEN_OFFSET = 48;
     static final int TID_OFFSET = 112;
 
     /**
-     * The tids of the slots in use (first_seen_ns != 0) of the slots array, from the raw value
-     * bytes of {@code bpftool -j map dump} (struct thread_sched: first_seen_ns at 48, tid at 112).
+     * The tids of the per-thread entries in use (first_seen_ns != 0): the slots array's and the
+     * threads hash's (threads that found every slot taken), from the raw value bytes of
+     * {@code bpftool -j map dump} (struct thread_sched: first_seen_ns at 48, tid at 112).
      */
-    static Set<Integer> slotTids(int id) throws Exception {
-        String json = bpftool("-j", "map", "dump", "id", String.valueOf(id));
-        Set<Integer> tids = new HashSet<>();
+    static Set<Integer> entryTids(long pid) throws Exception {
+        List<ChildMaps.BpfMapInfo> maps = ChildMaps.of(pid);
+        List<Integer> slots = entryTids(ChildMaps.named(maps, "slots").id());
+        List<Integer> hash = entryTids(ChildMaps.named(maps, "threads").id());
+        Set<Integer> tids = new HashSet<>(slots);
+        tids.addAll(hash);
+        assertEquals(slots.size() + hash.size(), tids.size(), "two entries in use by one tid");
+        return tids;
+    }
+
+    /** The tids of the entries in use of one map of struct thread_sched. */
+    static List<Integer> entryTids(int id) throws Exception {
+        String json = ChildMaps.bpftool("-j", "map", "dump", "id", String.valueOf(id));
+        List<Integer> tids = new ArrayList<>();
         Matcher m = RAW_VALUE.matcher(json);
-        int n = 0;
-        int inUse = 0;
         while (m.find()) {
-            n++;
             String[] bytes = m.group(1).replace("\"", "").split(",");
             assertEquals(216, bytes.length, "struct thread_sched size");
             if (le(bytes, FIRST_SEEN_OFFSET, 8) != 0) {
-                inUse++;
                 tids.add((int) le(bytes, TID_OFFSET, 4));
             }
         }
-        assertEquals(SLOTS, n, "slots in the dump");
-        assertEquals(inUse, tids.size(), "two slots in use by one tid");
         return tids;
     }
 
@@ -338,7 +311,7 @@ class ThreadChurnIT {
 
     /** The tid (bytes 8..11 of struct off_cpu_key) of every entry of the off_cpu map. */
     static List<Integer> reasonTids(int id) throws Exception {
-        String json = bpftool("-j", "map", "dump", "id", String.valueOf(id));
+        String json = ChildMaps.bpftool("-j", "map", "dump", "id", String.valueOf(id));
         List<Integer> tids = new ArrayList<>();
         Matcher m = RAW_KEY.matcher(json);
         while (m.find()) {
@@ -361,9 +334,9 @@ class ThreadChurnIT {
         }
     }
 
-    /** Prints which of the child's threads held slots before and after the churn. */
+    /** Prints which of the child's threads held entries before and after the churn. */
     static void describe(long pid, Set<Integer> before, Set<Integer> after) {
-        StringBuilder b = new StringBuilder("slots in use:");
+        StringBuilder b = new StringBuilder("entries in use:");
         Set<Integer> all = new TreeSet<>(before);
         all.addAll(after);
         for (int tid : all) {
@@ -377,16 +350,5 @@ class ThreadChurnIT {
                     .append(before.contains(tid) ? " before" : "").append(after.contains(tid) ? " after" : "");
         }
         System.out.println(b);
-    }
-
-    static String bpftool(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(BPFTOOL);
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "bpftool timed out");
-        assertEquals(0, p.exitValue(), () -> "bpftool " + String.join(" ", args) + ": " + out);
-        return out;
     }
 }

@@ -21,11 +21,11 @@ public final class AgentStatistics extends Event {
     public int probesAttached;
 
     @Label("Threads Tracked")
-    @Description("Threads of this process present in the kernel's per-thread map")
+    @Description("Threads of this process present in the kernel's per-thread maps")
     public long threadsTracked;
 
     @Label("Entries Read")
-    @Description("Map entries copied from the kernel in this interval")
+    @Description("Map entries read in this interval: copied from a hash map, or walked in the mapped slot array")
     public long entriesRead;
 
     @Label("Read Calls")
@@ -46,7 +46,7 @@ public final class AgentStatistics extends Event {
     public long errors;
 
     @Label("Threads Dropped")
-    @Description("Scheduler events of threads the kernel could not track because the per-thread map was full "
+    @Description("Scheduler events of threads the kernel could not track (maxThreads tracked already, or no memory) "
             + "(cumulative; one per event of such a thread, not one per thread)")
     public long threadsDropped;
 

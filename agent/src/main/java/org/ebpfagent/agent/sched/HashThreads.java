@@ -8,7 +8,9 @@ import org.ebpfagent.agent.ffm.MapBatchReader;
 
 /**
  * The entries of a hash map of {@code struct thread_sched} keyed by tid, read with batch lookups
- * (or lookup-and-delete, which empties the map as it reads). Owns its reader's buffers.
+ * (or lookup-and-delete, which empties the map as it reads). An entry whose first_seen_ns is 0
+ * is skipped: its thread is exiting, and its final copy is in {@code exited} (drained before the
+ * live entries are read) or will be. Owns its reader's buffers.
  */
 final class HashThreads implements LiveThreads, ThreadEntry {
     private static final int BATCH = 1024;
@@ -19,6 +21,7 @@ final class HashThreads implements LiveThreads, ThreadEntry {
     private MapBatchReader batch;
     private int i;
     private long readAt;
+    private int handed;
 
     private HashThreads(MapBatchReader reader) {
         this.reader = reader;
@@ -35,8 +38,10 @@ final class HashThreads implements LiveThreads, ThreadEntry {
     @Override
     public int read(Consumer<ThreadEntry> sink) throws BpfException {
         this.sink = sink;
+        handed = 0;
         try {
-            return reader.read(onBatch);
+            reader.read(onBatch);
+            return handed;
         } finally {
             this.sink = null;
             this.batch = null;
@@ -47,7 +52,10 @@ final class HashThreads implements LiveThreads, ThreadEntry {
         batch = b;
         readAt = System.nanoTime(); // the chunk was copied by the call that just returned
         for (i = 0; i < b.count(); i++) {
-            sink.accept(this);
+            if (b.valueLong(i, ThreadSchedLayout.FIRST_SEEN) != 0) {
+                handed++;
+                sink.accept(this);
+            }
         }
     }
 

@@ -11,7 +11,6 @@ import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.Errno;
-import org.ebpfagent.agent.ffm.MmapArray;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.slf4j.Logger;
@@ -23,8 +22,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each program exists as tp_btf and raw_tp; tp_btf is loaded first, raw_tp only if the kernel
  * refuses it. Both read the same kernel structures through CO-RE. tp_btf keeps each thread's
- * state in a slot of the mmap'able {@code slots} array (which slot: task storage), raw_tp in the
- * {@code threads} hash keyed by tid; only the flavour's own maps are created.
+ * state in a slot of the mmap'able {@code slots} array (which slot: task storage), and the
+ * threads that find every slot taken in the {@code threads} hash keyed by tid; raw_tp keeps every
+ * thread in that hash. Only the flavour's own maps are created.
+ *
+ * <p>Kernel memory: the slot array is fixed and small ({@link #SLOTS}); the hashes are created
+ * without preallocation, so an entry costs memory only while it exists, and an empty hash costs
+ * its bucket array (16 bytes per entry of capacity, rounded up to a power of two).
  */
 public final class SchedProbe implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
@@ -36,11 +40,18 @@ public final class SchedProbe implements AutoCloseable {
     static final List<String> TRACEPOINTS =
             List.of("sched_process_exit", "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task");
 
+    /**
+     * Threads whose entries the tp_btf probe keeps in the mmap'd slot array, 216 bytes each (216
+     * KiB): a JVM of a few hundred threads has all of them on the cheapest path. Threads beyond
+     * get entries of the {@code threads} hash, allocated as they come, up to maxThreads in all.
+     */
+    public static final int SLOTS = 1024;
+
     private final BpfObject object;
     private final List<BpfLink> links;
     private final String attachType;
     final List<ProgramInfo> programs = new ArrayList<>();
-    /** The live threads' entries: {@code slots} (tp_btf) or {@code threads} (raw_tp). */
+    /** The live threads' entries beyond the slots (tp_btf), or all of them (raw_tp). */
     final BpfMap threads;
     final BpfMap exited;
     final BpfMap offCpu;
@@ -50,7 +61,7 @@ public final class SchedProbe implements AutoCloseable {
         this.object = object;
         this.links = links;
         this.attachType = attachType;
-        this.threads = object.map(attachType.equals("tp_btf") ? "slots" : "threads");
+        this.threads = object.map("threads");
         this.exited = object.map("exited");
         this.offCpu = object.map("off_cpu");
         this.counters = object.map(".bss");
@@ -69,26 +80,34 @@ public final class SchedProbe implements AutoCloseable {
      * the kernel refuses it), {@code tp_btf} or {@code raw_tp}.
      */
     public static SchedProbe open(int kernelTgid, int maxThreads, String attach) throws BpfException {
+        return open(kernelTgid, maxThreads, Math.min(SLOTS, maxThreads), attach);
+    }
+
+    /** As {@link #open(int, int, String)}, with {@code slots} of the {@code maxThreads} in the slot array (tp_btf). */
+    static SchedProbe open(int kernelTgid, int maxThreads, int slots, String attach) throws BpfException {
+        if (slots < 1 || slots > maxThreads) {
+            throw new IllegalArgumentException(slots + " slots for " + maxThreads + " threads");
+        }
         switch (attach) {
             case "tp_btf" -> {
-                return open(kernelTgid, maxThreads, "btf", "tp_btf");
+                return open(kernelTgid, maxThreads, slots, "btf", "tp_btf");
             }
             case "raw_tp" -> {
-                return open(kernelTgid, maxThreads, "raw", "raw_tp");
+                return open(kernelTgid, maxThreads, slots, "raw", "raw_tp");
             }
             default -> {
                 // auto, below
             }
         }
         try {
-            return open(kernelTgid, maxThreads, "btf", "tp_btf");
+            return open(kernelTgid, maxThreads, slots, "btf", "tp_btf");
         } catch (BpfException btf) {
             if (!btf.step().equals("load")) {
                 throw btf;
             }
             LOG.debug("tp_btf programs refused ({}), trying raw_tp", btf.getMessage());
             try {
-                return open(kernelTgid, maxThreads, "raw", "raw_tp");
+                return open(kernelTgid, maxThreads, slots, "raw", "raw_tp");
             } catch (BpfException raw) {
                 btf.addSuppressed(raw);
                 throw btf;
@@ -96,7 +115,7 @@ public final class SchedProbe implements AutoCloseable {
         }
     }
 
-    private static SchedProbe open(int kernelTgid, int maxThreads, String suffix, String attachType)
+    private static SchedProbe open(int kernelTgid, int maxThreads, int slots, String suffix, String attachType)
             throws BpfException {
         BpfObject object = BpfResources.open("sched");
         List<BpfLink> links = new ArrayList<>();
@@ -104,29 +123,30 @@ public final class SchedProbe implements AutoCloseable {
             for (String program : object.programNames()) {
                 object.setAutoload(program, program.endsWith("_" + suffix));
             }
-            boolean slots = suffix.equals("btf");
+            boolean useSlots = suffix.equals("btf");
             for (String map : List.of("slot_of", "free_slots", "slots")) {
-                object.map(map).setAutocreate(slots);
+                object.map(map).setAutocreate(useSlots);
             }
-            object.map("threads").setAutocreate(!slots);
-            object.map(slots ? "slots" : "threads").setMaxEntries(maxThreads);
-            object.map("free_slots").setMaxEntries(maxThreads);
-            // A thread usually blocks for a handful of reasons (futex, a poll, a read).
-            object.map("off_cpu").setMaxEntries(Math.max(4096, maxThreads * 4));
+            int hashThreads = useSlots ? maxThreads - slots : maxThreads;
+            if (useSlots) {
+                object.map("slots").setMaxEntries(slots);
+                object.map("free_slots").setMaxEntries(slots);
+            }
+            // A map cannot have 0 entries; with no room beyond the slots, config.hash_threads = 0 keeps the hash empty.
+            object.map("threads").setMaxEntries(Math.max(1, hashThreads));
+            // Only a thread's fifth and later reasons come here (the first four live in its entry).
+            object.map("off_cpu").setMaxEntries(Math.max(4096, maxThreads));
             byte[] config = ByteBuffer.allocate(ThreadSchedLayout.CONFIG_SIZE).order(ByteOrder.nativeOrder())
-                    .putInt(kernelTgid).array();
+                    .putInt(kernelTgid).putInt(useSlots ? slots : 0).putInt(hashThreads).array();
             object.map(".rodata").setInitialBytes(0, config, ThreadSchedLayout.CONFIG_SIZE);
             object.load();
-            object.map(slots ? "slots" : "threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
-            if (slots) { // a stack: slot 0 is given out first
-                int[] free = new int[maxThreads];
-                for (int i = 0; i < maxThreads; i++) {
-                    free[i] = maxThreads - 1 - i;
-                }
-                object.map("free_slots").push(free);
+            if (useSlots) {
+                object.map("slots").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
             }
+            object.map("threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
             object.map("exited").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
             checkValueSize(object.map(".bss"), ThreadSchedLayout.COUNTERS_SIZE);
+            checkValueSize(object.map(".data.alloc"), ThreadSchedLayout.ALLOC_SIZE);
             object.map("off_cpu").bind(ThreadSchedLayout.OFF_CPU_KEY, ThreadSchedLayout.OFF_CPU_TOTAL);
             for (String tracepoint : TRACEPOINTS) {
                 links.add(object.attach(tracepoint + "_" + suffix));
@@ -140,7 +160,8 @@ public final class SchedProbe implements AutoCloseable {
 
     /** A reader of the live threads' entries, owned by the caller. */
     LiveThreads liveThreads() throws BpfException {
-        return usesSlots() ? new SlotThreads(MmapArray.of(threads)) : HashThreads.lookup(threads);
+        return usesSlots() ? SlotThreads.open(object.map("slots"), object.map(".data.alloc"), threads)
+                : HashThreads.lookup(threads);
     }
 
     boolean usesSlots() {
@@ -149,7 +170,7 @@ public final class SchedProbe implements AutoCloseable {
 
     /**
      * Empties {@code free_slots} and returns the slots it held (tests: with the slots in use, they
-     * must account for every slot). Threads met afterwards find no free slot.
+     * must account for every slot given out). Threads met afterwards find no freed slot.
      */
     int[] takeFreeSlots() throws BpfException {
         return object.map("free_slots").popAll();

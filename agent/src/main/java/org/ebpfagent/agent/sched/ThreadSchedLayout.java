@@ -95,7 +95,12 @@ final class ThreadSchedLayout {
     static final String[] WAIT_KINDS = {"other", "sleeping", "uninterruptible"};
 
     /** struct sched_config in .rodata */
-    static final int CONFIG_SIZE = 8;
+    static final int CONFIG_SIZE = 16;
+
+    /** struct thread_alloc in .data.alloc (tp_btf) */
+    static final int ALLOC_FRESH = 0;
+    static final int ALLOC_IN_HASH = 8;
+    static final int ALLOC_SIZE = 16;
 
     private ThreadSchedLayout() {}
 }

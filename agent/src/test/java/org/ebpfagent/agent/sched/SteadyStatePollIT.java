@@ -32,7 +32,8 @@ class SteadyStatePollIT {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<Thread> sleepers = new ArrayList<>();
         ThreadRegistry registry = new ThreadRegistry();
-        SchedProbe probe = SchedProbe.open(KernelTgid.discover(), 32768, "tp_btf");
+        // Slots for every thread (the default 1,024 would leave a few dozen to the hash): the walk alone is timed.
+        SchedProbe probe = SchedProbe.open(KernelTgid.discover(), 32768, 2 * SchedProbe.SLOTS, "tp_btf");
         try (SchedRecorder recorder = new SchedRecorder(probe, registry, ThreadResolver.create(registry, null));
              // The raw_tp flavour beside it, for its hash of the same threads: how long reading
              // the live entries takes either way (its events are never read otherwise).
@@ -111,10 +112,10 @@ class SteadyStatePollIT {
                     "threads tracked %d, events per poll %.0f, poll time median %.3f ms, p90 %.3f ms, "
                             + "polls allocating 0 bytes: %d of %d, polls meeting no thread start or exit: %d allocating %d bytes "
                             + "in all; allocated per poll: %s; reading the live entries alone (median, p90): "
-                            + "slot array walk (%d slots, %d in use) %.1f us, %.1f us; hash batch lookup (%d entries) %.1f us, %.1f us",
+                            + "slot array walk (%d slots walked, %d in use) %.1f us, %.1f us; hash batch lookup (%d entries) %.1f us, %.1f us",
                     tracked, (double) events / POLLS, nanos[POLLS / 2] / 1e6, nanos[POLLS * 9 / 10] / 1e6,
                     zeroPolls, POLLS, steadyPolls, steadyBytes, Arrays.toString(allocated),
-                    32768, counts[0], slotNanos[POLLS / 2] / 1e3, slotNanos[POLLS * 9 / 10] / 1e3,
+                    ((SlotThreads) slotRead).highWater(), counts[0], slotNanos[POLLS / 2] / 1e3, slotNanos[POLLS * 9 / 10] / 1e3,
                     counts[1], hashNanos[POLLS / 2] / 1e3, hashNanos[POLLS * 9 / 10] / 1e3);
             System.out.println(report);
             Files.writeString(Path.of("target", "steady-state-poll.txt"), report + "\n");
@@ -138,6 +139,9 @@ class SteadyStatePollIT {
             assertTrue(steadyBytes < 1024, report);
         } finally {
             sleepers.forEach(Thread::interrupt);
+            for (Thread t : sleepers) { // gone before the next test counts this JVM's threads
+                t.join();
+            }
         }
     }
 }
