@@ -64,10 +64,11 @@ final class EbpfAgent {
         if (options.probes().contains("sched")) {
             try {
                 SchedProbe probe = SchedProbe.open(kernelTgid, options.maxThreads(), options.attach());
+                long attachedAfter = JvmStart.millisAgo();
                 recorders.add(new SchedRecorder(probe, registry, resolver));
-                LOG.info("sched probe attached ({} programs, {}) to pid {} (kernel tgid {}), polling every {} ms",
-                        probe.attachedPrograms(), probe.attachType(), ProcessHandle.current().pid(), kernelTgid,
-                        options.interval().toMillis());
+                LOG.info("sched probe attached ({} programs, {}) to pid {} (kernel tgid {}), polling every {} ms, "
+                        + "{} ms after the JVM started", probe.attachedPrograms(), probe.attachType(),
+                        ProcessHandle.current().pid(), kernelTgid, options.interval().toMillis(), attachedAfter);
             } catch (BpfException e) {
                 LOG.warn("sched probe not loaded: {}; the application runs without it", e.getMessage());
             }

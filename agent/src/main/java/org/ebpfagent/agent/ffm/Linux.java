@@ -17,7 +17,9 @@ public final class Linux {
     static final int PROT_WRITE = 2;
     private static final int MAP_SHARED = 1;
     private static final MemorySegment MAP_FAILED = MemorySegment.ofAddress(-1L);
+    private static final int CLOCK_BOOTTIME = 7;
     private static final MethodHandle GETTID;
+    private static final MethodHandle CLOCK_GETTIME; // (clock, timespec*) -> int
     private static final MethodHandle MMAP;   // (state, addr, length, prot, flags, fd, offset) -> void*
     private static final MethodHandle MUNMAP; // (addr, length) -> int
     static final long PAGE_SIZE;
@@ -29,6 +31,8 @@ public final class Linux {
         MMAP = linker.downcallHandle(libc.find("mmap").orElseThrow(),
                 FunctionDescriptor.of(ADDRESS, ADDRESS, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_LONG),
                 Linker.Option.captureCallState("errno"));
+        CLOCK_GETTIME = linker.downcallHandle(libc.find("clock_gettime").orElseThrow(),
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
         MUNMAP = linker.downcallHandle(libc.find("munmap").orElseThrow(),
                 FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG));
         MethodHandle pageSize = linker.downcallHandle(libc.find("getpagesize").orElseThrow(),
@@ -46,6 +50,23 @@ public final class Linux {
     public static int gettid() {
         try {
             return (int) GETTID.invokeExact();
+        } catch (Throwable t) {
+            throw Libbpf.rethrow(t);
+        }
+    }
+
+    /**
+     * CLOCK_BOOTTIME in nanoseconds: the clock /proc's process start times count on (since boot,
+     * suspended time included).
+     */
+    public static long bootTimeNanos() {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment timespec = call.allocate(16, 8);
+            int err = (int) CLOCK_GETTIME.invokeExact(CLOCK_BOOTTIME, timespec);
+            if (err != 0) {
+                throw new IllegalStateException("clock_gettime(CLOCK_BOOTTIME) failed");
+            }
+            return timespec.get(JAVA_LONG, 0) * 1_000_000_000L + timespec.get(JAVA_LONG, 8);
         } catch (Throwable t) {
             throw Libbpf.rethrow(t);
         }
