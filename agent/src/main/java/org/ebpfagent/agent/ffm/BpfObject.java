@@ -39,15 +39,11 @@ public final class BpfObject implements AutoCloseable {
             opts.set(ADDRESS, 8, call.allocateFrom(name));
             MemorySegment state = Libbpf.callState(call);
             LibbpfLog.clearWarnings();
-            MemorySegment obj = (MemorySegment) libbpf.objectOpenMem.invokeExact(state, image, (long) elf.length, opts);
-            if (obj.equals(MemorySegment.NULL)) {
+            long obj = libbpf.objectOpenMem.callErrno(state, image.address(), elf.length, opts.address(), 0, 0, 0);
+            if (obj == 0) {
                 throw BpfException.of("open", name, Libbpf.errno(state));
             }
-            return new BpfObject(libbpf, name, obj);
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            return new BpfObject(libbpf, name, MemorySegment.ofAddress(obj));
         }
     }
 
@@ -58,29 +54,16 @@ public final class BpfObject implements AutoCloseable {
     /** Names of all programs in the object, in ELF order. */
     public List<String> programNames() {
         List<String> names = new ArrayList<>();
-        try {
-            MemorySegment prog = MemorySegment.NULL;
-            while (true) {
-                prog = (MemorySegment) libbpf.objectNextProgram.invokeExact(object(), prog);
-                if (prog.equals(MemorySegment.NULL)) {
-                    return names;
-                }
-                MemorySegment n = (MemorySegment) libbpf.programName.invokeExact(prog);
-                names.add(n.reinterpret(256).getString(0));
-            }
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+        long prog = 0;
+        while ((prog = libbpf.objectNextProgram.call(object().address(), prog)) != 0) {
+            names.add(MemorySegment.ofAddress(libbpf.programName.call(prog)).reinterpret(256).getString(0));
         }
+        return names;
     }
 
     /** Chooses whether {@link #load} loads a program; only before load. */
     public void setAutoload(String program, boolean autoload) throws BpfException {
-        int err;
-        try {
-            err = (int) libbpf.programSetAutoload.invokeExact(program(program), autoload);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.programSetAutoload.call(program(program), autoload ? 1 : 0);
         if (err < 0) {
             throw BpfException.of("set autoload", program, err);
         }
@@ -88,27 +71,20 @@ public final class BpfObject implements AutoCloseable {
 
     /** A map of this object by name ({@code .rodata} and {@code .bss} included). */
     public BpfMap map(String mapName) throws BpfException {
-        MemorySegment map;
+        long map;
         try (Arena call = Arena.ofConfined()) {
-            map = (MemorySegment) libbpf.objectFindMap.invokeExact(object(), call.allocateFrom(mapName));
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            map = libbpf.objectFindMap.call(object().address(), call.allocateFrom(mapName).address());
         }
-        if (map.equals(MemorySegment.NULL)) {
+        if (map == 0) {
             throw BpfException.of("find map", mapName + " in " + name, Errno.ENOENT);
         }
-        return new BpfMap(libbpf, mapName, map, this);
+        return new BpfMap(libbpf, mapName, MemorySegment.ofAddress(map), this);
     }
 
     /** Loads every program still set to autoload, relocating CO-RE against the kernel's BTF. */
     public void load() throws BpfException {
         LibbpfLog.clearWarnings();
-        int err;
-        try {
-            err = (int) libbpf.objectLoad.invokeExact(object());
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.objectLoad.call(object().address());
         if (err < 0) {
             throw withLibbpfReason("load", name, err);
         }
@@ -119,29 +95,21 @@ public final class BpfObject implements AutoCloseable {
     public BpfLink attach(String program) throws BpfException {
         requireLoaded("attach " + program);
         LibbpfLog.clearWarnings();
+        long prog = program(program);
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = Libbpf.callState(call);
-            MemorySegment link = (MemorySegment) libbpf.programAttach.invokeExact(state, program(program));
-            if (link.equals(MemorySegment.NULL)) {
+            long link = libbpf.programAttach.callErrno(state, prog, 0, 0, 0, 0, 0);
+            if (link == 0) {
                 throw withLibbpfReason("attach", program, Libbpf.errno(state));
             }
             return new BpfLink(libbpf, program, link);
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
         }
     }
 
     /** A reusable reader of a loaded program's kernel statistics. */
     public ProgramInfo programInfo(String program) throws BpfException {
         requireLoaded("info " + program);
-        int fd;
-        try {
-            fd = (int) libbpf.programFd.invokeExact(program(program));
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int fd = (int) libbpf.programFd.call(program(program));
         return new ProgramInfo(libbpf, program, fd);
     }
 
@@ -178,9 +146,7 @@ public final class BpfObject implements AutoCloseable {
             return;
         }
         try {
-            libbpf.objectClose.invokeExact(object);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            libbpf.objectClose.call(object.address());
         } finally {
             object = null;
             arena.close();
@@ -198,14 +164,13 @@ public final class BpfObject implements AutoCloseable {
         return object;
     }
 
-    private MemorySegment program(String program) throws BpfException {
-        MemorySegment prog;
+    /** The address of the libbpf {@code bpf_program} named {@code program}. */
+    long program(String program) throws BpfException {
+        long prog;
         try (Arena call = Arena.ofConfined()) {
-            prog = (MemorySegment) libbpf.objectFindProgram.invokeExact(object(), call.allocateFrom(program));
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            prog = libbpf.objectFindProgram.call(object().address(), call.allocateFrom(program).address());
         }
-        if (prog.equals(MemorySegment.NULL)) {
+        if (prog == 0) {
             throw BpfException.of("find program", program + " in " + name, Errno.ENOENT);
         }
         return prog;
