@@ -12,51 +12,63 @@ import org.ebpfagent.agent.sched.SchedProbe;
 import org.ebpfagent.agent.sched.SchedRecorder;
 import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.threads.ThreadResolver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ebpfagent.agent.util.Log;
 
 /**
- * The running agent: sets up thread correlation, loads the probes and starts the poller, all on
- * the agent's own thread so that the application's start is not held up. Every failure ends in
- * one log line and an agent that does less, never in an exception reaching the application.
+ * The running agent: loads the probes, sets up thread correlation and starts the poller, all on
+ * the agent's own thread ({@code ebpf-agent-setup}) so that the application's start is not held
+ * up. Every failure ends in one log line and an agent that does less, never in an exception
+ * reaching the application.
  */
-final class EbpfAgent {
-    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+final class EbpfAgent implements Runnable {
+    private static final Log LOG = Log.named("ebpf-agent");
 
-    private EbpfAgent() {}
+    private final AgentOptions options;
+    private final Instrumentation inst;
+
+    private EbpfAgent(AgentOptions options, Instrumentation inst) {
+        this.options = options;
+        this.inst = inst;
+    }
 
     /** Called from premain on the application's main thread: starts the setup thread and returns. */
     static void start(AgentOptions options, Instrumentation inst) {
-        Thread setup = new Thread(() -> setUp(options, inst), "ebpf-agent-setup");
+        Thread setup = new Thread(new EbpfAgent(options, inst), "ebpf-agent-setup");
         setup.setDaemon(true);
         setup.start();
     }
 
-    private static void setUp(AgentOptions options, Instrumentation inst) {
+    /** The setup thread. */
+    @Override
+    public void run() {
         try {
+            SetupTimes times = new SetupTimes(LOG.isDebugEnabled());
             LibbpfLibrary.use(options.libbpf());
-            long t0 = System.nanoTime();
             ThreadRegistry registry = new ThreadRegistry();
             ThreadResolver resolver = ThreadResolver.create(registry, inst);
-            int threads = resolver.scan();
-            LOG.debug("thread registry: {} threads resolved by {} in {} us", threads, resolver.method(),
-                    (System.nanoTime() - t0) / 1000);
-            List<Recorder> recorders = loadProbes(options, registry, resolver);
+            times.step("thread resolver");
+            List<Recorder> recorders = loadProbes(registry, resolver, times);
             if (recorders.isEmpty()) {
                 return;
             }
+            // After the attach: the kernel sees threads from then on, and the registry is first
+            // needed by the first poll.
+            int threads = resolver.scan();
+            times.step("thread scan");
             new Poller(recorders, options.interval()).start();
+            times.step("poller");
+            LOG.debug("set-up: {}; {} threads resolved by {}", times, threads, resolver.method());
         } catch (Throwable t) {
             LOG.warn("agent disabled: {}", t.toString());
         }
     }
 
-    private static List<Recorder> loadProbes(AgentOptions options, ThreadRegistry registry,
-                                             ThreadResolver resolver) {
+    private List<Recorder> loadProbes(ThreadRegistry registry, ThreadResolver resolver, SetupTimes times) {
         List<Recorder> recorders = new ArrayList<>();
         int kernelTgid;
         try {
             kernelTgid = KernelTgid.discover();
+            times.step("kernel tgid");
         } catch (BpfException e) {
             LOG.warn("probes not loaded: {}; the application runs without them", e.getMessage());
             return recorders;
@@ -65,7 +77,9 @@ final class EbpfAgent {
             try {
                 SchedProbe probe = SchedProbe.open(kernelTgid, options.maxThreads(), options.attach());
                 long attachedAfter = JvmStart.millisAgo();
+                times.step("sched probe");
                 recorders.add(new SchedRecorder(probe, registry, resolver));
+                times.step("sched recorder");
                 LOG.info("sched probe attached ({} programs, {}) to pid {} (kernel tgid {}), polling every {} ms, "
                         + "{} ms after the JVM started", probe.attachedPrograms(), probe.attachType(),
                         ProcessHandle.current().pid(), kernelTgid, options.interval().toMillis(), attachedAfter);

@@ -8,12 +8,10 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ebpfagent.agent.util.Log;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Routes libbpf's own messages into the agent's logger. libbpf hands its print callback a printf
@@ -25,12 +23,12 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * reports each layer that gave up, ending with "failed to load object").
  */
 final class LibbpfLog {
-    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent.libbpf");
+    private static final Log LOG = Log.named("ebpf-agent.libbpf");
     private static final int LIBBPF_WARN = 0;
     private static final int LIBBPF_INFO = 1;
     private static final int MAX_MESSAGE = 64 * 1024; // verifier logs arrive as one message
 
-    private static MethodHandle vsnprintf;
+    private static CFunction vsnprintf; // (buf, size, format, va_list) -> int
     private static final String LOG_END = "-- END PROG LOAD LOG --";
     private static volatile String firstWarning = "";
     private static volatile String verifierVerdict = "";
@@ -39,15 +37,14 @@ final class LibbpfLog {
 
     static void install(Libbpf libbpf) {
         Linker linker = Linker.nativeLinker();
-        vsnprintf = linker.downcallHandle(linker.defaultLookup().find("vsnprintf").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
+        vsnprintf = CFunction.find(linker.defaultLookup(), "vsnprintf");
         try {
             MethodHandle target = MethodHandles.lookup().findStatic(LibbpfLog.class, "print",
                     MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
             // The stub lives as long as the JVM: libbpf keeps the pointer for the process lifetime.
             MemorySegment stub = linker.upcallStub(target,
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
-            MemorySegment previous = (MemorySegment) libbpf.setPrint.invokeExact(stub);
+            libbpf.setPrint.call(stub.address());
         } catch (Throwable t) {
             LOG.debug("libbpf messages stay on stderr: {}", t.toString());
         }
@@ -87,7 +84,7 @@ final class LibbpfLog {
             String message;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buf = arena.allocate(MAX_MESSAGE);
-                int n = (int) vsnprintf.invokeExact(buf, (long) MAX_MESSAGE, format, args);
+                int n = (int) vsnprintf.call(buf.address(), MAX_MESSAGE, format.address(), args.address());
                 message = buf.getString(0).stripTrailing() + (n >= MAX_MESSAGE ? " [truncated]" : "");
             }
             if (level == LIBBPF_WARN) {

@@ -9,8 +9,7 @@ import java.util.function.ToLongFunction;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.HotSpotVm;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ebpfagent.agent.util.Log;
 
 /**
  * Fills the {@link ThreadRegistry} with every live Java thread and its Linux tid.
@@ -23,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * the registry does not know yet. Not thread-safe: called from the poller.
  */
 public final class ThreadResolver {
-    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+    private static final Log LOG = Log.named("ebpf-agent");
 
     private final ThreadRegistry registry;
     private final ToLongFunction<Thread> eetop;
