@@ -31,8 +31,32 @@ final class EbpfAgent implements Runnable {
         this.inst = inst;
     }
 
-    /** Called from premain on the application's main thread: starts the setup thread and returns. */
+    /** The JFR events the agent writes (see {@link #start}). */
+    private static final List<String> EVENT_CLASSES = List.of("org.ebpfagent.events.ThreadScheduling",
+            "org.ebpfagent.events.ThreadOffCpu", "org.ebpfagent.events.AgentStatistics");
+
+    /**
+     * Called from premain on the application's main thread: starts the setup thread and returns.
+     *
+     * <p>If a recording starts with the JVM, the event classes are initialized here first, which
+     * registers them with JFR: premain runs before JFR starts that recording, so their types are in
+     * the recording's first metadata. Registered later, by the setup thread, they make JFR write
+     * the whole metadata a second time, enough calls for the JIT to compile its writer: ~300 ms of
+     * compiler CPU (docs/performance.md, "Start-up"). Without such a recording this waits for the
+     * setup thread: initializing an event class then sets up JFR's Java side, which would hold up
+     * the application's main thread.
+     */
     static void start(AgentOptions options, Instrumentation inst) {
+        if (StartupRecording.requested()) {
+            ClassLoader loader = EbpfAgent.class.getClassLoader();
+            for (String event : EVENT_CLASSES) {
+                try {
+                    Class.forName(event, true, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // JFR absent from this runtime: the setup thread says so when it needs the events
+                }
+            }
+        }
         Thread setup = new Thread(new EbpfAgent(options, inst), "ebpf-agent-setup");
         setup.setDaemon(true);
         setup.start();
