@@ -20,11 +20,20 @@ public final class BpfObject implements AutoCloseable {
     private final String name;
     private MemorySegment object;
     private boolean loaded;
+    /** The image and the configuration so far, to repeat a failed load ({@link #explainLoad}); dropped once loaded. */
+    private byte[] elf;
+    private List<Step> configuration = new ArrayList<>();
 
-    private BpfObject(Libbpf libbpf, String name, MemorySegment object) {
+    /** One configuration call, recorded to be repeated on a copy of the object. */
+    interface Step {
+        void apply(BpfObject object) throws BpfException;
+    }
+
+    private BpfObject(Libbpf libbpf, String name, MemorySegment object, byte[] elf) {
         this.libbpf = libbpf;
         this.name = name;
         this.object = object;
+        this.elf = elf;
     }
 
     /** Opens (parses, does not load) an object file image; {@code name} appears in errors and logs. */
@@ -43,7 +52,7 @@ public final class BpfObject implements AutoCloseable {
             if (obj == 0) {
                 throw BpfException.of("open", name, Libbpf.errno(state));
             }
-            return new BpfObject(libbpf, name, MemorySegment.ofAddress(obj));
+            return new BpfObject(libbpf, name, MemorySegment.ofAddress(obj), elf);
         }
     }
 
@@ -67,6 +76,7 @@ public final class BpfObject implements AutoCloseable {
         if (err < 0) {
             throw BpfException.of("set autoload", program, err);
         }
+        configured(copy -> copy.setAutoload(program, autoload));
     }
 
     /** A map of this object by name ({@code .rodata} and {@code .bss} included). */
@@ -86,9 +96,37 @@ public final class BpfObject implements AutoCloseable {
         LibbpfLog.clearWarnings();
         int err = (int) libbpf.objectLoad.call(object().address());
         if (err < 0) {
+            if (LibbpfLog.route(libbpf)) {
+                explainLoad();
+            }
             throw withLibbpfReason("load", name, err);
         }
         loaded = true;
+        elf = null;
+        configuration = null;
+    }
+
+    /** Records a configuration call that succeeded, for {@link #explainLoad}. */
+    void configured(Step step) {
+        if (configuration != null) {
+            configuration.add(step);
+        }
+    }
+
+    /**
+     * The load failed while libbpf was silent: loads a copy of the object, configured the same
+     * way, with libbpf's messages now routed to the agent, so that the failure can quote libbpf's
+     * reason. libbpf loads an object only once, hence the copy; it fails as the original did.
+     */
+    private void explainLoad() {
+        try (BpfObject copy = open(name, elf)) {
+            for (Step step : configuration) {
+                step.apply(copy);
+            }
+            copy.load();
+        } catch (BpfException | RuntimeException e) {
+            // the copy's failure has left libbpf's reason in LibbpfLog
+        }
     }
 
     /** Attaches a loaded program where its section name says (tp_btf/..., raw_tp/...). */
@@ -99,6 +137,9 @@ public final class BpfObject implements AutoCloseable {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = Libbpf.callState(call);
             long link = libbpf.programAttach.callErrno(state, prog, 0, 0, 0, 0, 0);
+            if (link == 0 && LibbpfLog.route(libbpf)) { // libbpf was silent: once more, to hear why
+                link = libbpf.programAttach.callErrno(state, prog, 0, 0, 0, 0, 0);
+            }
             if (link == 0) {
                 throw withLibbpfReason("attach", program, Libbpf.errno(state));
             }

@@ -17,6 +17,13 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
  * Routes libbpf's own messages into the agent's logger. libbpf hands its print callback a printf
  * format and a {@code va_list}; the callback formats them with libc's {@code vsnprintf}.
  *
+ * <p>Each message crosses into Java through an upcall, and loading the sched probe makes about
+ * 650 of them (libbpf's debug lines on CO-RE relocations), all dropped unless the agent logs at
+ * debug: with the upcall stub itself and the JIT work they bring, ~100 ms of CPU at start-up for
+ * nothing when all goes well. So libbpf stays silent (a NULL print function) until a step fails,
+ * unless the agent's log is at debug or trace; a failed step is then repeated with the messages
+ * routed here ({@link BpfObject}), to quote libbpf's reason.
+ *
  * <p>libbpf's warnings go to DEBUG, not WARN: a failure already produces one WARN line from the
  * agent, which quotes the warning that names the cause: the verifier's verdict when a program was
  * rejected, else the first warning of the failed step (libbpf names the cause first and then
@@ -32,21 +39,39 @@ final class LibbpfLog {
     private static final String LOG_END = "-- END PROG LOAD LOG --";
     private static volatile String firstWarning = "";
     private static volatile String verifierVerdict = "";
+    private static boolean routed;
 
     private LibbpfLog() {}
 
+    /** Called once libbpf is bound: routes its messages at debug and trace, else silences it. */
     static void install(Libbpf libbpf) {
+        if (!LOG.isDebugEnabled() || !route(libbpf)) {
+            libbpf.setPrint.call(0);
+        }
+    }
+
+    /**
+     * Routes libbpf's messages here from now on. Returns false if they already were, or cannot
+     * be: repeating a failed step then teaches nothing more.
+     */
+    static synchronized boolean route(Libbpf libbpf) {
+        if (routed) {
+            return false;
+        }
+        routed = true;
         Linker linker = Linker.nativeLinker();
-        vsnprintf = CFunction.find(linker.defaultLookup(), "vsnprintf");
         try {
+            vsnprintf = CFunction.find(linker.defaultLookup(), "vsnprintf");
             MethodHandle target = MethodHandles.lookup().findStatic(LibbpfLog.class, "print",
                     MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
             // The stub lives as long as the JVM: libbpf keeps the pointer for the process lifetime.
             MemorySegment stub = linker.upcallStub(target,
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
             libbpf.setPrint.call(stub.address());
+            return true;
         } catch (Throwable t) {
-            LOG.debug("libbpf messages stay on stderr: {}", t.toString());
+            LOG.debug("libbpf's messages are lost: {}", t.toString());
+            return false;
         }
     }
 
