@@ -70,15 +70,14 @@ final class EbpfAgent implements Runnable {
             LibbpfLibrary.use(options.libbpf());
             ThreadRegistry registry = new ThreadRegistry();
             ThreadResolver resolver = ThreadResolver.create(registry, inst);
-            times.step("thread resolver");
             List<Recorder> recorders = loadProbes(registry, resolver, times);
             if (recorders.isEmpty()) {
                 return;
             }
             // After the attach: the kernel sees threads from then on, and the registry is first
-            // needed by the first poll.
+            // needed by the first poll. The first scan binds to the JVM's thread structures.
             int threads = resolver.scan();
-            times.step("thread scan");
+            times.step("thread registry");
             new Poller(recorders, options.interval()).start();
             times.step("poller");
             LOG.debug("set-up: {}; {} threads resolved by {}", times, threads, resolver.method());
