@@ -33,7 +33,11 @@ final class Poller {
     Poller(List<Recorder> recorders, Duration interval) {
         this.recorders = List.copyOf(recorders);
         this.intervalNanos = interval.toNanos();
-        this.probesAttached = recorders.stream().mapToInt(Recorder::attachedPrograms).sum();
+        int programs = 0;
+        for (Recorder r : recorders) {
+            programs += r.attachedPrograms();
+        }
+        this.probesAttached = programs;
     }
 
     void start() {

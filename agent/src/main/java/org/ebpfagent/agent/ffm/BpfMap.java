@@ -53,7 +53,6 @@ public final class BpfMap {
         if (err < 0) {
             throw BpfException.of("resize", name, err);
         }
-        owner.configured(copy -> copy.map(name).setMaxEntries(entries));
     }
 
     /**
@@ -65,7 +64,6 @@ public final class BpfMap {
         if (err < 0) {
             throw BpfException.of("set autocreate", name, err);
         }
-        owner.configured(copy -> copy.map(name).setAutocreate(create));
     }
 
     /** Pushes 4-byte values onto a loaded stack or queue map, in order. */
@@ -123,7 +121,6 @@ public final class BpfMap {
             MemorySegment.copy(MemorySegment.ofArray(bytes), 0, MemorySegment.ofAddress(data).reinterpret(actual),
                     offset, bytes.length);
         }
-        owner.configured(copy -> copy.map(name).setInitialBytes(offset, bytes, sectionSize));
     }
 
     /** The map's {@code enum bpf_map_type} value ({@code BPF_MAP_TYPE_HASH} is 1, and so on). */

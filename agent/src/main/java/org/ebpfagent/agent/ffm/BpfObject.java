@@ -20,14 +20,8 @@ public final class BpfObject implements AutoCloseable {
     private final String name;
     private MemorySegment object;
     private boolean loaded;
-    /** The image and the configuration so far, to repeat a failed load ({@link #explainLoad}); dropped once loaded. */
+    /** The image, to repeat a failed load on a copy ({@link #explainLoad}); dropped once loaded. */
     private byte[] elf;
-    private List<Step> configuration = new ArrayList<>();
-
-    /** One configuration call, recorded to be repeated on a copy of the object. */
-    interface Step {
-        void apply(BpfObject object) throws BpfException;
-    }
 
     private BpfObject(Libbpf libbpf, String name, MemorySegment object, byte[] elf) {
         this.libbpf = libbpf;
@@ -76,7 +70,6 @@ public final class BpfObject implements AutoCloseable {
         if (err < 0) {
             throw BpfException.of("set autoload", program, err);
         }
-        configured(copy -> copy.setAutoload(program, autoload));
     }
 
     /** A map of this object by name ({@code .rodata} and {@code .bss} included). */
@@ -103,29 +96,47 @@ public final class BpfObject implements AutoCloseable {
         }
         loaded = true;
         elf = null;
-        configuration = null;
-    }
-
-    /** Records a configuration call that succeeded, for {@link #explainLoad}. */
-    void configured(Step step) {
-        if (configuration != null) {
-            configuration.add(step);
-        }
     }
 
     /**
-     * The load failed while libbpf was silent: loads a copy of the object, configured the same
-     * way, with libbpf's messages now routed to the agent, so that the failure can quote libbpf's
+     * The load failed while libbpf was silent: loads a copy of the object, configured as this one
+     * was, with libbpf's messages now routed to the agent, so that the failure can quote libbpf's
      * reason. libbpf loads an object only once, hence the copy; it fails as the original did.
      */
     private void explainLoad() {
         try (BpfObject copy = open(name, elf)) {
-            for (Step step : configuration) {
-                step.apply(copy);
-            }
+            copy.configureLike(this);
             copy.load();
         } catch (BpfException | RuntimeException e) {
             // the copy's failure has left libbpf's reason in LibbpfLog
+        }
+    }
+
+    /**
+     * Gives this object, opened from the same image as {@code original}, the configuration that
+     * libbpf holds for {@code original}: which programs load, and each map's creation, size and
+     * initial data.
+     */
+    private void configureLike(BpfObject original) {
+        long from = 0;
+        long to = 0;
+        while ((from = libbpf.objectNextProgram.call(original.object().address(), from)) != 0
+                && (to = libbpf.objectNextProgram.call(object().address(), to)) != 0) {
+            libbpf.programSetAutoload.call(to, (byte) libbpf.programAutoload.call(from));
+        }
+        from = 0;
+        to = 0;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment size = call.allocate(JAVA_LONG);
+            while ((from = libbpf.objectNextMap.call(original.object().address(), from)) != 0
+                    && (to = libbpf.objectNextMap.call(object().address(), to)) != 0) {
+                libbpf.mapSetAutocreate.call(to, (byte) libbpf.mapAutocreate.call(from));
+                libbpf.mapSetMaxEntries.call(to, (int) libbpf.mapMaxEntries.call(from));
+                long data = libbpf.mapInitialValue.call(from, size.address());
+                if (data != 0) {
+                    libbpf.mapSetInitialValue.call(to, data, size.get(JAVA_LONG, 0));
+                }
+            }
         }
     }
 

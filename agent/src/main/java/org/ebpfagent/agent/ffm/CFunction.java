@@ -5,6 +5,8 @@ import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
+import java.util.NoSuchElementException;
+import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -43,7 +45,11 @@ final class CFunction {
 
     /** The function {@code name} of {@code library}; NoSuchElementException if it lacks it. */
     static CFunction find(SymbolLookup library, String name) {
-        return new CFunction(library.find(name).orElseThrow(() -> new java.util.NoSuchElementException(name)));
+        Optional<MemorySegment> address = library.find(name);
+        if (address.isEmpty()) {
+            throw new NoSuchElementException(name);
+        }
+        return new CFunction(address.get());
     }
 
     long call() {

@@ -39,8 +39,10 @@ public final class HotSpotVm {
 
     /** Binds to the running HotSpot JVM, or explains why it cannot (another JVM, a stripped libjvm). */
     public static HotSpotVm open() throws BpfException {
-        Path libjvm = libjvmPath().orElseThrow(() -> new BpfException("find", "libjvm.so", Errno.ENOENT,
-                "not a HotSpot JVM"));
+        Path libjvm = libjvmPath();
+        if (libjvm == null) {
+            throw new BpfException("find", "libjvm.so", Errno.ENOENT, "not a HotSpot JVM");
+        }
         SymbolLookup jvm = SymbolLookup.libraryLookup(libjvm, Arena.global()); // already loaded: same handle
         MemorySegment entries = symbol(jvm, "gHotSpotVMStructs").get(ADDRESS, 0).reinterpret(Long.MAX_VALUE);
         long stride = symbol(jvm, "gHotSpotVMStructEntryArrayStride").get(JAVA_LONG, 0);
@@ -105,20 +107,24 @@ public final class HotSpotVm {
     }
 
     private static MemorySegment symbol(SymbolLookup lookup, String name) throws BpfException {
-        return lookup.find(name).orElseThrow(() -> new BpfException("find", name, Errno.ENOENT,
-                "libjvm.so does not export it")).reinterpret(8);
+        Optional<MemorySegment> symbol = lookup.find(name);
+        if (symbol.isEmpty()) {
+            throw new BpfException("find", name, Errno.ENOENT, "libjvm.so does not export it");
+        }
+        return symbol.get().reinterpret(8);
     }
 
-    private static Optional<Path> libjvmPath() {
+    /** The path of the libjvm.so this process runs on, or null. */
+    private static Path libjvmPath() {
         try (BufferedReader maps = Files.newBufferedReader(Path.of("/proc/self/maps"))) {
             for (String line; (line = maps.readLine()) != null; ) {
                 if (line.endsWith("/libjvm.so")) {
-                    return Optional.of(Path.of(line.substring(line.indexOf('/'))));
+                    return Path.of(line.substring(line.indexOf('/')));
                 }
             }
         } catch (IOException e) {
             // no maps: not Linux as the agent knows it
         }
-        return Optional.empty();
+        return null;
     }
 }

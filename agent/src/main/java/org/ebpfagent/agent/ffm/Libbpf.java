@@ -29,6 +29,10 @@ final class Libbpf {
     final CFunction objectFindMap;      // (obj, name) -> bpf_map*
     final CFunction programName;        // (prog) -> char*
     final CFunction programSetAutoload; // (prog, bool) -> int
+    final CFunction programAutoload;    // (prog) -> bool
+    final CFunction objectNextMap;      // (obj, prev) -> bpf_map*
+    final CFunction mapAutocreate;      // (map) -> bool
+    final CFunction mapSetInitialValue; // (map, data, size) -> int
     final CFunction programFd;          // (prog) -> int
     final CFunction programAttach;      // (prog) -> bpf_link*, errno
     final CFunction linkDestroy;        // (link) -> int
@@ -69,6 +73,10 @@ final class Libbpf {
         objectFindMap = CFunction.find(lib, "bpf_object__find_map_by_name");
         programName = CFunction.find(lib, "bpf_program__name");
         programSetAutoload = CFunction.find(lib, "bpf_program__set_autoload");
+        programAutoload = CFunction.find(lib, "bpf_program__autoload");
+        objectNextMap = CFunction.find(lib, "bpf_object__next_map");
+        mapAutocreate = CFunction.find(lib, "bpf_map__autocreate");
+        mapSetInitialValue = CFunction.find(lib, "bpf_map__set_initial_value");
         programFd = CFunction.find(lib, "bpf_program__fd");
         programAttach = CFunction.find(lib, "bpf_program__attach");
         linkDestroy = CFunction.find(lib, "bpf_link__destroy");
