@@ -38,15 +38,18 @@ final class EbpfAgent implements Runnable {
     /**
      * Called from premain on the application's main thread: starts the setup thread and returns.
      *
-     * <p>If a recording starts with the JVM, the event classes are initialized here first, which
+     * <p>If a recording starts with the JVM, the event classes are then initialized here, which
      * registers them with JFR: premain runs before JFR starts that recording, so their types are in
      * the recording's first metadata. Registered later, by the setup thread, they make JFR write
      * the whole metadata a second time, enough calls for the JIT to compile its writer: ~300 ms of
-     * compiler CPU (docs/performance.md, "Start-up"). Without such a recording this waits for the
-     * setup thread: initializing an event class then sets up JFR's Java side, which would hold up
-     * the application's main thread.
+     * compiler CPU (docs/performance.md, "Start-up"). The first event class sets up JFR's Java
+     * side, which JFR's start on this thread would do next anyway. Without such a recording the
+     * classes wait for the setup thread, so that the application's main thread is not held up.
      */
     static void start(AgentOptions options, Instrumentation inst) {
+        Thread setup = new Thread(new EbpfAgent(options, inst), "ebpf-agent-setup");
+        setup.setDaemon(true);
+        setup.start();
         if (StartupRecording.requested()) {
             ClassLoader loader = EbpfAgent.class.getClassLoader();
             for (String event : EVENT_CLASSES) {
@@ -57,9 +60,6 @@ final class EbpfAgent implements Runnable {
                 }
             }
         }
-        Thread setup = new Thread(new EbpfAgent(options, inst), "ebpf-agent-setup");
-        setup.setDaemon(true);
-        setup.start();
     }
 
     /** The setup thread. */
