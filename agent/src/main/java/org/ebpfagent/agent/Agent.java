@@ -2,6 +2,8 @@ package org.ebpfagent.agent;
 
 import java.lang.instrument.Instrumentation;
 
+import org.ebpfagent.agent.util.Log;
+
 /**
  * Entry point of {@code -javaagent:ebpf-agent.jar=key=value,...}. Does as little as possible and
  * lets nothing escape: an exception leaving premain would abort the JVM.
@@ -23,11 +25,10 @@ public final class Agent {
             try {
                 options = AgentOptions.parse(args);
             } catch (AgentOptions.InvalidOption e) {
-                AgentLog.configure("info");
-                org.slf4j.LoggerFactory.getLogger("ebpf-agent").error("{}; agent disabled", e.getMessage());
+                Log.named("ebpf-agent").error("{}; agent disabled", e.getMessage());
                 return;
             }
-            AgentLog.configure(options.logLevel());
+            Log.setLevel(options.logLevel());
             EbpfAgent.start(options, inst);
         } catch (Throwable t) {
             try {

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
+import org.ebpfagent.agent.util.Log;
+
 /**
  * The agent's options, parsed from {@code -javaagent:ebpf-agent.jar=key=value,...}.
  *
@@ -20,7 +22,7 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
                            String attach) {
 
     static final List<String> PROBES = List.of("sched");
-    static final List<String> LOG_LEVELS = List.of("error", "warn", "info", "debug", "trace");
+    static final List<String> LOG_LEVELS = Log.LEVELS;
     static final List<String> ATTACH = List.of("auto", "tp_btf", "raw_tp");
     static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf", "attach");
 

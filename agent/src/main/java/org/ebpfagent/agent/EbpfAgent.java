@@ -13,70 +13,112 @@ import org.ebpfagent.agent.sched.SchedProbe;
 import org.ebpfagent.agent.sched.SchedRecorder;
 import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.threads.ThreadResolver;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ebpfagent.agent.util.Log;
 
 /**
- * The running agent: sets up thread correlation, loads the probes and starts the poller, all on
- * the agent's own thread so that the application's start is not held up. Every failure ends in
- * one log line and an agent that does less, never in an exception reaching the application.
+ * The running agent: loads the probes, sets up thread correlation and starts the poller, all on
+ * the agent's own thread ({@code ebpf-agent-setup}) so that the application's start is not held
+ * up. Every failure ends in one log line and an agent that does less, never in an exception
+ * reaching the application.
  */
-final class EbpfAgent {
-    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+final class EbpfAgent implements Runnable {
+    private static final Log LOG = Log.named("ebpf-agent");
 
-    private EbpfAgent() {}
+    private final AgentOptions options;
+    private final Instrumentation inst;
+    /** The probes' attach lines, logged once the set-up is complete. */
+    private final List<String> attachedLines = new ArrayList<>();
 
-    /** Called from premain on the application's main thread: starts the setup thread and returns. */
-    static void start(AgentOptions options, Instrumentation inst) {
-        Thread setup = new Thread(() -> setUp(options, inst), "ebpf-agent-setup");
-        setup.setDaemon(true);
-        setup.start();
+    private EbpfAgent(AgentOptions options, Instrumentation inst) {
+        this.options = options;
+        this.inst = inst;
     }
 
-    private static void setUp(AgentOptions options, Instrumentation inst) {
+    /** The JFR events the agent writes (see {@link #start}). */
+    private static final List<String> EVENT_CLASSES = List.of("org.ebpfagent.events.ThreadScheduling",
+            "org.ebpfagent.events.ThreadOffCpu", "org.ebpfagent.events.AgentStatistics");
+
+    /**
+     * Called from premain on the application's main thread: starts the setup thread and returns.
+     *
+     * <p>If a recording starts with the JVM, the event classes are then initialized here, which
+     * registers them with JFR: premain runs before JFR starts that recording, so their types are in
+     * the recording's first metadata. Registered later, by the setup thread, they make JFR write
+     * the whole metadata a second time, enough calls for the JIT to compile its writer: ~300 ms of
+     * compiler CPU (docs/performance.md, "Start-up"). The first event class sets up JFR's Java
+     * side, which JFR's start on this thread would do next anyway. Without such a recording the
+     * classes wait for the setup thread, so that the application's main thread is not held up.
+     */
+    static void start(AgentOptions options, Instrumentation inst) {
+        Thread setup = new Thread(new EbpfAgent(options, inst), "ebpf-agent-setup");
+        setup.setDaemon(true);
+        setup.start();
+        if (StartupRecording.requested()) {
+            ClassLoader loader = EbpfAgent.class.getClassLoader();
+            for (String event : EVENT_CLASSES) {
+                try {
+                    Class.forName(event, true, loader);
+                } catch (ClassNotFoundException | LinkageError e) {
+                    // JFR absent from this runtime: the setup thread says so when it needs the events
+                }
+            }
+        }
+    }
+
+    /** The setup thread. */
+    @Override
+    public void run() {
         try {
+            SetupTimes times = new SetupTimes(LOG.isDebugEnabled());
             LibbpfLibrary.use(options.libbpf());
-            long t0 = System.nanoTime();
             ThreadRegistry registry = new ThreadRegistry();
             ThreadResolver resolver = ThreadResolver.create(registry, inst);
-            int threads = resolver.scan();
-            LOG.debug("thread registry: {} threads resolved by {} in {} us", threads, resolver.method(),
-                    (System.nanoTime() - t0) / 1000);
-            List<Recorder> recorders = loadProbes(options, registry, resolver);
+            List<Recorder> recorders = loadProbes(registry, resolver, times);
             if (recorders.isEmpty()) {
                 return;
             }
+            // After the attach: the kernel sees threads from then on, and the registry is first
+            // needed by the first poll. The first scan binds to the JVM's thread structures.
+            int threads = resolver.scan();
+            times.step("thread registry");
             new Poller(recorders, options.interval()).start();
+            times.step("poller");
             watchThreadStarts(resolver);
+            times.step("thread starts");
+            // Said once threads are named as they start, so that an application started on this
+            // line has every thread named.
+            for (String attached : attachedLines) {
+                LOG.info("{}", attached);
+            }
+            LOG.debug("set-up: {}; {} threads resolved by {}", times, threads, resolver.method());
         } catch (Throwable t) {
             LOG.warn("agent disabled: {}", t.toString());
         }
     }
 
     /**
-     * From when the JVM has finished starting (JVMTI answers only then), every Java thread that
-     * starts registers itself; a scan right after finds those that started before. Until then,
-     * threads are found by the poller's scans, and one that starts and ends between two polls
-     * during the JVM's start-up has no java.lang.Thread.
+     * From when the JVM has finished starting (JVMTI answers only then, and premain is part of
+     * its start), every Java thread that starts registers itself; a scan right after finds those
+     * that started before. Until then threads are found by the poller's scans, and one that starts
+     * and ends between two polls during the JVM's start-up has no java.lang.Thread.
      */
     private static void watchThreadStarts(ThreadResolver resolver) {
-        long t0 = System.nanoTime();
         try {
             resolver.watchStarts();
             resolver.scan();
-            LOG.debug("thread starts watched, {} ms after the probes were attached", (System.nanoTime() - t0) / 1_000_000);
+            LOG.debug("thread starts watched");
         } catch (BpfException e) {
             LOG.info("threads that start and end between two polls will have no java.lang.Thread: {}",
                     e.getMessage());
         }
     }
 
-    private static List<Recorder> loadProbes(AgentOptions options, ThreadRegistry registry,
-                                             ThreadResolver resolver) {
+    private List<Recorder> loadProbes(ThreadRegistry registry, ThreadResolver resolver, SetupTimes times) {
         List<Recorder> recorders = new ArrayList<>();
         int kernelTgid;
         try {
             kernelTgid = KernelTgid.discover();
+            times.step("kernel tgid");
         } catch (BpfException e) {
             LOG.warn("probes not loaded: {}; the application runs without them", e.getMessage());
             return recorders;
@@ -84,15 +126,19 @@ final class EbpfAgent {
         if (options.probes().contains("sched")) {
             try {
                 SchedProbe probe = SchedProbe.open(kernelTgid, options.maxThreads(), options.attach());
+                long attachedAfter = JvmStart.millisAgo();
+                times.step("sched probe");
                 try {
                     recorders.add(new SchedRecorder(probe, registry, resolver));
                 } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
                     probe.close();
                     throw e;
                 }
-                LOG.info("sched probe attached ({} programs, {}) to pid {} (kernel tgid {}), polling every {} ms",
-                        probe.attachedPrograms(), probe.attachType(), ProcessHandle.current().pid(), kernelTgid,
-                        options.interval().toMillis());
+                times.step("sched recorder");
+                attachedLines.add("sched probe attached (" + probe.attachedPrograms() + " programs, "
+                        + probe.attachType() + ") to pid " + ProcessHandle.current().pid() + " (kernel tgid "
+                        + kernelTgid + "), polling every " + options.interval().toMillis() + " ms, "
+                        + attachedAfter + " ms after the JVM started");
             } catch (BpfException | EventClock.Unsupported e) {
                 LOG.warn("sched probe not loaded: {}; the application runs without it", e.getMessage());
             }

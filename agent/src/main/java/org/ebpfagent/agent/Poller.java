@@ -9,8 +9,7 @@ import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.events.AgentStatistics;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ebpfagent.agent.util.Log;
 
 /**
  * Polls every recorder at the configured interval on its own daemon thread, and once more whenever
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * before a dump is never missing. Writes one {@code ebpf.AgentStatistics} event per poll.
  */
 final class Poller {
-    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+    private static final Log LOG = Log.named("ebpf-agent");
 
     private final List<Recorder> recorders;
     private final long intervalNanos;
@@ -34,7 +33,11 @@ final class Poller {
     Poller(List<Recorder> recorders, Duration interval) {
         this.recorders = List.copyOf(recorders);
         this.intervalNanos = interval.toNanos();
-        this.probesAttached = recorders.stream().mapToInt(Recorder::attachedPrograms).sum();
+        int programs = 0;
+        for (Recorder r : recorders) {
+            programs += r.attachedPrograms();
+        }
+        this.probesAttached = programs;
     }
 
     void start() {

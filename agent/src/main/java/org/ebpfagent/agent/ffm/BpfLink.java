@@ -1,14 +1,12 @@
 package org.ebpfagent.agent.ffm;
 
-import java.lang.foreign.MemorySegment;
-
 /** One attached program (a libbpf {@code bpf_link}); closing it detaches the program. */
 public final class BpfLink implements AutoCloseable {
     private final Libbpf libbpf;
     private final String program;
-    private MemorySegment link;
+    private long link;
 
-    BpfLink(Libbpf libbpf, String program, MemorySegment link) {
+    BpfLink(Libbpf libbpf, String program, long link) {
         this.libbpf = libbpf;
         this.program = program;
         this.link = link;
@@ -21,15 +19,13 @@ public final class BpfLink implements AutoCloseable {
     /** Detaches and frees the link. Idempotent. */
     @Override
     public void close() {
-        if (link == null) {
+        if (link == 0) {
             return;
         }
         try {
-            int unused = (int) libbpf.linkDestroy.invokeExact(link);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            libbpf.linkDestroy.call(link);
         } finally {
-            link = null;
+            link = 0;
         }
     }
 }

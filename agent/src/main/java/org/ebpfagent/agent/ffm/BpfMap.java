@@ -49,12 +49,7 @@ public final class BpfMap {
 
     /** Resizes the map before load. */
     public void setMaxEntries(int entries) throws BpfException {
-        int err;
-        try {
-            err = (int) libbpf.mapSetMaxEntries.invokeExact(map, entries);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.mapSetMaxEntries.call(map.address(), entries);
         if (err < 0) {
             throw BpfException.of("resize", name, err);
         }
@@ -65,12 +60,7 @@ public final class BpfMap {
      * not exist, nor be supported by the kernel.
      */
     public void setAutocreate(boolean create) throws BpfException {
-        int err;
-        try {
-            err = (int) libbpf.mapSetAutocreate.invokeExact(map, create);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.mapSetAutocreate.call(map.address(), create ? 1 : 0);
         if (err < 0) {
             throw BpfException.of("set autocreate", name, err);
         }
@@ -78,19 +68,16 @@ public final class BpfMap {
 
     /** Pushes 4-byte values onto a loaded stack or queue map, in order. */
     public void push(int... ints) throws BpfException {
+        int fd = fd();
         try (Arena call = Arena.ofConfined()) {
             MemorySegment value = call.allocate(JAVA_INT);
             for (int v : ints) {
                 value.set(JAVA_INT, 0, v);
-                int err = (int) libbpf.mapUpdateElem.invokeExact(fd(), MemorySegment.NULL, value, 0L);
+                int err = (int) libbpf.mapUpdateElem.call(fd, 0, value.address(), 0);
                 if (err < 0) {
                     throw BpfException.of("push", name, err);
                 }
             }
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
         }
     }
 
@@ -101,7 +88,7 @@ public final class BpfMap {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment value = call.allocate(JAVA_INT);
             while (true) {
-                int err = (int) libbpf.mapLookupAndDeleteElem.invokeExact(fd(), MemorySegment.NULL, value);
+                int err = (int) libbpf.mapLookupAndDeleteElem.call(fd(), 0, value.address());
                 if (err == -Errno.ENOENT) {
                     return java.util.Arrays.copyOf(out, n);
                 }
@@ -113,10 +100,6 @@ public final class BpfMap {
                 }
                 out[n++] = value.get(JAVA_INT, 0);
             }
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
         }
     }
 
@@ -128,18 +111,15 @@ public final class BpfMap {
     public void setInitialBytes(long offset, byte[] bytes, long sectionSize) throws BpfException {
         try (Arena call = Arena.ofConfined()) {
             MemorySegment size = call.allocate(JAVA_LONG);
-            MemorySegment data = (MemorySegment) libbpf.mapInitialValue.invokeExact(map, size);
+            long data = libbpf.mapInitialValue.call(map.address(), size.address());
             long actual = size.get(JAVA_LONG, 0);
-            if (data.equals(MemorySegment.NULL) || actual != sectionSize) {
+            if (data == 0 || actual != sectionSize) {
                 throw new BpfException("configure", name, Errno.EINVAL,
                         "section is " + actual + " bytes, the agent expects " + sectionSize
                                 + ": the object and the agent disagree on its layout");
             }
-            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, data.reinterpret(actual), offset, bytes.length);
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, MemorySegment.ofAddress(data).reinterpret(actual),
+                    offset, bytes.length);
         }
     }
 
@@ -202,12 +182,7 @@ public final class BpfMap {
             }
             return;
         }
-        MemorySegment btf;
-        try {
-            btf = (MemorySegment) libbpf.objectBtf.invokeExact(owner.object());
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        MemorySegment btf = MemorySegment.ofAddress(libbpf.objectBtf.call(owner.object().address()));
         for (String p : new BtfLayoutCheck(libbpf, btf).compare(typeId, java)) {
             problems.add(role + ": " + p);
         }
@@ -218,11 +193,7 @@ public final class BpfMap {
         return new MapValue(libbpf, this);
     }
 
-    private int call(java.lang.invoke.MethodHandle h) {
-        try {
-            return (int) h.invokeExact(map);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+    private int call(CFunction f) {
+        return (int) f.call(map.address());
     }
 }

@@ -20,11 +20,14 @@ public final class BpfObject implements AutoCloseable {
     private final String name;
     private MemorySegment object;
     private boolean loaded;
+    /** The image, to repeat a failed load on a copy ({@link #explainLoad}); dropped once loaded. */
+    private byte[] elf;
 
-    private BpfObject(Libbpf libbpf, String name, MemorySegment object) {
+    private BpfObject(Libbpf libbpf, String name, MemorySegment object, byte[] elf) {
         this.libbpf = libbpf;
         this.name = name;
         this.object = object;
+        this.elf = elf;
     }
 
     /** Opens (parses, does not load) an object file image; {@code name} appears in errors and logs. */
@@ -39,15 +42,11 @@ public final class BpfObject implements AutoCloseable {
             opts.set(ADDRESS, 8, call.allocateFrom(name));
             MemorySegment state = Libbpf.callState(call);
             LibbpfLog.clearWarnings();
-            MemorySegment obj = (MemorySegment) libbpf.objectOpenMem.invokeExact(state, image, (long) elf.length, opts);
-            if (obj.equals(MemorySegment.NULL)) {
+            long obj = libbpf.objectOpenMem.callErrno(state, image.address(), elf.length, opts.address(), 0, 0, 0);
+            if (obj == 0) {
                 throw BpfException.of("open", name, Libbpf.errno(state));
             }
-            return new BpfObject(libbpf, name, obj);
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            return new BpfObject(libbpf, name, MemorySegment.ofAddress(obj), elf);
         }
     }
 
@@ -58,29 +57,16 @@ public final class BpfObject implements AutoCloseable {
     /** Names of all programs in the object, in ELF order. */
     public List<String> programNames() {
         List<String> names = new ArrayList<>();
-        try {
-            MemorySegment prog = MemorySegment.NULL;
-            while (true) {
-                prog = (MemorySegment) libbpf.objectNextProgram.invokeExact(object(), prog);
-                if (prog.equals(MemorySegment.NULL)) {
-                    return names;
-                }
-                MemorySegment n = (MemorySegment) libbpf.programName.invokeExact(prog);
-                names.add(n.reinterpret(256).getString(0));
-            }
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+        long prog = 0;
+        while ((prog = libbpf.objectNextProgram.call(object().address(), prog)) != 0) {
+            names.add(MemorySegment.ofAddress(libbpf.programName.call(prog)).reinterpret(256).getString(0));
         }
+        return names;
     }
 
     /** Chooses whether {@link #load} loads a program; only before load. */
     public void setAutoload(String program, boolean autoload) throws BpfException {
-        int err;
-        try {
-            err = (int) libbpf.programSetAutoload.invokeExact(program(program), autoload);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.programSetAutoload.call(program(program), autoload ? 1 : 0);
         if (err < 0) {
             throw BpfException.of("set autoload", program, err);
         }
@@ -88,60 +74,94 @@ public final class BpfObject implements AutoCloseable {
 
     /** A map of this object by name ({@code .rodata} and {@code .bss} included). */
     public BpfMap map(String mapName) throws BpfException {
-        MemorySegment map;
+        long map;
         try (Arena call = Arena.ofConfined()) {
-            map = (MemorySegment) libbpf.objectFindMap.invokeExact(object(), call.allocateFrom(mapName));
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            map = libbpf.objectFindMap.call(object().address(), call.allocateFrom(mapName).address());
         }
-        if (map.equals(MemorySegment.NULL)) {
+        if (map == 0) {
             throw BpfException.of("find map", mapName + " in " + name, Errno.ENOENT);
         }
-        return new BpfMap(libbpf, mapName, map, this);
+        return new BpfMap(libbpf, mapName, MemorySegment.ofAddress(map), this);
     }
 
     /** Loads every program still set to autoload, relocating CO-RE against the kernel's BTF. */
     public void load() throws BpfException {
         LibbpfLog.clearWarnings();
-        int err;
-        try {
-            err = (int) libbpf.objectLoad.invokeExact(object());
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.objectLoad.call(object().address());
         if (err < 0) {
+            if (LibbpfLog.route(libbpf)) {
+                explainLoad();
+            }
             throw withLibbpfReason("load", name, err);
         }
         loaded = true;
+        elf = null;
+    }
+
+    /**
+     * The load failed while libbpf was silent: loads a copy of the object, configured as this one
+     * was, with libbpf's messages now routed to the agent, so that the failure can quote libbpf's
+     * reason. libbpf loads an object only once, hence the copy; it fails as the original did.
+     */
+    private void explainLoad() {
+        try (BpfObject copy = open(name, elf)) {
+            copy.configureLike(this);
+            copy.load();
+        } catch (BpfException | RuntimeException e) {
+            // the copy's failure has left libbpf's reason in LibbpfLog
+        }
+    }
+
+    /**
+     * Gives this object, opened from the same image as {@code original}, the configuration that
+     * libbpf holds for {@code original}: which programs load, and each map's creation, size and
+     * initial data.
+     */
+    private void configureLike(BpfObject original) {
+        long from = 0;
+        long to = 0;
+        while ((from = libbpf.objectNextProgram.call(original.object().address(), from)) != 0
+                && (to = libbpf.objectNextProgram.call(object().address(), to)) != 0) {
+            libbpf.programSetAutoload.call(to, (byte) libbpf.programAutoload.call(from));
+        }
+        from = 0;
+        to = 0;
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment size = call.allocate(JAVA_LONG);
+            while ((from = libbpf.objectNextMap.call(original.object().address(), from)) != 0
+                    && (to = libbpf.objectNextMap.call(object().address(), to)) != 0) {
+                libbpf.mapSetAutocreate.call(to, (byte) libbpf.mapAutocreate.call(from));
+                libbpf.mapSetMaxEntries.call(to, (int) libbpf.mapMaxEntries.call(from));
+                long data = libbpf.mapInitialValue.call(from, size.address());
+                if (data != 0) {
+                    libbpf.mapSetInitialValue.call(to, data, size.get(JAVA_LONG, 0));
+                }
+            }
+        }
     }
 
     /** Attaches a loaded program where its section name says (tp_btf/..., raw_tp/...). */
     public BpfLink attach(String program) throws BpfException {
         requireLoaded("attach " + program);
         LibbpfLog.clearWarnings();
+        long prog = program(program);
         try (Arena call = Arena.ofConfined()) {
             MemorySegment state = Libbpf.callState(call);
-            MemorySegment link = (MemorySegment) libbpf.programAttach.invokeExact(state, program(program));
-            if (link.equals(MemorySegment.NULL)) {
+            long link = libbpf.programAttach.callErrno(state, prog, 0, 0, 0, 0, 0);
+            if (link == 0 && LibbpfLog.route(libbpf)) { // libbpf was silent: once more, to hear why
+                link = libbpf.programAttach.callErrno(state, prog, 0, 0, 0, 0, 0);
+            }
+            if (link == 0) {
                 throw withLibbpfReason("attach", program, Libbpf.errno(state));
             }
             return new BpfLink(libbpf, program, link);
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
         }
     }
 
     /** A reusable reader of a loaded program's kernel statistics. */
     public ProgramInfo programInfo(String program) throws BpfException {
         requireLoaded("info " + program);
-        int fd;
-        try {
-            fd = (int) libbpf.programFd.invokeExact(program(program));
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int fd = (int) libbpf.programFd.call(program(program));
         return new ProgramInfo(libbpf, program, fd);
     }
 
@@ -178,9 +198,7 @@ public final class BpfObject implements AutoCloseable {
             return;
         }
         try {
-            libbpf.objectClose.invokeExact(object);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            libbpf.objectClose.call(object.address());
         } finally {
             object = null;
             arena.close();
@@ -198,14 +216,13 @@ public final class BpfObject implements AutoCloseable {
         return object;
     }
 
-    private MemorySegment program(String program) throws BpfException {
-        MemorySegment prog;
+    /** The address of the libbpf {@code bpf_program} named {@code program}. */
+    long program(String program) throws BpfException {
+        long prog;
         try (Arena call = Arena.ofConfined()) {
-            prog = (MemorySegment) libbpf.objectFindProgram.invokeExact(object(), call.allocateFrom(program));
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+            prog = libbpf.objectFindProgram.call(object().address(), call.allocateFrom(program).address());
         }
-        if (prog.equals(MemorySegment.NULL)) {
+        if (prog == 0) {
             throw BpfException.of("find program", program + " in " + name, Errno.ENOENT);
         }
         return prog;

@@ -132,34 +132,20 @@ final class BtfLayoutCheck {
     }
 
     private MemorySegment type(int id) {
-        MemorySegment t;
-        try {
-            t = (MemorySegment) libbpf.btfTypeById.invokeExact(btf, id);
-        } catch (Throwable e) {
-            throw Libbpf.rethrow(e);
-        }
-        if (t.equals(MemorySegment.NULL)) {
+        long t = libbpf.btfTypeById.call(btf.address(), id);
+        if (t == 0) {
             throw new IllegalStateException("BTF type " + id + " not found");
         }
-        return t.reinterpret(TYPE_HEADER);
+        return MemorySegment.ofAddress(t).reinterpret(TYPE_HEADER);
     }
 
     private long resolveSize(int id) {
-        try {
-            return (long) libbpf.btfResolveSize.invokeExact(btf, id);
-        } catch (Throwable e) {
-            throw Libbpf.rethrow(e);
-        }
+        return libbpf.btfResolveSize.call(btf.address(), id);
     }
 
     private String name(int offset) {
-        MemorySegment s;
-        try {
-            s = (MemorySegment) libbpf.btfNameByOffset.invokeExact(btf, offset);
-        } catch (Throwable e) {
-            throw Libbpf.rethrow(e);
-        }
-        return s.equals(MemorySegment.NULL) ? "" : s.reinterpret(Integer.MAX_VALUE).getString(0);
+        long s = libbpf.btfNameByOffset.call(btf.address(), offset);
+        return s == 0 ? "" : MemorySegment.ofAddress(s).reinterpret(Integer.MAX_VALUE).getString(0);
     }
 
     private static int info(MemorySegment type) {

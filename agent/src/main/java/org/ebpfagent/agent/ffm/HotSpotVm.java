@@ -1,14 +1,17 @@
 package org.ebpfagent.agent.ffm;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
@@ -20,6 +23,11 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  */
 public final class HotSpotVm {
     private static final long MAX_OFFSET = 1 << 20; // sanity bound for offsets read from the table
+    private static final byte[] THREAD = cString("Thread");
+    private static final byte[] JAVA_THREAD = cString("JavaThread");
+    private static final byte[] OS_THREAD = cString("OSThread");
+    private static final byte[] OSTHREAD = cString("_osthread");
+    private static final byte[] THREAD_ID = cString("_thread_id");
 
     private final long osThreadOffset;
     private final long threadIdOffset;
@@ -39,20 +47,20 @@ public final class HotSpotVm {
         long offsetAt = symbol(jvm, "gHotSpotVMStructEntryOffsetOffset").get(JAVA_LONG, 0);
         long osThread = -1;
         long threadId = -1;
+        // Names are compared in place, byte by byte: most differ in their first byte, and the table
+        // has thousands of entries, walked once while the agent starts.
         for (long e = 0; ; e += stride) {
-            MemorySegment typeName = entries.get(ADDRESS, e + typeNameAt);
-            if (typeName.equals(MemorySegment.NULL)) {
+            long typeName = entries.get(JAVA_LONG, e + typeNameAt);
+            if (typeName == 0) {
                 break;
             }
-            MemorySegment fieldName = entries.get(ADDRESS, e + fieldNameAt);
-            if (fieldName.equals(MemorySegment.NULL)) {
+            long fieldName = entries.get(JAVA_LONG, e + fieldNameAt);
+            if (fieldName == 0) {
                 continue;
             }
-            String type = typeName.reinterpret(256).getString(0);
-            String field = fieldName.reinterpret(256).getString(0);
-            if ((type.equals("Thread") || type.equals("JavaThread")) && field.equals("_osthread")) {
+            if (isString(fieldName, OSTHREAD) && (isString(typeName, THREAD) || isString(typeName, JAVA_THREAD))) {
                 osThread = entries.get(JAVA_LONG, e + offsetAt);
-            } else if (type.equals("OSThread") && field.equals("_thread_id")) {
+            } else if (isString(fieldName, THREAD_ID) && isString(typeName, OS_THREAD)) {
                 threadId = entries.get(JAVA_LONG, e + offsetAt);
             }
         }
@@ -79,25 +87,49 @@ public final class HotSpotVm {
         return MemorySegment.ofAddress(osThread).reinterpret(threadIdOffset + 4).get(JAVA_INT, threadIdOffset);
     }
 
+    /** Whether the NUL-terminated string at {@code address} is {@code expected} (ASCII, NUL-terminated). */
+    private static boolean isString(long address, byte[] expected) {
+        MemorySegment s = MemorySegment.ofAddress(address).reinterpret(expected.length);
+        for (int i = 0; i < expected.length; i++) {
+            if (s.get(JAVA_BYTE, i) != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static byte[] cString(String s) {
+        return (s + "\0").getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** The running JVM's own libjvm.so, for its exported symbols. */
     static SymbolLookup libjvm() throws BpfException {
-        Path libjvm = libjvmPath().orElseThrow(() -> new BpfException("find", "libjvm.so", Errno.ENOENT,
-                "not a HotSpot JVM"));
+        Path libjvm = libjvmPath();
+        if (libjvm == null) {
+            throw new BpfException("find", "libjvm.so", Errno.ENOENT, "not a HotSpot JVM");
+        }
         return SymbolLookup.libraryLookup(libjvm, Arena.global()); // already loaded: same handle
     }
 
     static MemorySegment symbol(SymbolLookup lookup, String name) throws BpfException {
-        return lookup.find(name).orElseThrow(() -> new BpfException("find", name, Errno.ENOENT,
-                "libjvm.so does not export it")).reinterpret(8);
+        Optional<MemorySegment> symbol = lookup.find(name);
+        if (symbol.isEmpty()) {
+            throw new BpfException("find", name, Errno.ENOENT, "libjvm.so does not export it");
+        }
+        return symbol.get().reinterpret(8);
     }
 
-    private static Optional<Path> libjvmPath() {
-        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.filter(l -> l.endsWith("/libjvm.so"))
-                    .map(l -> Path.of(l.substring(l.indexOf('/'))))
-                    .findFirst();
+    /** The path of the libjvm.so this process runs on, or null. */
+    private static Path libjvmPath() {
+        try (BufferedReader maps = Files.newBufferedReader(Path.of("/proc/self/maps"))) {
+            for (String line; (line = maps.readLine()) != null; ) {
+                if (line.endsWith("/libjvm.so")) {
+                    return Path.of(line.substring(line.indexOf('/')));
+                }
+            }
         } catch (IOException e) {
-            return Optional.empty();
+            // no maps: not Linux as the agent knows it
         }
+        return null;
     }
 }

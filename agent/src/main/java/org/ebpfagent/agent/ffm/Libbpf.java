@@ -1,115 +1,110 @@
 package org.ebpfagent.agent.ffm;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.SymbolLookup;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
-import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_BOOLEAN;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
- * Downcall handles for the libbpf 1.x functions the agent uses, bound to the system's
- * {@code libbpf.so.1} once per JVM. libbpf 1.x returns {@code -errno} from int functions and NULL
- * with errno set from pointer functions; the latter capture errno.
+ * The libbpf 1.x functions the agent uses, bound to the system's {@code libbpf.so.1} once per
+ * JVM, each called through {@link CFunction}. libbpf 1.x returns {@code -errno} from int
+ * functions and NULL with errno set from pointer functions; the latter capture errno.
  */
 final class Libbpf {
     static final String DEFAULT_LIBRARY = "libbpf.so.1";
     private static volatile String library = DEFAULT_LIBRARY;
 
-    private static final Linker LINKER = Linker.nativeLinker();
     private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO =
-            CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+    private static final long ERRNO = CALL_STATE.byteOffset(MemoryLayout.PathElement.groupElement("errno"));
 
-    final MethodHandle objectOpenMem;      // (state, buf, size, opts) -> bpf_object*
-    final MethodHandle objectLoad;         // (obj) -> int
-    final MethodHandle objectClose;        // (obj) -> void
-    final MethodHandle objectFindProgram;  // (obj, name) -> bpf_program*
-    final MethodHandle objectNextProgram;  // (obj, prev) -> bpf_program*
-    final MethodHandle objectFindMap;      // (obj, name) -> bpf_map*
-    final MethodHandle programName;        // (prog) -> char*
-    final MethodHandle programSetAutoload; // (prog, bool) -> int
-    final MethodHandle programAutoload;    // (prog) -> bool
-    final MethodHandle programFd;          // (prog) -> int
-    final MethodHandle programAttach;      // (state, prog) -> bpf_link*
-    final MethodHandle linkDestroy;        // (link) -> int
-    final MethodHandle mapFd;              // (map) -> int
-    final MethodHandle mapKeySize;         // (map) -> u32
-    final MethodHandle mapValueSize;       // (map) -> u32
-    final MethodHandle mapMaxEntries;      // (map) -> u32
-    final MethodHandle mapSetMaxEntries;   // (map, u32) -> int
-    final MethodHandle mapInitialValue;    // (map, size_t*) -> void*
-    final MethodHandle mapLookupElem;      // (fd, key, value) -> int
-    final MethodHandle mapUpdateElem;      // (fd, key, value, flags) -> int
-    final MethodHandle mapLookupAndDeleteElem; // (fd, key, value) -> int
-    final MethodHandle mapSetAutocreate;   // (map, bool) -> int
-    final MethodHandle mapLookupBatch;     // (fd, in, out, keys, values, count*, opts) -> int
-    final MethodHandle mapLookupAndDeleteBatch;
-    final MethodHandle mapDeleteBatch;     // (fd, keys, count*, opts) -> int
-    final MethodHandle progTestRunOpts;    // (fd, opts) -> int
-    final MethodHandle objGetInfoByFd;     // (fd, info, len*) -> int
-    final MethodHandle setPrint;           // (fn) -> fn
-    final MethodHandle mapType;            // (map) -> enum bpf_map_type
-    final MethodHandle mapBtfKeyTypeId;    // (map) -> u32
-    final MethodHandle mapBtfValueTypeId;  // (map) -> u32
-    final MethodHandle mapGetNextKey;      // (fd, key, next) -> int
-    final MethodHandle objectBtf;          // (obj) -> struct btf*
-    final MethodHandle btfTypeById;        // (btf, id) -> const struct btf_type*
-    final MethodHandle btfNameByOffset;    // (btf, offset) -> const char*
-    final MethodHandle btfResolveSize;     // (btf, id) -> s64
-    final MethodHandle numPossibleCpus;    // () -> int
+    final CFunction objectOpenMem;      // (buf, size, opts) -> bpf_object*, errno
+    final CFunction objectLoad;         // (obj) -> int
+    final CFunction objectClose;        // (obj) -> void
+    final CFunction objectFindProgram;  // (obj, name) -> bpf_program*
+    final CFunction objectNextProgram;  // (obj, prev) -> bpf_program*
+    final CFunction objectFindMap;      // (obj, name) -> bpf_map*
+    final CFunction programName;        // (prog) -> char*
+    final CFunction programSetAutoload; // (prog, bool) -> int
+    final CFunction programAutoload;    // (prog) -> bool
+    final CFunction objectNextMap;      // (obj, prev) -> bpf_map*
+    final CFunction mapAutocreate;      // (map) -> bool
+    final CFunction mapSetInitialValue; // (map, data, size) -> int
+    final CFunction programFd;          // (prog) -> int
+    final CFunction programAttach;      // (prog) -> bpf_link*, errno
+    final CFunction linkDestroy;        // (link) -> int
+    final CFunction mapFd;              // (map) -> int
+    final CFunction mapKeySize;         // (map) -> u32
+    final CFunction mapValueSize;       // (map) -> u32
+    final CFunction mapMaxEntries;      // (map) -> u32
+    final CFunction mapSetMaxEntries;   // (map, u32) -> int
+    final CFunction mapInitialValue;    // (map, size_t*) -> void*
+    final CFunction mapLookupElem;      // (fd, key, value) -> int
+    final CFunction mapUpdateElem;      // (fd, key, value, flags) -> int
+    final CFunction mapLookupAndDeleteElem; // (fd, key, value) -> int
+    final CFunction mapSetAutocreate;   // (map, bool) -> int
+    final CFunction mapLookupBatch;     // (fd, in, out, keys, values, count*, opts) -> int
+    final CFunction mapLookupAndDeleteBatch;
+    final CFunction mapDeleteBatch;     // (fd, keys, count*, opts) -> int
+    final CFunction progTestRunOpts;    // (fd, opts) -> int
+    final CFunction objGetInfoByFd;     // (fd, info, len*) -> int
+    final CFunction setPrint;           // (fn) -> fn
+    final CFunction mapType;            // (map) -> enum bpf_map_type
+    final CFunction mapBtfKeyTypeId;    // (map) -> u32
+    final CFunction mapBtfValueTypeId;  // (map) -> u32
+    final CFunction mapGetNextKey;      // (fd, key, next) -> int
+    final CFunction objectBtf;          // (obj) -> struct btf*
+    final CFunction btfTypeById;        // (btf, id) -> const struct btf_type*
+    final CFunction btfNameByOffset;    // (btf, offset) -> const char*
+    final CFunction btfResolveSize;     // (btf, id) -> s64
+    final CFunction numPossibleCpus;    // () -> int
 
     private static volatile Libbpf instance;
 
     private Libbpf(SymbolLookup lib) {
-        var ptr = ADDRESS;
-        var state = Linker.Option.captureCallState("errno");
-        objectOpenMem = bind(lib, "bpf_object__open_mem", FunctionDescriptor.of(ptr, ptr, JAVA_LONG, ptr), state);
-        objectLoad = bind(lib, "bpf_object__load", FunctionDescriptor.of(JAVA_INT, ptr));
-        objectClose = bind(lib, "bpf_object__close", FunctionDescriptor.ofVoid(ptr));
-        objectFindProgram = bind(lib, "bpf_object__find_program_by_name", FunctionDescriptor.of(ptr, ptr, ptr));
-        objectNextProgram = bind(lib, "bpf_object__next_program", FunctionDescriptor.of(ptr, ptr, ptr));
-        objectFindMap = bind(lib, "bpf_object__find_map_by_name", FunctionDescriptor.of(ptr, ptr, ptr));
-        programName = bind(lib, "bpf_program__name", FunctionDescriptor.of(ptr, ptr));
-        programSetAutoload = bind(lib, "bpf_program__set_autoload", FunctionDescriptor.of(JAVA_INT, ptr, JAVA_BOOLEAN));
-        programAutoload = bind(lib, "bpf_program__autoload", FunctionDescriptor.of(JAVA_BOOLEAN, ptr));
-        programFd = bind(lib, "bpf_program__fd", FunctionDescriptor.of(JAVA_INT, ptr));
-        programAttach = bind(lib, "bpf_program__attach", FunctionDescriptor.of(ptr, ptr), state);
-        linkDestroy = bind(lib, "bpf_link__destroy", FunctionDescriptor.of(JAVA_INT, ptr));
-        mapFd = bind(lib, "bpf_map__fd", FunctionDescriptor.of(JAVA_INT, ptr));
-        mapKeySize = bind(lib, "bpf_map__key_size", FunctionDescriptor.of(JAVA_INT, ptr));
-        mapValueSize = bind(lib, "bpf_map__value_size", FunctionDescriptor.of(JAVA_INT, ptr));
-        mapMaxEntries = bind(lib, "bpf_map__max_entries", FunctionDescriptor.of(JAVA_INT, ptr));
-        mapSetMaxEntries = bind(lib, "bpf_map__set_max_entries", FunctionDescriptor.of(JAVA_INT, ptr, JAVA_INT));
-        mapInitialValue = bind(lib, "bpf_map__initial_value", FunctionDescriptor.of(ptr, ptr, ptr));
-        mapLookupElem = bind(lib, "bpf_map_lookup_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
-        mapUpdateElem = bind(lib, "bpf_map_update_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, JAVA_LONG));
-        mapLookupAndDeleteElem = bind(lib, "bpf_map_lookup_and_delete_elem", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
-        mapSetAutocreate = bind(lib, "bpf_map__set_autocreate", FunctionDescriptor.of(JAVA_INT, ptr, JAVA_BOOLEAN));
-        var batch = FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, ptr, ptr, ptr, ptr);
-        mapLookupBatch = bind(lib, "bpf_map_lookup_batch", batch);
-        mapLookupAndDeleteBatch = bind(lib, "bpf_map_lookup_and_delete_batch", batch);
-        mapDeleteBatch = bind(lib, "bpf_map_delete_batch", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr, ptr));
-        progTestRunOpts = bind(lib, "bpf_prog_test_run_opts", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr));
-        objGetInfoByFd = bind(lib, "bpf_obj_get_info_by_fd", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
-        setPrint = bind(lib, "libbpf_set_print", FunctionDescriptor.of(ptr, ptr));
-        mapType = bind(lib, "bpf_map__type", FunctionDescriptor.of(JAVA_INT, ptr));
-        mapBtfKeyTypeId = bind(lib, "bpf_map__btf_key_type_id", FunctionDescriptor.of(JAVA_INT, ptr));
-        mapBtfValueTypeId = bind(lib, "bpf_map__btf_value_type_id", FunctionDescriptor.of(JAVA_INT, ptr));
-        mapGetNextKey = bind(lib, "bpf_map_get_next_key", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ptr, ptr));
-        objectBtf = bind(lib, "bpf_object__btf", FunctionDescriptor.of(ptr, ptr));
-        btfTypeById = bind(lib, "btf__type_by_id", FunctionDescriptor.of(ptr, ptr, JAVA_INT));
-        btfNameByOffset = bind(lib, "btf__name_by_offset", FunctionDescriptor.of(ptr, ptr, JAVA_INT));
-        btfResolveSize = bind(lib, "btf__resolve_size", FunctionDescriptor.of(JAVA_LONG, ptr, JAVA_INT));
-        numPossibleCpus = bind(lib, "libbpf_num_possible_cpus", FunctionDescriptor.of(JAVA_INT));
+        objectOpenMem = CFunction.find(lib, "bpf_object__open_mem");
+        objectLoad = CFunction.find(lib, "bpf_object__load");
+        objectClose = CFunction.find(lib, "bpf_object__close");
+        objectFindProgram = CFunction.find(lib, "bpf_object__find_program_by_name");
+        objectNextProgram = CFunction.find(lib, "bpf_object__next_program");
+        objectFindMap = CFunction.find(lib, "bpf_object__find_map_by_name");
+        programName = CFunction.find(lib, "bpf_program__name");
+        programSetAutoload = CFunction.find(lib, "bpf_program__set_autoload");
+        programAutoload = CFunction.find(lib, "bpf_program__autoload");
+        objectNextMap = CFunction.find(lib, "bpf_object__next_map");
+        mapAutocreate = CFunction.find(lib, "bpf_map__autocreate");
+        mapSetInitialValue = CFunction.find(lib, "bpf_map__set_initial_value");
+        programFd = CFunction.find(lib, "bpf_program__fd");
+        programAttach = CFunction.find(lib, "bpf_program__attach");
+        linkDestroy = CFunction.find(lib, "bpf_link__destroy");
+        mapFd = CFunction.find(lib, "bpf_map__fd");
+        mapKeySize = CFunction.find(lib, "bpf_map__key_size");
+        mapValueSize = CFunction.find(lib, "bpf_map__value_size");
+        mapMaxEntries = CFunction.find(lib, "bpf_map__max_entries");
+        mapSetMaxEntries = CFunction.find(lib, "bpf_map__set_max_entries");
+        mapInitialValue = CFunction.find(lib, "bpf_map__initial_value");
+        mapLookupElem = CFunction.find(lib, "bpf_map_lookup_elem");
+        mapUpdateElem = CFunction.find(lib, "bpf_map_update_elem");
+        mapLookupAndDeleteElem = CFunction.find(lib, "bpf_map_lookup_and_delete_elem");
+        mapSetAutocreate = CFunction.find(lib, "bpf_map__set_autocreate");
+        mapLookupBatch = CFunction.find(lib, "bpf_map_lookup_batch");
+        mapLookupAndDeleteBatch = CFunction.find(lib, "bpf_map_lookup_and_delete_batch");
+        mapDeleteBatch = CFunction.find(lib, "bpf_map_delete_batch");
+        progTestRunOpts = CFunction.find(lib, "bpf_prog_test_run_opts");
+        objGetInfoByFd = CFunction.find(lib, "bpf_obj_get_info_by_fd");
+        setPrint = CFunction.find(lib, "libbpf_set_print");
+        mapType = CFunction.find(lib, "bpf_map__type");
+        mapBtfKeyTypeId = CFunction.find(lib, "bpf_map__btf_key_type_id");
+        mapBtfValueTypeId = CFunction.find(lib, "bpf_map__btf_value_type_id");
+        mapGetNextKey = CFunction.find(lib, "bpf_map_get_next_key");
+        objectBtf = CFunction.find(lib, "bpf_object__btf");
+        btfTypeById = CFunction.find(lib, "btf__type_by_id");
+        btfNameByOffset = CFunction.find(lib, "btf__name_by_offset");
+        btfResolveSize = CFunction.find(lib, "btf__resolve_size");
+        numPossibleCpus = CFunction.find(lib, "libbpf_num_possible_cpus");
     }
 
     private int possibleCpus;
@@ -120,12 +115,7 @@ final class Libbpf {
      */
     int possibleCpus() {
         if (possibleCpus == 0) {
-            int n;
-            try {
-                n = (int) numPossibleCpus.invokeExact();
-            } catch (Throwable t) {
-                throw rethrow(t);
-            }
+            int n = (int) numPossibleCpus.call();
             if (n <= 0) {
                 throw new IllegalStateException("libbpf_num_possible_cpus: " + Errno.name(n));
             }
@@ -173,12 +163,7 @@ final class Libbpf {
     }
 
     static int errno(MemorySegment callState) {
-        return (int) ERRNO.get(callState, 0L);
-    }
-
-    private static MethodHandle bind(SymbolLookup lib, String name, FunctionDescriptor fd, Linker.Option... options) {
-        MemorySegment symbol = lib.find(name).orElseThrow(() -> new java.util.NoSuchElementException(name));
-        return LINKER.downcallHandle(symbol, fd, options);
+        return callState.get(JAVA_INT, ERRNO);
     }
 
     /** Rethrows what a downcall threw; downcalls themselves throw only on misuse of the binding. */

@@ -8,16 +8,21 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ebpfagent.agent.util.Log;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Routes libbpf's own messages into the agent's logger. libbpf hands its print callback a printf
  * format and a {@code va_list}; the callback formats them with libc's {@code vsnprintf}.
+ *
+ * <p>Each message crosses into Java through an upcall, and loading the sched probe makes about
+ * 650 of them (libbpf's debug lines on CO-RE relocations), all dropped unless the agent logs at
+ * debug: with the upcall stub itself and the JIT work they bring, ~100 ms of CPU at start-up for
+ * nothing when all goes well. So libbpf stays silent (a NULL print function) until a step fails,
+ * unless the agent's log is at debug or trace; a failed step is then repeated with the messages
+ * routed here ({@link BpfObject}), to quote libbpf's reason.
  *
  * <p>libbpf's warnings go to DEBUG, not WARN: a failure already produces one WARN line from the
  * agent, which quotes the warning that names the cause: the verifier's verdict when a program was
@@ -25,31 +30,48 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * reports each layer that gave up, ending with "failed to load object").
  */
 final class LibbpfLog {
-    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent.libbpf");
+    private static final Log LOG = Log.named("ebpf-agent.libbpf");
     private static final int LIBBPF_WARN = 0;
     private static final int LIBBPF_INFO = 1;
     private static final int MAX_MESSAGE = 64 * 1024; // verifier logs arrive as one message
 
-    private static MethodHandle vsnprintf;
+    private static CFunction vsnprintf; // (buf, size, format, va_list) -> int
     private static final String LOG_END = "-- END PROG LOAD LOG --";
     private static volatile String firstWarning = "";
     private static volatile String verifierVerdict = "";
+    private static boolean routed;
 
     private LibbpfLog() {}
 
+    /** Called once libbpf is bound: routes its messages at debug and trace, else silences it. */
     static void install(Libbpf libbpf) {
+        if (!LOG.isDebugEnabled() || !route(libbpf)) {
+            libbpf.setPrint.call(0);
+        }
+    }
+
+    /**
+     * Routes libbpf's messages here from now on. Returns false if they already were, or cannot
+     * be: repeating a failed step then teaches nothing more.
+     */
+    static synchronized boolean route(Libbpf libbpf) {
+        if (routed) {
+            return false;
+        }
+        routed = true;
         Linker linker = Linker.nativeLinker();
-        vsnprintf = linker.downcallHandle(linker.defaultLookup().find("vsnprintf").orElseThrow(),
-                FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS));
         try {
+            vsnprintf = CFunction.find(linker.defaultLookup(), "vsnprintf");
             MethodHandle target = MethodHandles.lookup().findStatic(LibbpfLog.class, "print",
                     MethodType.methodType(int.class, int.class, MemorySegment.class, MemorySegment.class));
             // The stub lives as long as the JVM: libbpf keeps the pointer for the process lifetime.
             MemorySegment stub = linker.upcallStub(target,
                     FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), Arena.global());
-            MemorySegment previous = (MemorySegment) libbpf.setPrint.invokeExact(stub);
+            libbpf.setPrint.call(stub.address());
+            return true;
         } catch (Throwable t) {
-            LOG.debug("libbpf messages stay on stderr: {}", t.toString());
+            LOG.debug("libbpf's messages are lost: {}", t.toString());
+            return false;
         }
     }
 
@@ -87,7 +109,7 @@ final class LibbpfLog {
             String message;
             try (Arena arena = Arena.ofConfined()) {
                 MemorySegment buf = arena.allocate(MAX_MESSAGE);
-                int n = (int) vsnprintf.invokeExact(buf, (long) MAX_MESSAGE, format, args);
+                int n = (int) vsnprintf.call(buf.address(), MAX_MESSAGE, format.address(), args.address());
                 message = buf.getString(0).stripTrailing() + (n >= MAX_MESSAGE ? " [truncated]" : "");
             }
             if (level == LIBBPF_WARN) {

@@ -2,7 +2,6 @@ package org.ebpfagent.agent.ffm;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.invoke.MethodHandle;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
@@ -34,7 +33,7 @@ public final class MapBatchReader implements AutoCloseable {
     private final Libbpf libbpf;
     private final BpfMap map;
     private final int fd;
-    private final MethodHandle operation;
+    private final CFunction operation;
     private final boolean delete;
     private final boolean array;
     private final String step;
@@ -120,14 +119,9 @@ public final class MapBatchReader implements AutoCloseable {
         boolean first = true;
         while (true) {
             countIo.set(JAVA_INT, 0, capacity);
-            MemorySegment in = first ? MemorySegment.NULL : inToken;
-            int err;
-            try {
-                err = (int) operation.invokeExact(fd, in, outToken,
-                        keys, values, countIo, MemorySegment.NULL);
-            } catch (Throwable t) {
-                throw Libbpf.rethrow(t);
-            }
+            long in = first ? 0 : inToken.address();
+            int err = (int) operation.call(fd, in, outToken.address(), keys.address(), values.address(),
+                    countIo.address(), 0);
             calls++;
             int n = countIo.get(JAVA_INT, 0);
             if (err < 0 && err != -Errno.ENOENT) {

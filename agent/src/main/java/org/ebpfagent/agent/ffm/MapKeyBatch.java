@@ -64,13 +64,8 @@ public final class MapKeyBatch implements AutoCloseable {
         int done = 0;
         while (done < count) {
             countIo.set(JAVA_INT, 0, count - done);
-            int err;
-            try {
-                err = (int) libbpf.mapDeleteBatch.invokeExact(map.fd(), keys.asSlice((long) done * keySize),
-                        countIo, MemorySegment.NULL);
-            } catch (Throwable t) {
-                throw Libbpf.rethrow(t);
-            }
+            int err = (int) libbpf.mapDeleteBatch.call(map.fd(), keys.address() + (long) done * keySize,
+                    countIo.address(), 0);
             calls++;
             int n = countIo.get(JAVA_INT, 0);
             deleted += n;

@@ -53,25 +53,18 @@ public final class MapKeyIterator implements AutoCloseable {
     /** Walks the whole map and returns the number of entries handed to {@code sink}. */
     public int read(Sink sink) throws BpfException {
         int total = 0;
-        MemorySegment from = MemorySegment.NULL; // NULL asks for the first key
+        long from = 0; // NULL asks for the first key
         while (true) {
-            int err;
-            try {
-                err = (int) libbpf.mapGetNextKey.invokeExact(fd, from, next);
-                calls++;
-                if (err == -Errno.ENOENT) {
-                    return total; // past the last key
-                }
-                if (err < 0) {
-                    throw BpfException.of("get next key", map.name(), err);
-                }
-                err = (int) libbpf.mapLookupElem.invokeExact(fd, next, value);
-                calls++;
-            } catch (BpfException e) {
-                throw e;
-            } catch (Throwable t) {
-                throw Libbpf.rethrow(t);
+            int err = (int) libbpf.mapGetNextKey.call(fd, from, next.address());
+            calls++;
+            if (err == -Errno.ENOENT) {
+                return total; // past the last key
             }
+            if (err < 0) {
+                throw BpfException.of("get next key", map.name(), err);
+            }
+            err = (int) libbpf.mapLookupElem.call(fd, next.address(), value.address());
+            calls++;
             if (err == 0) {
                 sink.onEntry(this);
                 total++;
@@ -79,7 +72,7 @@ public final class MapKeyIterator implements AutoCloseable {
                 throw BpfException.of("lookup", map.name(), err);
             }
             MemorySegment.copy(next, 0, previous, 0, previous.byteSize());
-            from = previous;
+            from = previous.address();
         }
     }
 

@@ -37,12 +37,7 @@ public final class MapValue implements AutoCloseable {
     /** Reads the value stored under {@code k}; false if there is none. */
     public boolean read(int k) throws BpfException {
         key.set(JAVA_INT, 0, k);
-        int err;
-        try {
-            err = (int) libbpf.mapLookupElem.invokeExact(fd, key, value);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.mapLookupElem.call(fd, key.address(), value.address());
         if (err == -Errno.ENOENT) {
             return false;
         }
@@ -100,12 +95,7 @@ public final class MapValue implements AutoCloseable {
     /** Stores the buffer under {@code k} (BPF_ANY: create or replace). */
     public void write(int k) throws BpfException {
         key.set(JAVA_INT, 0, k);
-        int err;
-        try {
-            err = (int) libbpf.mapUpdateElem.invokeExact(fd, key, value, 0L);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.mapUpdateElem.call(fd, key.address(), value.address(), 0);
         if (err < 0) {
             throw BpfException.of("update", map.name(), err);
         }

@@ -36,12 +36,7 @@ public final class ProgramInfo implements AutoCloseable {
     public void refresh() throws BpfException {
         info.fill((byte) 0);
         length.set(JAVA_INT, 0, INFO_SIZE);
-        int err;
-        try {
-            err = (int) libbpf.objGetInfoByFd.invokeExact(fd, info, length);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.objGetInfoByFd.call(fd, info.address(), length.address());
         if (err < 0) {
             throw BpfException.of("prog info", program, err);
         }

@@ -57,21 +57,11 @@ public final class ProgramRun implements AutoCloseable {
             throw new IllegalStateException("test run " + program + ": object " + object.name() + " is not loaded");
         }
         Libbpf libbpf = Libbpf.get();
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment prog = (MemorySegment) libbpf.objectFindProgram.invokeExact(object.object(), call.allocateFrom(program));
-            if (prog.equals(MemorySegment.NULL)) {
-                throw BpfException.of("find program", program + " in " + object.name(), Errno.ENOENT);
-            }
-            int fd = (int) libbpf.programFd.invokeExact(prog);
-            if (fd < 0) {
-                throw BpfException.of("test run", program, fd);
-            }
-            return new ProgramRun(libbpf, program, fd, argCount);
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
+        int fd = (int) libbpf.programFd.call(object.program(program));
+        if (fd < 0) {
+            throw BpfException.of("test run", program, fd);
         }
+        return new ProgramRun(libbpf, program, fd, argCount);
     }
 
     /** Sets argument {@code index} (the program's {@code ctx[index]}) for the following runs. */
@@ -90,12 +80,7 @@ public final class ProgramRun implements AutoCloseable {
 
     /** Runs the program once and returns its return value. */
     public int run() throws BpfException {
-        int err;
-        try {
-            err = (int) libbpf.progTestRunOpts.invokeExact(fd, opts);
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
-        }
+        int err = (int) libbpf.progTestRunOpts.call(fd, opts.address());
         if (err < 0) {
             throw BpfException.of("test run", program + (cpu >= 0 ? " on cpu " + cpu : ""), err);
         }

@@ -245,7 +245,7 @@ public final class RingBuffer implements AutoCloseable {
             MemorySegment info = call.allocate(40, 8); // struct bpf_map_info up to name[]; type first
             MemorySegment length = call.allocate(JAVA_INT);
             length.set(JAVA_INT, 0, (int) info.byteSize());
-            int err = (int) libbpf.objGetInfoByFd.invokeExact(fd, info, length);
+            int err = (int) libbpf.objGetInfoByFd.call(fd, info.address(), length.address());
             if (err < 0) {
                 throw BpfException.of("map info", name, err);
             }
@@ -254,10 +254,6 @@ public final class RingBuffer implements AutoCloseable {
                 throw new BpfException("mmap", name, Errno.EINVAL,
                         "map type " + type + " is not BPF_MAP_TYPE_RINGBUF (" + MAP_TYPE_RINGBUF + ")");
             }
-        } catch (BpfException e) {
-            throw e;
-        } catch (Throwable t) {
-            throw Libbpf.rethrow(t);
         }
     }
 

@@ -13,8 +13,7 @@ import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.Errno;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.probe.BpfResources;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ebpfagent.agent.util.Log;
 
 /**
  * The loaded and attached scheduler probe ({@code sched.bpf.o}), filtered in the kernel to one
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * its bucket array (16 bytes per entry of capacity, rounded up to a power of two).
  */
 public final class SchedProbe implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+    private static final Log LOG = Log.named("ebpf-agent");
     /**
      * In attach order: the exit program first (and, links closing in reverse, detached last), so a
      * thread that gets an entry from any other program always has its exit seen. Attached last, a

@@ -10,8 +10,7 @@ import java.util.function.ToLongFunction;
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.HotSpotVm;
 import org.ebpfagent.agent.ffm.ThreadStarts;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.ebpfagent.agent.util.Log;
 
 /**
  * Fills the {@link ThreadRegistry} with every live Java thread and its Linux tid.
@@ -21,33 +20,48 @@ import org.slf4j.LoggerFactory;
  * started before the agent, subclasses of Thread, renamed threads and reused tids alike, with no
  * bytecode instrumentation. Elsewhere, threads are matched by name ({@link ThreadNames}).
  * A scan costs one enumeration of the live threads; it runs only when the kernel shows a thread
- * the registry does not know yet. Thread-safe: the poller scans, and the agent's setup once more.
+ * the registry does not know yet. The first scan binds to the JVM (tens of ms while the agent
+ * starts), so that creating a resolver costs nothing before the probes are attached.
+ * Thread-safe: the poller scans, and the agent's set-up once more.
  */
 public final class ThreadResolver {
-    private static final Logger LOG = LoggerFactory.getLogger("ebpf-agent");
+    private static final Log LOG = Log.named("ebpf-agent");
 
     private final ThreadRegistry registry;
-    private final ToLongFunction<Thread> eetop;
-    private final HotSpotVm vm;
+    private final Instrumentation inst;
+    private ToLongFunction<Thread> eetop;
+    private HotSpotVm vm;
     private Thread[] threads = new Thread[64];
     private volatile long scans;
 
-    private ThreadResolver(ThreadRegistry registry, ToLongFunction<Thread> eetop, HotSpotVm vm) {
+    private ThreadResolver(ThreadRegistry registry, Instrumentation inst) {
         this.registry = registry;
-        this.eetop = eetop;
-        this.vm = vm;
+        this.inst = inst;
     }
 
     /** An exact resolver when the JVM allows it, else one that matches thread names. */
     public static ThreadResolver create(ThreadRegistry registry, Instrumentation inst) {
+        return new ThreadResolver(registry, inst);
+    }
+
+    /** Binds to the JVM's thread structures, or settles for names: at the first scan. */
+    private void bind() {
         try {
-            HotSpotVm vm = HotSpotVm.open();
-            ToLongFunction<Thread> eetop = isolatedEetopAccess(inst);
-            return new ThreadResolver(registry, eetop, vm);
+            vm = HotSpotVm.open();
+            eetop = isolatedEetopAccess(inst);
         } catch (BpfException | ReflectiveOperationException | IOException | RuntimeException | LinkageError e) {
+            vm = null;
             LOG.info("Java threads are matched to kernel threads by name ({})", e.getMessage());
-            return new ThreadResolver(registry, null, null);
         }
+    }
+
+    /** "tid" when tids are read exactly, "name" when threads are matched by name (known after a scan). */
+    public String method() {
+        return vm != null ? "tid" : "name";
+    }
+
+    public long scans() {
+        return scans;
     }
 
     /**
@@ -59,18 +73,11 @@ public final class ThreadResolver {
         ThreadStarts.listen(registry::registerCurrentThread);
     }
 
-    /** "tid" when tids are read exactly, "name" when threads are matched by name. */
-    public String method() {
-        return vm != null ? "tid" : "name";
-    }
-
-    public long scans() {
-        return scans;
-    }
-
     /** Registers every live Java thread under its tid; returns how many are registered. */
     public synchronized int scan() {
-        scans++;
+        if (scans++ == 0) {
+            bind();
+        }
         int n = enumerate();
         if (vm == null) {
             int registered = ThreadNames.register(registry, java.util.Arrays.copyOf(threads, n));
