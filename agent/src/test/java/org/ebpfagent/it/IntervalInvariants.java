@@ -25,6 +25,12 @@ final class IntervalInvariants {
     /** The allowance for clock skew: 1% of the interval plus 1 ms. */
     static final double SHARE = 0.01;
     static final long SLACK_NS = 1_000_000;
+    /**
+     * For the equality: the probe's timestamps are the run queue's clock moved onto CLOCK_MONOTONIC
+     * by an offset taken every 100 ms, good to some microseconds; an interval of half a millisecond
+     * (a poll at a chunk's end right after a regular one) cannot be held to 1% of itself.
+     */
+    static final long CLOCK_NS = 100_000;
 
     private IntervalInvariants() {}
 
@@ -90,8 +96,8 @@ final class IntervalInvariants {
                     middle++;
                     double off = Math.abs(held - duration) / (double) duration;
                     worst = Math.max(worst, off);
-                    if (off > SHARE) {
-                        violations.add("tracked before and after, but holds not its interval (within 1%): "
+                    if (Math.abs(held - duration) > duration * SHARE + CLOCK_NS) {
+                        violations.add("tracked before and after, but holds not its interval (within 1% + 0.1 ms): "
                                 + describe(e));
                     }
                 }

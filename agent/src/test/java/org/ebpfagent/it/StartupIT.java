@@ -74,12 +74,15 @@ class StartupIT {
         assertTrue(reported <= seen, "reported " + reported + " ms, but the line was read " + seen + " ms after the process started");
     }
 
-    /** Every C call goes through one shape, two with errno capture; libbpf's log makes no upcall. */
+    /**
+     * Every C call goes through one shape, two with errno capture; libbpf's log makes no upcall.
+     * The one upcall is JVMTI's ThreadStart, through which threads register as they start.
+     */
     @Test
-    void linksTwoDowncallShapesAndNoUpcall() {
+    void linksTwoDowncallShapesAndOneUpcall() {
         List<String> stubs = lines("class,load", "jdk.internal.foreign.abi.DowncallStub/");
         assertTrue(stubs.size() <= 2, "downcall stubs linked: " + stubs);
-        assertEquals(List.of(), lines("class,load", "jdk.internal.foreign.abi.UpcallStub/"), "upcall stubs");
+        assertTrue(lines("class,load", "jdk.internal.foreign.abi.UpcallStub/").size() <= 1, "upcall stubs");
     }
 
     /** Its own small log, and no class of the CLI's dependencies, while it starts. */

@@ -267,7 +267,7 @@ class ThreadChurnIT {
 
     private static final Pattern RAW_VALUE = Pattern.compile("\"value\":\\[([^\\]]*)\\]");
     static final int FIRST_SEEN_OFFSET = 48;
-    static final int TID_OFFSET = 112;
+    static final int TID_OFFSET = 120;
 
     /**
      * The tids of the per-thread entries in use (first_seen_ns != 0): the slots array's and the
@@ -291,7 +291,7 @@ class ThreadChurnIT {
         Matcher m = RAW_VALUE.matcher(json);
         while (m.find()) {
             String[] bytes = m.group(1).replace("\"", "").split(",");
-            assertEquals(216, bytes.length, "struct thread_sched size");
+            assertEquals(224, bytes.length, "struct thread_sched size");
             if (le(bytes, FIRST_SEEN_OFFSET, 8) != 0) {
                 tids.add((int) le(bytes, TID_OFFSET, 4));
             }

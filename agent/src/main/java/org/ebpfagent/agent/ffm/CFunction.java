@@ -43,6 +43,11 @@ final class CFunction {
         this.address = address;
     }
 
+    /** The function at {@code address} (a pointer from a function table). */
+    static CFunction at(MemorySegment address) {
+        return new CFunction(address);
+    }
+
     /** The function {@code name} of {@code library}; NoSuchElementException if it lacks it. */
     static CFunction find(SymbolLookup library, String name) {
         Optional<MemorySegment> address = library.find(name);

@@ -8,6 +8,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.NoSuchElementException;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
@@ -58,20 +59,20 @@ public final class ThreadStarts {
     }
 
     private static void install() throws BpfException {
-        Linker linker = Linker.nativeLinker();
         SymbolLookup jvm = HotSpotVm.libjvm();
         try (Arena call = Arena.ofConfined()) {
-            MethodHandle createdVms = linker.downcallHandle(
-                    jvm.find("JNI_GetCreatedJavaVMs").orElseThrow(() -> new BpfException("find",
-                            "JNI_GetCreatedJavaVMs", Errno.ENOENT, "libjvm.so does not export it")),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+            // Every downcall in the agent's one shape (CFunction): int arguments travel as longs,
+            // int results are the low bits. SetEventNotificationMode is variadic in jvmti.h (for
+            // future arguments, none passed): called as if it were not, which the C calling
+            // conventions of x86-64 and AArch64 on Linux allow for integer arguments.
+            CFunction createdVms = CFunction.find(jvm, "JNI_GetCreatedJavaVMs");
             MemorySegment vms = call.allocate(ADDRESS);
             MemorySegment count = call.allocate(JAVA_INT);
             // The JVM counts itself created only once its start-up is over, which runs premain:
             // from an agent's first moments it may take a few milliseconds more.
             long deadline = System.nanoTime() + VM_CREATED_WITHIN_NANOS;
             while (true) {
-                check("JNI_GetCreatedJavaVMs", (int) createdVms.invokeExact(vms, 1, count));
+                check("JNI_GetCreatedJavaVMs", (int) createdVms.call(vms.address(), 1, count.address()));
                 if (count.get(JAVA_INT, 0) >= 1) {
                     break;
                 }
@@ -84,28 +85,23 @@ public final class ThreadStarts {
             MemorySegment vm = vms.get(ADDRESS, 0).reinterpret(8);
 
             MemorySegment env = call.allocate(ADDRESS);
-            MethodHandle getEnv = linker.downcallHandle(function(vm, GET_ENV),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-            check("GetEnv", (int) getEnv.invokeExact(vm, env, JVMTI_VERSION_1_2));
+            check("GetEnv", (int) CFunction.at(function(vm, GET_ENV)).call(vm.address(), env.address(), JVMTI_VERSION_1_2));
             MemorySegment jvmti = env.get(ADDRESS, 0).reinterpret(8);
 
             MethodHandle target = MethodHandles.lookup().findStatic(ThreadStarts.class, "threadStart",
                     MethodType.methodType(void.class, MemorySegment.class, MemorySegment.class, MemorySegment.class));
-            MemorySegment stub = linker.upcallStub(target, FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS),
-                    Arena.global()); // called for as long as the JVM runs
+            MemorySegment stub = Linker.nativeLinker().upcallStub(target,
+                    FunctionDescriptor.ofVoid(ADDRESS, ADDRESS, ADDRESS), Arena.global()); // for as long as the JVM runs
             MemorySegment callbacks = call.allocate(CALLBACKS_SIZE, 8); // JVMTI copies it
             callbacks.set(ADDRESS, THREAD_START_AT, stub);
-            MethodHandle setCallbacks = linker.downcallHandle(function(jvmti, SET_EVENT_CALLBACKS),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
-            check("SetEventCallbacks", (int) setCallbacks.invokeExact(jvmti, callbacks, CALLBACKS_SIZE));
-            // Variadic in jvmti.h (reserved for future arguments); none are passed.
-            MethodHandle setMode = linker.downcallHandle(function(jvmti, SET_EVENT_NOTIFICATION_MODE),
-                    FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT, ADDRESS),
-                    Linker.Option.firstVariadicArg(4));
-            check("SetEventNotificationMode", (int) setMode.invokeExact(jvmti, JVMTI_ENABLE,
-                    JVMTI_EVENT_THREAD_START, MemorySegment.NULL));
+            check("SetEventCallbacks", (int) CFunction.at(function(jvmti, SET_EVENT_CALLBACKS))
+                    .call(jvmti.address(), callbacks.address(), CALLBACKS_SIZE));
+            check("SetEventNotificationMode", (int) CFunction.at(function(jvmti, SET_EVENT_NOTIFICATION_MODE))
+                    .call(jvmti.address(), JVMTI_ENABLE, JVMTI_EVENT_THREAD_START, 0));
         } catch (BpfException e) {
             throw e;
+        } catch (NoSuchElementException e) {
+            throw new BpfException("find", e.getMessage(), Errno.ENOENT, "libjvm.so does not export it");
         } catch (Throwable t) {
             throw new BpfException("jvmti", "ThreadStart", Errno.EINVAL, t.toString());
         }

@@ -2,6 +2,8 @@ package org.ebpfagent.it.workload;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +23,7 @@ public final class ShortThreadWorkload {
         int perWave = Integer.parseInt(args[1]);
         long lifeMillis = Long.parseLong(args[2]);
         new BufferedReader(new InputStreamReader(System.in)).readLine(); // "go"
+        long tasksBefore = Files.list(Path.of("/proc/self/task")).count();
         int n = 0;
         for (int w = 0; w < waves; w++) {
             List<Thread> wave = new ArrayList<>();
@@ -46,6 +49,11 @@ public final class ShortThreadWorkload {
             for (Thread t : wave) {
                 t.join();
             }
+        }
+        // join() returns when the Java thread is done; the kernel thread exits a moment later, and
+        // the agent's last poll (at the JVM's exit) must find its exit.
+        for (int i = 0; i < 200 && Files.list(Path.of("/proc/self/task")).count() > tasksBefore; i++) {
+            Thread.sleep(10);
         }
         System.out.flush();
     }
