@@ -148,12 +148,14 @@ public final class SchedRecorder implements Recorder {
 
     /**
      * Possibly a Java thread so new that the JVM has not yet linked it to its Thread object nor
-     * named it (the kernel knows a thread from clone(), the JVM a moment later): its first report
-     * waits one poll. Counters are cumulative, nothing is lost, and an exit record in between
-     * carries the name the thread ended with.
+     * named it (the kernel knows a thread from clone(), the thread registers itself when it starts
+     * running Java code, later on a busy machine): its reports wait while it is unresolved, for its
+     * first RESOLVE_POLLS polls. Counters are cumulative, nothing is lost (the first report's
+     * interval starts where the kernel first saw the thread), and an exit record in between is
+     * reported at once, with the name the thread ended with.
      */
     private boolean deferred(ThreadSlot slot) {
-        return slot.createdPoll == pollNumber && slot.thread == null && !slot.exited;
+        return pollNumber - slot.createdPoll < RESOLVE_POLLS && slot.thread == null && !slot.exited;
     }
 
     /** Commits what this poll read of a thread, unless its first report waits for its Java identity. */
