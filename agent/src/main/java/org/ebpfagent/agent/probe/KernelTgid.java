@@ -26,7 +26,12 @@ public final class KernelTgid {
 
     public static int discover() throws BpfException {
         if (inRootPidNamespace()) {
-            return (int) ProcessHandle.current().pid();
+            try {
+                // The pid as /proc/self names it: cheaper, while the agent starts, than ProcessHandle.
+                return Integer.parseInt(Files.readSymbolicLink(Path.of("/proc/self")).toString());
+            } catch (IOException | RuntimeException e) {
+                return (int) ProcessHandle.current().pid();
+            }
         }
         return fromKernel();
     }
