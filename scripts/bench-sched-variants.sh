@@ -11,7 +11,9 @@
 # Usage (as root): scripts/bench-sched-variants.sh [window-seconds] [repetitions] [workloads]
 #   defaults: 2 5 "sample pingpong"; raw lines and the tables stay in target/kcost/.
 #   ONLY=REGEX runs only the variants whose name matches (the empty baseline always runs);
-#   BASELINE=GIT-REV adds that revision's sched.bpf.o as variant "agent-BASELINE", beside "agent".
+#   BASELINE=GIT-REV adds that revision's sched.bpf.o as variant "agent-BASELINE", beside "agent",
+#   and a second copy of the agent's object, "agent-again": the agent against its copy, paired
+#   by repetition, is the noise floor of the agent against its baseline.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -70,10 +72,14 @@ if [[ -n ${BASELINE:-} ]]; then
 fi
 cp "$OUT/agent/sched.bpf.o" "$OUT/agent.o"
 objects+=("$OUT/agent.o")
+if [[ -n ${BASELINE:-} ]]; then
+  cp "$OUT/agent.o" "$OUT/agent-again.o"
+  objects+=("$OUT/agent-again.o")
+fi
 clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf/include \
   -c bpf/test/sched_own_events.bpf.c -o "$OUT/own_events.o"
 
-total=$(( (${#objects[@]} * reps * (window * 10 + 3) + 9) / 10 + 5 ))
+total=$(( (${#objects[@]} * reps * (window * 10 + 13) + 9) / 10 + 5 )) # window, catch-up and a load each
 for w in $workloads; do
   case $w in
     sample) java -jar sample-app/target/sample-app.jar --duration="$total" >/dev/null 2>&1 & ;;
