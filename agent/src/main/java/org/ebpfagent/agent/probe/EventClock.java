@@ -4,6 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 import jdk.jfr.Event;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
+import jdk.jfr.RecordingState;
 
 /**
  * Gives JFR events the interval the kernel measured, on CLOCK_MONOTONIC (the clock of
@@ -22,6 +26,13 @@ import jdk.jfr.Event;
  * <p>Not thread-safe: one poller uses it. {@link Timing} objects are immutable after creation.
  */
 public final class EventClock {
+    /**
+     * Monotonic ns since when some recording has been running without a break (Long.MAX_VALUE:
+     * none is). An interval that began before it would put time from before the recording into
+     * the recording: its values are dropped with that time.
+     */
+    private static volatile long recordingSince = Long.MAX_VALUE;
+    private static boolean listening;
     private final Event marker;
     private final Timing markerTiming;
     private long markNanos;
@@ -56,7 +67,41 @@ public final class EventClock {
     public EventClock(Event marker) throws Unsupported {
         this.marker = marker;
         this.markerTiming = timing(marker.getClass());
+        listen();
         mark();
+    }
+
+    /** Starts following recordings' starts and stops (once per JVM; JFR calls back on state changes). */
+    private static synchronized void listen() {
+        if (!listening) {
+            listening = true;
+            FlightRecorder.addListener(new FlightRecorderListener() {
+                @Override
+                public void recordingStateChanged(Recording recording) {
+                    recordingsChanged(System.nanoTime());
+                }
+            });
+            recordingsChanged(Long.MIN_VALUE); // one running already: every interval of the agent is inside it
+        }
+    }
+
+    private static synchronized void recordingsChanged(long now) {
+        boolean running = false;
+        if (FlightRecorder.isInitialized()) {
+            for (Recording r : FlightRecorder.getFlightRecorder().getRecordings()) {
+                running |= r.getState() == RecordingState.RUNNING;
+            }
+        }
+        if (!running) {
+            recordingSince = Long.MAX_VALUE;
+        } else if (recordingSince == Long.MAX_VALUE) {
+            recordingSince = now;
+        }
+    }
+
+    /** Whether an interval starting at {@code startNanos} (monotonic) lies inside a running recording. */
+    public boolean inRecording(long startNanos) {
+        return startNanos >= recordingSince;
     }
 
     /** Finds {@code type}'s instrumented start and duration fields. */

@@ -167,8 +167,9 @@ public final class SchedRecorder implements Recorder {
         if (deferred(slot)) {
             return;
         }
-        if (report(slot)) {
-            reportReasons(slot);
+        boolean inRecording = clock.inRecording(slot.reportedUntil);
+        if (report(slot, inRecording)) {
+            reportReasons(slot, inRecording);
         }
     }
 
@@ -265,7 +266,7 @@ public final class SchedRecorder implements Recorder {
      * Commits, per reason that moved, the difference since the last report (never negative), for
      * the interval of the thread's ebpf.ThreadScheduling report in this poll.
      */
-    private void reportReasons(ThreadSlot s) {
+    private void reportReasons(ThreadSlot s, boolean inRecording) {
         OffCpuReasons reasons = s.reasons;
         if (reasons.currentNs > 0 && reasons.kernelSum() > reasons.liveOffCpu) {
             reasons.currentNs = 0; // the span in progress ended meanwhile: the kernel's totals hold it
@@ -283,7 +284,7 @@ public final class SchedRecorder implements Recorder {
             }
             ThreadOffCpu e = offCpuEvent;
             // The same interval as the thread's ebpf.ThreadScheduling: they join, and they add up.
-            if (e.isEnabled()) {
+            if (inRecording && e.isEnabled()) {
                 Thread thread = s.thread;
                 e.javaThread = thread;
                 e.threadName = thread != null ? thread.getName() : s.osName;
@@ -403,7 +404,7 @@ public final class SchedRecorder implements Recorder {
      * over a recording is exact. Returns whether anything moved: only then can the thread's
      * reasons have moved, and they are reported for the same interval.
      */
-    private boolean report(ThreadSlot s) {
+    private boolean report(ThreadSlot s, boolean inRecording) {
         long onCpu = Math.max(s.readOnCpu, s.onCpu);
         long runQueueWait = Math.max(s.readRunQueueWait, s.runQueueWait);
         long offCpu = Math.max(s.readOffCpu, s.offCpu);
@@ -418,7 +419,9 @@ public final class SchedRecorder implements Recorder {
         s.intervalEnd = Math.max(clock.ticks(end), s.intervalStart);
         s.reportedUntil = end;
         s.reportedUntilTicks = clock.running() ? s.intervalEnd : 0;
-        if (active && e.isEnabled()) {
+        // An interval begun before the recording would put time from before it into the
+        // recording: its values are dropped, as that time is.
+        if (active && inRecording && e.isEnabled()) {
             Thread thread = s.thread;
             e.javaThread = thread;
             e.threadName = thread != null ? thread.getName() : s.osName;
