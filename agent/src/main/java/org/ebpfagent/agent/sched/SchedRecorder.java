@@ -353,12 +353,13 @@ public final class SchedRecorder implements Recorder {
 
     /**
      * Finds the slot's java.lang.Thread. Java threads that start while the agent runs register
-     * themselves as they start (ThreadResolver.watchStarts), so the registry usually knows a new
-     * thread already. Otherwise a miss on a slot in its first RESOLVE_POLLS polls triggers a scan
-     * of the JVM's threads, at most one per poll: the scan comes after the kernel saw the thread,
-     * and HotSpot lists a thread microseconds after its clone(), so a thread still missing after
-     * those scans has no java.lang.Thread (a GC or JIT thread). Later, the lookup is retried only
-     * when the registry changes.
+     * themselves as they start (ThreadResolver.watchStarts), so the registry knows a new thread
+     * already, or within the few polls a young slot's report waits for it (the kernel sees a
+     * thread at its clone(), the registration runs just before its run()); a thread still missing
+     * then has no java.lang.Thread (a GC or JIT thread), and no scan could find it. Until starts
+     * are watched (or where they cannot be), a miss on a slot in its first RESOLVE_POLLS polls
+     * triggers a scan of the JVM's threads instead, at most one per poll: HotSpot lists a thread
+     * microseconds after its clone(). Later, the lookup is retried only when the registry changes.
      */
     private void resolve(ThreadSlot slot) {
         if (slot.thread != null) {
@@ -373,7 +374,7 @@ public final class SchedRecorder implements Recorder {
         // or has it since.
         long to = slot.exited ? slot.readAt : Long.MAX_VALUE;
         Thread thread = registry.lookup(slot.nsTid, slot.startNs, to);
-        if (thread == null && young && lastScanPoll != pollNumber) {
+        if (thread == null && young && !resolver.watchingStarts() && lastScanPoll != pollNumber) {
             resolver.scan();
             lastScanPoll = pollNumber;
             thread = registry.lookup(slot.nsTid, slot.startNs, to);

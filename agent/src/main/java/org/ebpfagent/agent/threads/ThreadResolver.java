@@ -33,6 +33,7 @@ public final class ThreadResolver {
     private HotSpotVm vm;
     private Thread[] threads = new Thread[64];
     private volatile long scans;
+    private volatile boolean watching;
 
     private ThreadResolver(ThreadRegistry registry, Instrumentation inst) {
         this.registry = registry;
@@ -71,6 +72,16 @@ public final class ThreadResolver {
      */
     public void watchStarts() throws BpfException {
         ThreadStarts.listen(registry::registerCurrentThread);
+        watching = true;
+    }
+
+    /**
+     * Whether Java threads register themselves as they start: then, after one scan for those that
+     * started before, a thread the registry does not know has no java.lang.Thread, and scanning
+     * again for it would only cost (one enumeration of every live thread).
+     */
+    public boolean watchingStarts() {
+        return watching;
     }
 
     /** Registers every live Java thread under its tid; returns how many are registered. */

@@ -34,7 +34,11 @@ class SteadyStatePollIT {
         ThreadRegistry registry = new ThreadRegistry();
         // Slots for every thread (the default 1,024 would leave a few dozen to the hash): the walk alone is timed.
         SchedProbe probe = SchedProbe.open(KernelTgid.discover(), 32768, 2 * SchedProbe.SLOTS, "tp_btf");
-        try (SchedRecorder recorder = new SchedRecorder(probe, registry, ThreadResolver.create(registry, null));
+        // As the agent runs: Java threads register themselves as they start, so a new thread the
+        // JVM starts by itself (a GC or JIT worker) costs a lookup, not a scan of 1,000 threads.
+        ThreadResolver resolver = ThreadResolver.create(registry, null);
+        resolver.watchStarts();
+        try (SchedRecorder recorder = new SchedRecorder(probe, registry, resolver);
              // The raw_tp flavour beside it, for its hash of the same threads: how long reading
              // the live entries takes either way (its events are never read otherwise).
              SchedProbe rawProbe = SchedProbe.open(KernelTgid.discover(), 32768, "raw_tp");
