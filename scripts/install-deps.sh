@@ -6,10 +6,10 @@
 # ones, which needs root. scripts/test.sh and scripts/run-sample.sh run it first. The JDK 25 the
 # build uses comes with the machine (see scripts/env.sh).
 set -euo pipefail
-packages=(clang llvm make libbpf-dev libbpf1 bpftool maven util-linux procps)
+packages=(clang llvm make libbpf-dev libbpf1 bpftool maven util-linux procps iproute2 nftables)
 
 if ! command -v dpkg-query >/dev/null; then
-  for tool in clang make bpftool mvn unshare setpriv; do
+  for tool in clang make bpftool mvn unshare setpriv ss nft; do
     command -v "$tool" >/dev/null || {
       echo "ebpf-agent: $tool not found; not a Debian system, so install the equivalents of: ${packages[*]}" >&2
       exit 1

@@ -96,6 +96,52 @@ struct pt_regs {
 	unsigned long ip;
 };
 
+struct in6_addr {
+	__u8 s6_addr[16];
+};
+
+struct ns_common {
+	unsigned int inum; /* the namespace's inode number, as /proc/PID/ns/net shows it */
+};
+
+struct net {
+	struct ns_common ns;
+};
+
+typedef struct {
+	struct net *net;
+} possible_net_t;
+
+/* Members of anonymous unions in the kernel's struct; CO-RE finds them by name. */
+struct sock_common {
+	__be32 skc_daddr;
+	__be32 skc_rcv_saddr;
+	__be16 skc_dport; /* network byte order */
+	__u16 skc_num;    /* the local port, host byte order; 0 once the port is given back */
+	unsigned short skc_family;
+	volatile unsigned char skc_state;
+	possible_net_t skc_net;
+	struct in6_addr skc_v6_daddr;
+	struct in6_addr skc_v6_rcv_saddr;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+	int sk_err;
+	__u16 sk_protocol; /* 5.6+: a plain field (a bitfield before) */
+	__u16 sk_type;
+};
+
+/* struct tcp_sock begins with the struct sock: a struct sock * of a TCP socket points at one. */
+struct tcp_sock {
+	__u32 srtt_us;       /* smoothed RTT in microseconds, times 8 */
+	__u32 total_retrans; /* segments retransmitted over the connection's life */
+};
+
+struct sk_buff {
+	char cb[48]; /* TCP's struct tcp_skb_cb: seq, end_seq, then tcp_gso_segs (__u16) */
+};
+
 struct task_struct___pre514 {
 	long state;
 };

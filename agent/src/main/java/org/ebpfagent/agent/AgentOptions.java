@@ -21,7 +21,7 @@ import org.ebpfagent.agent.util.Log;
 public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads, String libbpf,
                            String attach) {
 
-    static final List<String> PROBES = List.of("sched");
+    static final List<String> PROBES = List.of("sched", "tcp");
     static final List<String> LOG_LEVELS = Log.LEVELS;
     static final List<String> ATTACH = List.of("auto", "tp_btf", "raw_tp");
     static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf", "attach");

@@ -9,8 +9,9 @@ import org.ebpfagent.agent.ffm.LibbpfLibrary;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.KernelTgid;
 import org.ebpfagent.agent.probe.Recorder;
-import org.ebpfagent.agent.sched.SchedProbe;
-import org.ebpfagent.agent.sched.SchedRecorder;
+import org.ebpfagent.agent.probe.ProbeUnit;
+import org.ebpfagent.agent.sched.SchedUnit;
+import org.ebpfagent.agent.tcp.TcpUnit;
 import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.threads.ThreadResolver;
 import org.ebpfagent.agent.util.Log;
@@ -34,9 +35,13 @@ final class EbpfAgent implements Runnable {
         this.inst = inst;
     }
 
+    /** Every probe the agent can load, in the order they are loaded and polled. */
+    private static final List<ProbeUnit> PROBES = List.of(new SchedUnit(), new TcpUnit());
+
     /** The JFR events the agent writes (see {@link #start}). */
     private static final List<String> EVENT_CLASSES = List.of("org.ebpfagent.events.ThreadScheduling",
-            "org.ebpfagent.events.ThreadOffCpu", "org.ebpfagent.events.AgentStatistics");
+            "org.ebpfagent.events.ThreadOffCpu", "org.ebpfagent.events.AgentStatistics",
+            "org.ebpfagent.events.TcpConnect", "org.ebpfagent.events.TcpConnection", "org.ebpfagent.events.ThreadTcp");
 
     /**
      * Called from premain on the application's main thread: starts the setup thread and returns.
@@ -123,24 +128,23 @@ final class EbpfAgent implements Runnable {
             LOG.warn("probes not loaded: {}; the application runs without them", e.getMessage());
             return recorders;
         }
-        if (options.probes().contains("sched")) {
+        ProbeUnit.Context context = new ProbeUnit.Context(kernelTgid, options.maxThreads(), options.attach(), registry,
+                resolver);
+        for (ProbeUnit unit : PROBES) {
+            if (!options.probes().contains(unit.name())) {
+                continue;
+            }
             try {
-                SchedProbe probe = SchedProbe.open(kernelTgid, options.maxThreads(), options.attach());
+                Recorder recorder = unit.open(context);
                 long attachedAfter = JvmStart.millisAgo();
-                times.step("sched probe");
-                try {
-                    recorders.add(new SchedRecorder(probe, registry, resolver));
-                } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
-                    probe.close();
-                    throw e;
-                }
-                times.step("sched recorder");
-                attachedLines.add("sched probe attached (" + probe.attachedPrograms() + " programs, "
-                        + probe.attachType() + ") to pid " + ProcessHandle.current().pid() + " (kernel tgid "
+                times.step(unit.name() + " probe");
+                recorders.add(recorder);
+                attachedLines.add(unit.name() + " probe attached (" + recorder.attachedPrograms() + " programs, "
+                        + recorder.attachType() + ") to pid " + ProcessHandle.current().pid() + " (kernel tgid "
                         + kernelTgid + "), polling every " + options.interval().toMillis() + " ms, "
                         + attachedAfter + " ms after the JVM started");
             } catch (BpfException | EventClock.Unsupported e) {
-                LOG.warn("sched probe not loaded: {}; the application runs without it", e.getMessage());
+                LOG.warn("{} probe not loaded: {}; the application runs without it", unit.name(), e.getMessage());
             }
         }
         return recorders;

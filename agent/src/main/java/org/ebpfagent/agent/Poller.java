@@ -110,6 +110,8 @@ final class Poller {
         s.exitsDropped = stats.exitsDropped;
         s.reasonsDropped = stats.reasonsDropped;
         s.probeMisses = stats.probeMisses;
+        s.recordsLost = stats.recordsLost;
+        s.connectionsDropped = stats.connectionsDropped;
         s.pollTime = System.nanoTime() - start;
         s.end();
         s.commit();

@@ -63,4 +63,13 @@ public final class AgentStatistics extends Event {
     @Description("Tracepoint hits the kernel skipped because the program was already running on that CPU "
             + "(recursion misses, cumulative)")
     public long probeMisses;
+
+    @Label("Records Lost")
+    @Description("Per-connection records (TCP) lost because the probe's ring buffer was full (cumulative)")
+    public long recordsLost;
+
+    @Label("Connections Dropped")
+    @Description("TCP connections or listening sockets of this JVM the probe could not track because its map was "
+            + "full (cumulative)")
+    public long connectionsDropped;
 }

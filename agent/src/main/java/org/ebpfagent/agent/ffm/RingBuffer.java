@@ -187,6 +187,17 @@ public final class RingBuffer implements AutoCloseable {
         return data.get(JAVA_INT_UNALIGNED, recordOffset + java.util.Objects.checkIndex(offset, recordLength - 3L));
     }
 
+    /** A NUL-terminated string of at most {@code max} bytes at {@code offset} of the current record (allocates). */
+    public String stringAt(long offset, int max) {
+        MemorySegment bytes = data.asSlice(recordOffset + java.util.Objects.checkIndex(offset, recordLength - max + 1L), max);
+        long len = 0;
+        while (len < max && bytes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, len) != 0) {
+            len++;
+        }
+        return new String(bytes.asSlice(0, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     /**
      * Stores the consumer position now, the current record included: the producer may reuse its
      * space at once. For a caller that stops before {@link #next()} returns false.

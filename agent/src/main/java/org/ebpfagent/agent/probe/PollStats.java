@@ -10,6 +10,8 @@ public final class PollStats {
     public long exitsDropped;
     public long reasonsDropped;
     public long probeMisses;
+    public long recordsLost;
+    public long connectionsDropped;
 
     public void reset() {
         threadsTracked = 0;
@@ -20,5 +22,7 @@ public final class PollStats {
         exitsDropped = 0;
         reasonsDropped = 0;
         probeMisses = 0;
+        recordsLost = 0;
+        connectionsDropped = 0;
     }
 }

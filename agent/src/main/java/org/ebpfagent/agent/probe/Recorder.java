@@ -11,6 +11,9 @@ public interface Recorder extends AutoCloseable {
     /** BPF programs this probe has attached. */
     int attachedPrograms();
 
+    /** Which program flavour the kernel accepted: {@code tp_btf} or {@code raw_tp}. */
+    String attachType();
+
     /** Reads the probe's maps and commits the events of the interval that ends now. */
     void poll(PollStats stats) throws BpfException;
 

@@ -101,6 +101,11 @@ public final class SchedRecorder implements Recorder {
     }
 
     @Override
+    public String attachType() {
+        return probe.attachType();
+    }
+
+    @Override
     public void poll(PollStats stats) throws BpfException {
         this.stats = stats;
         pollNumber++;

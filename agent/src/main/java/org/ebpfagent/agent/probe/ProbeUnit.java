@@ -1,0 +1,22 @@
+package org.ebpfagent.agent.probe;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.threads.ThreadRegistry;
+import org.ebpfagent.agent.threads.ThreadResolver;
+
+/**
+ * One probe of the agent, as the agent's set-up sees it: a name for the {@code probes} option and
+ * a way to load, attach and start recording. Each probe package has one; the agent lists them and
+ * knows nothing else of any probe.
+ */
+public interface ProbeUnit {
+
+    /** What the shared parts of the agent give every probe. */
+    record Context(int kernelTgid, int maxThreads, String attach, ThreadRegistry registry, ThreadResolver resolver) {}
+
+    /** The probe's name in the {@code probes} option, e.g. {@code sched}. */
+    String name();
+
+    /** Loads and attaches the probe; the returned recorder owns it. Nothing stays loaded on failure. */
+    Recorder open(Context context) throws BpfException, EventClock.Unsupported;
+}

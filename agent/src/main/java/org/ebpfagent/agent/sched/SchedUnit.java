@@ -1,0 +1,25 @@
+package org.ebpfagent.agent.sched;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.probe.EventClock;
+import org.ebpfagent.agent.probe.ProbeUnit;
+import org.ebpfagent.agent.probe.Recorder;
+
+/** The scheduler probe as the agent's set-up loads it ({@code probes=sched}). */
+public final class SchedUnit implements ProbeUnit {
+    @Override
+    public String name() {
+        return "sched";
+    }
+
+    @Override
+    public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
+        SchedProbe probe = SchedProbe.open(c.kernelTgid(), c.maxThreads(), c.attach());
+        try {
+            return new SchedRecorder(probe, c.registry(), c.resolver());
+        } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
+            probe.close();
+            throw e;
+        }
+    }
+}

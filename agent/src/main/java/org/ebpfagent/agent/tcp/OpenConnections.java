@@ -1,0 +1,92 @@
+package org.ebpfagent.agent.tcp;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.BpfMap;
+import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.probe.EventClock;
+import org.ebpfagent.agent.threads.ThreadRegistry;
+import org.ebpfagent.agent.util.Log;
+import org.ebpfagent.events.TcpConnection;
+
+import static org.ebpfagent.agent.tcp.TcpLayout.*;
+
+/**
+ * JFR's chunk-end hook for {@code ebpf.TcpConnection} (period {@code endChunk} in ebpf.jfc):
+ * writes every open connection of this JVM with its figures so far and {@code open = true}, so
+ * that a chunk of a service whose connections live longer than it (a connection pool) still
+ * holds them. Runs on JFR's periodic thread with its own map reader and clock; never throws.
+ */
+final class OpenConnections implements Runnable, AutoCloseable {
+    private static final Log LOG = Log.named("ebpf-agent");
+
+    private final ThreadRegistry registry;
+    private final MapBatchReader reader;
+    private final TcpConnection event = new TcpConnection();
+    private final EventClock clock;
+    private final EventClock.Timing timing;
+    private boolean closed;
+    private boolean warned;
+
+    OpenConnections(BpfMap conns, ThreadRegistry registry) throws BpfException, EventClock.Unsupported {
+        this.registry = registry;
+        this.reader = MapBatchReader.lookup(conns, 256);
+        this.clock = new EventClock(new TcpConnection());
+        this.timing = EventClock.timing(TcpConnection.class);
+    }
+
+    @Override
+    public synchronized void run() {
+        if (closed) {
+            return;
+        }
+        try {
+            clock.mark();
+            reader.read(this::onBatch);
+        } catch (BpfException | RuntimeException e) {
+            if (!warned) {
+                warned = true;
+                LOG.warn("tcp probe: open connections not written at a chunk's end: {}", e.getMessage());
+            }
+        }
+    }
+
+    private void onBatch(MapBatchReader b) {
+        long now = System.nanoTime();
+        for (int i = 0; i < b.count(); i++) {
+            long established = b.valueLong(i, ESTABLISHED);
+            if (established == 0) {
+                continue; // still connecting: its ebpf.TcpConnect comes when it finishes
+            }
+            TcpConnection e = event;
+            long start = b.valueLong(i, START);
+            int ownerTid = b.valueInt(i, OWNER_NS_TID);
+            Thread owner = ownerTid != 0 ? registry.lookup(ownerTid, b.valueLong(i, OWNER_START), Long.MAX_VALUE) : null;
+            e.javaThread = owner;
+            e.threadName = owner != null ? owner.getName() : b.valueString(i, OWNER_COMM, COMM_SIZE);
+            e.tid = ownerTid;
+            e.role = ROLES[Math.min(b.valueInt(i, ROLE) & 0xff, ROLES.length - 1)];
+            int family = b.valueInt(i, FAMILY) & 0xffff;
+            e.localAddress = Endpoints.address(family, b.valueLong(i, LOCAL_ADDR), b.valueLong(i, LOCAL_ADDR + 8));
+            e.remoteAddress = Endpoints.address(family, b.valueLong(i, REMOTE_ADDR), b.valueLong(i, REMOTE_ADDR + 8));
+            e.localPort = b.valueInt(i, LOCAL_PORT) & 0xffff;
+            e.remotePort = b.valueInt(i, REMOTE_PORT) & 0xffff;
+            e.lifetime = now - start;
+            e.bytesSent = b.valueLong(i, BYTES_SENT);
+            e.bytesReceived = b.valueLong(i, BYTES_RECEIVED);
+            e.retransmits = Integer.toUnsignedLong(b.valueInt(i, RETRANSMITS));
+            e.srtt = 0;
+            e.resetsSent = Integer.toUnsignedLong(b.valueInt(i, RESETS_SENT));
+            e.resetsReceived = Integer.toUnsignedLong(b.valueInt(i, RESETS_RECEIVED));
+            e.closedBy = "";
+            e.open = true;
+            clock.setInterval(e, timing, clock.ticks(start), clock.ticks(now));
+            e.commit();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        reader.close();
+    }
+}

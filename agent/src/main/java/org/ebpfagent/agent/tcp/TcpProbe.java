@@ -1,0 +1,155 @@
+package org.ebpfagent.agent.tcp;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.BpfLink;
+import org.ebpfagent.agent.ffm.BpfMap;
+import org.ebpfagent.agent.ffm.BpfObject;
+import org.ebpfagent.agent.ffm.CStruct;
+import org.ebpfagent.agent.ffm.MmapArray;
+import org.ebpfagent.agent.ffm.ProgramInfo;
+import org.ebpfagent.agent.ffm.RingBuffer;
+import org.ebpfagent.agent.probe.BpfResources;
+import org.ebpfagent.agent.util.Log;
+
+/**
+ * The loaded and attached TCP probe ({@code tcp.bpf.o}), filtered in the kernel to one process.
+ * Owns its BPF object, links, ring-buffer mapping and counters mapping; {@link #close} frees them.
+ * Each program exists as tp_btf and raw_tp; tp_btf is loaded first, raw_tp if the kernel refuses it.
+ *
+ * <p>Kernel memory: the hashes are created without preallocation (an entry costs memory only while
+ * its connection or thread exists; an empty hash costs its buckets), the ring buffer is 1 MiB.
+ */
+public final class TcpProbe implements AutoCloseable {
+    private static final Log LOG = Log.named("ebpf-agent");
+    /**
+     * In attach order: the thread-exit program first (and detached last), so that a thread entry
+     * made by any other program always has its exit marked; the state changes before the
+     * programs that look connections up.
+     */
+    static final List<String> TRACEPOINTS = List.of("sched_process_exit", "inet_sock_set_state", "sock_send_length",
+            "sock_recv_length", "tcp_retransmit_skb", "tcp_send_reset", "tcp_receive_reset", "tcp_destroy_sock");
+
+    private final BpfObject object;
+    private final List<BpfLink> links;
+    private final String attachType;
+    final List<ProgramInfo> programs = new ArrayList<>();
+    final BpfMap conns;
+    final BpfMap threads;
+    final RingBuffer records;
+    final MmapArray counters;
+
+    private TcpProbe(BpfObject object, List<BpfLink> links, String attachType, RingBuffer records, MmapArray counters)
+            throws BpfException {
+        this.object = object;
+        this.links = links;
+        this.attachType = attachType;
+        this.conns = object.map("conns");
+        this.threads = object.map("threads");
+        this.records = records;
+        this.counters = counters;
+        for (BpfLink link : links) {
+            programs.add(object.programInfo(link.program()));
+        }
+    }
+
+    /**
+     * Loads and attaches the probe for the process whose root-namespace tgid is {@code kernelTgid}:
+     * {@code attach} is {@code auto} (tp_btf, raw_tp if the kernel refuses it), {@code tp_btf} or
+     * {@code raw_tp}.
+     */
+    public static TcpProbe open(int kernelTgid, String attach) throws BpfException {
+        switch (attach) {
+            case "tp_btf" -> {
+                return open(kernelTgid, "btf", "tp_btf");
+            }
+            case "raw_tp" -> {
+                return open(kernelTgid, "raw", "raw_tp");
+            }
+            default -> {
+                // auto, below
+            }
+        }
+        try {
+            return open(kernelTgid, "btf", "tp_btf");
+        } catch (BpfException btf) {
+            if (!btf.step().equals("load")) {
+                throw btf;
+            }
+            LOG.debug("tp_btf programs refused ({}), trying raw_tp", btf.getMessage());
+            try {
+                return open(kernelTgid, "raw", "raw_tp");
+            } catch (BpfException raw) {
+                btf.addSuppressed(raw);
+                throw btf;
+            }
+        }
+    }
+
+    private static TcpProbe open(int kernelTgid, String suffix, String attachType) throws BpfException {
+        BpfObject object = BpfResources.open("tcp");
+        List<BpfLink> links = new ArrayList<>();
+        RingBuffer ring = null;
+        MmapArray counters = null;
+        try {
+            for (String program : object.programNames()) {
+                object.setAutoload(program, program.endsWith("_" + suffix));
+            }
+            byte[] config = ByteBuffer.allocate(TcpLayout.CONFIG_SIZE).order(ByteOrder.nativeOrder())
+                    .putInt(kernelTgid).array();
+            object.map(".rodata").setInitialBytes(0, config, TcpLayout.CONFIG_SIZE);
+            object.load();
+            object.map("conns").bind(CStruct.U64, TcpLayout.CONN);
+            object.map("threads").bind(TcpLayout.THREAD_KEY, TcpLayout.THREAD);
+            counters = MmapArray.of(object.map("counters"));
+            ring = RingBuffer.of(object.map("records"), counters, TcpLayout.CNT_RECORDS_LOST);
+            for (String tracepoint : TRACEPOINTS) {
+                links.add(object.attach(tracepoint + "_" + suffix));
+            }
+            return new TcpProbe(object, links, attachType, ring, counters);
+        } catch (BpfException | RuntimeException e) {
+            if (ring != null) {
+                ring.close();
+            }
+            if (counters != null) {
+                counters.close();
+            }
+            closeAll(links, object);
+            throw e;
+        }
+    }
+
+    /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */
+    public String attachType() {
+        return attachType;
+    }
+
+    public int attachedPrograms() {
+        return links.size();
+    }
+
+    /** Records lost to a full ring, connections and threads that found their map full: cumulative. */
+    long counter(int index) {
+        return counters.valueLong(index);
+    }
+
+    @Override
+    public void close() {
+        programs.forEach(ProgramInfo::close);
+        closeAll(links, object);
+        records.close();
+        counters.close();
+    }
+
+    private static void closeAll(List<BpfLink> links, BpfObject object) {
+        for (int i = links.size() - 1; i >= 0; i--) {
+            links.get(i).close();
+        }
+        links.clear();
+        object.close();
+    }
+}

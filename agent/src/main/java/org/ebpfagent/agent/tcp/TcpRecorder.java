@@ -1,0 +1,276 @@
+package org.ebpfagent.agent.tcp;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import jdk.jfr.FlightRecorder;
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.ffm.MapKeyBatch;
+import org.ebpfagent.agent.ffm.ProgramInfo;
+import org.ebpfagent.agent.ffm.RingBuffer;
+import org.ebpfagent.agent.probe.ErrnoNames;
+import org.ebpfagent.agent.probe.EventClock;
+import org.ebpfagent.agent.probe.PollStats;
+import org.ebpfagent.agent.probe.Recorder;
+import org.ebpfagent.agent.threads.ThreadRegistry;
+import org.ebpfagent.agent.util.Log;
+import org.ebpfagent.events.TcpConnect;
+import org.ebpfagent.events.TcpConnection;
+import org.ebpfagent.events.ThreadTcp;
+
+import static org.ebpfagent.agent.tcp.TcpLayout.*;
+
+/**
+ * Turns the TCP probe's records and maps into events, once per poll: the ring's records become
+ * {@code ebpf.TcpConnect} (a connect finished) and {@code ebpf.TcpConnection} (a connection
+ * closed) events spanning what the kernel timed; the per-thread counters become one
+ * {@code ebpf.ThreadTcp} event per thread and interval with activity. At the end of every
+ * recording chunk, JFR's periodic thread writes each open connection's figures so far
+ * ({@link OpenConnections}).
+ *
+ * <p>Owner threads are named through the {@link ThreadRegistry}, by the tid the JVM sees and the
+ * thread's creation time, so a reused tid never gets another thread's name. Not thread-safe: the
+ * poller calls {@link #poll}; the chunk-end hook has its own reader and clock.
+ */
+public final class TcpRecorder implements Recorder {
+    private static final Log LOG = Log.named("ebpf-agent");
+    private static final int BATCH = 256;
+
+    private final TcpProbe probe;
+    private final ThreadRegistry registry;
+    private final EventClock clock;
+    private final EventClock.Timing connectTiming;
+    private final EventClock.Timing connectionTiming;
+    private final EventClock.Timing threadTiming;
+    private final TcpConnect connect = new TcpConnect();
+    private final TcpConnection connection = new TcpConnection();
+    private final ThreadTcp threadEvent = new ThreadTcp();
+    private final MapBatchReader threadReader;
+    private final MapKeyBatch exitedThreads;
+    private final MapBatchReader.Sink onThreads = this::onThreads;
+    private final Map<ThreadKey, ThreadState> threads = new HashMap<>();
+    private final OpenConnections open;
+    private PollStats stats;
+    /** Monotonic ns of the previous poll's read: where a thread's first interval starts at the earliest. */
+    private long previousRead;
+
+    /** A thread of the probe's {@code threads} map: its root-namespace tid and creation time. */
+    private record ThreadKey(int tid, long startNs) {}
+
+    /** What was reported of one thread so far. */
+    private static final class ThreadState {
+        long bytesSent;
+        long bytesReceived;
+        long connects;
+        long connectFailures;
+        long accepts;
+        long retransmits;
+        long reportedUntil;
+        long reportedUntilTicks;
+        Thread thread;
+        String osName;
+    }
+
+    public TcpRecorder(TcpProbe probe, ThreadRegistry registry) throws BpfException, EventClock.Unsupported {
+        this.probe = probe;
+        this.registry = registry;
+        this.clock = new EventClock(new ThreadTcp());
+        this.connectTiming = EventClock.timing(TcpConnect.class);
+        this.connectionTiming = EventClock.timing(TcpConnection.class);
+        this.threadTiming = EventClock.timing(ThreadTcp.class);
+        this.threadReader = MapBatchReader.lookup(probe.threads, BATCH);
+        this.exitedThreads = MapKeyBatch.of(probe.threads, 64);
+        this.previousRead = clock.markNanos();
+        this.open = new OpenConnections(probe.conns, registry);
+        FlightRecorder.addPeriodicEvent(TcpConnection.class, open);
+    }
+
+    @Override
+    public String name() {
+        return "tcp";
+    }
+
+    @Override
+    public int attachedPrograms() {
+        return probe.attachedPrograms();
+    }
+
+    @Override
+    public String attachType() {
+        return probe.attachType();
+    }
+
+    @Override
+    public void poll(PollStats stats) throws BpfException {
+        this.stats = stats;
+        clock.mark();
+        drainRecords();
+        long calls = threadReader.calls();
+        long entries = threadReader.entries();
+        threadReader.read(onThreads);
+        exitedThreads.deleteAll();
+        stats.readCalls += threadReader.calls() - calls + 1;
+        stats.entriesRead += threadReader.entries() - entries;
+        stats.recordsLost += probe.counter(CNT_RECORDS_LOST);
+        stats.connectionsDropped += probe.counter(CNT_CONNS_FULL) + probe.counter(CNT_LISTENERS_FULL);
+        stats.threadsDropped += probe.counter(CNT_THREADS_FULL);
+        for (ProgramInfo program : probe.programs) {
+            stats.probeMisses += program.recursionMisses();
+        }
+        this.stats = null;
+    }
+
+    /** Commits an event per record in the ring: connects that finished, connections that closed. */
+    private void drainRecords() {
+        RingBuffer ring = probe.records;
+        while (ring.next()) {
+            if (!clock.running()) {
+                continue; // no recording: nothing to write into, and ticks mean nothing
+            }
+            int kind = ring.intAt(KIND) & 0xff;
+            if (kind == REC_CONNECT) {
+                commitConnect(ring);
+            } else if (kind == REC_CLOSE) {
+                commitConnection(ring);
+            }
+        }
+    }
+
+    private void commitConnect(RingBuffer r) {
+        TcpConnect e = connect;
+        long start = r.longAt(START);
+        int result = r.intAt(RESULT);
+        long end = result == 0 ? r.longAt(ESTABLISHED) : r.longAt(CLOSED);
+        Thread owner = owner(r.intAt(OWNER_NS_TID), r.longAt(OWNER_START));
+        e.javaThread = owner;
+        e.threadName = owner != null ? owner.getName() : r.stringAt(OWNER_COMM, COMM_SIZE);
+        e.tid = r.intAt(OWNER_NS_TID);
+        int family = r.intAt(FAMILY) & 0xffff;
+        e.localAddress = Endpoints.address(family, r.longAt(LOCAL_ADDR), r.longAt(LOCAL_ADDR + 8));
+        e.remoteAddress = Endpoints.address(family, r.longAt(REMOTE_ADDR), r.longAt(REMOTE_ADDR + 8));
+        e.localPort = r.intAt(LOCAL_PORT) & 0xffff;
+        e.remotePort = r.intAt(REMOTE_PORT) & 0xffff;
+        e.connectTime = end - start;
+        e.result = result == 0 ? "established" : result < 0 ? "closed" : ErrnoNames.name(result);
+        e.synRetransmits = Integer.toUnsignedLong(r.intAt(SYN_RETRANSMITS));
+        clock.setInterval(e, connectTiming, clock.ticks(start), clock.ticks(end));
+        e.commit();
+        stats.eventsWritten++;
+    }
+
+    private void commitConnection(RingBuffer r) {
+        TcpConnection e = connection;
+        long start = r.longAt(START);
+        long end = r.longAt(CLOSED);
+        int ownerTid = r.intAt(OWNER_NS_TID);
+        Thread owner = ownerTid != 0 ? owner(ownerTid, r.longAt(OWNER_START)) : null;
+        e.javaThread = owner;
+        e.threadName = owner != null ? owner.getName() : r.stringAt(OWNER_COMM, COMM_SIZE);
+        e.tid = ownerTid;
+        e.role = ROLES[Math.min(r.intAt(ROLE) & 0xff, ROLES.length - 1)];
+        int family = r.intAt(FAMILY) & 0xffff;
+        e.localAddress = Endpoints.address(family, r.longAt(LOCAL_ADDR), r.longAt(LOCAL_ADDR + 8));
+        e.remoteAddress = Endpoints.address(family, r.longAt(REMOTE_ADDR), r.longAt(REMOTE_ADDR + 8));
+        e.localPort = r.intAt(LOCAL_PORT) & 0xffff;
+        e.remotePort = r.intAt(REMOTE_PORT) & 0xffff;
+        e.lifetime = end - start;
+        e.bytesSent = r.longAt(BYTES_SENT);
+        e.bytesReceived = r.longAt(BYTES_RECEIVED);
+        e.retransmits = Integer.toUnsignedLong(r.intAt(RETRANSMITS));
+        e.srtt = Integer.toUnsignedLong(r.intAt(SRTT_US)) * 1000;
+        e.resetsSent = Integer.toUnsignedLong(r.intAt(RESETS_SENT));
+        e.resetsReceived = Integer.toUnsignedLong(r.intAt(RESETS_RECEIVED));
+        int closedBy = r.intAt(CLOSED_BY) & 0xff;
+        e.closedBy = closedBy == 0 ? "unknown" : CLOSED_BY_NAMES[Math.min(closedBy, 2)];
+        e.open = false;
+        clock.setInterval(e, connectionTiming, clock.ticks(start), clock.ticks(end));
+        e.commit();
+        stats.eventsWritten++;
+    }
+
+    private Thread owner(int nsTid, long startNs) {
+        return registry.lookup(nsTid, startNs, Long.MAX_VALUE);
+    }
+
+    private void onThreads(MapBatchReader b) {
+        long readAt = System.nanoTime(); // the chunk was copied by the call that just returned
+        for (int i = 0; i < b.count(); i++) {
+            ThreadKey key = new ThreadKey(b.keyInt(i, KEY_TID), b.keyLong(i, KEY_START));
+            ThreadState s = threads.get(key);
+            if (s == null) {
+                s = new ThreadState();
+                s.reportedUntil = Math.max(previousRead, key.startNs);
+                threads.put(key, s);
+            }
+            int nsTid = b.valueInt(i, T_NS_TID);
+            if (s.thread == null) {
+                s.thread = registry.lookup(nsTid, key.startNs, Long.MAX_VALUE);
+            }
+            if (s.thread == null && s.osName == null) {
+                s.osName = b.valueString(i, T_COMM, COMM_SIZE);
+            }
+            report(s, nsTid, b, i, readAt);
+            if (b.valueInt(i, T_EXITED) != 0) {
+                int k = exitedThreads.add();
+                exitedThreads.setInt(k, KEY_TID, key.tid);
+                exitedThreads.setLong(k, KEY_START, key.startNs);
+                threads.remove(key);
+            }
+        }
+        previousRead = readAt;
+    }
+
+    /** Commits what moved since the thread's last report, for the interval since then. */
+    private void report(ThreadState s, int nsTid, MapBatchReader b, int i, long readAt) {
+        long sent = b.valueLong(i, T_BYTES_SENT);
+        long received = b.valueLong(i, T_BYTES_RECEIVED);
+        long connects = b.valueLong(i, T_CONNECTS);
+        long failures = b.valueLong(i, T_CONNECT_FAILURES);
+        long accepts = b.valueLong(i, T_ACCEPTS);
+        long retransmits = b.valueLong(i, T_RETRANSMITS);
+        boolean moved = sent != s.bytesSent || received != s.bytesReceived || connects != s.connects
+                || failures != s.connectFailures || accepts != s.accepts || retransmits != s.retransmits;
+        if (!moved) {
+            return;
+        }
+        long startTicks = s.reportedUntilTicks != 0 ? s.reportedUntilTicks : clock.ticks(s.reportedUntil);
+        long endTicks = Math.max(clock.ticks(readAt), startTicks);
+        if (clock.running() && clock.inRecording(s.reportedUntil)) {
+            ThreadTcp e = threadEvent;
+            e.javaThread = s.thread;
+            e.threadName = s.thread != null ? s.thread.getName() : s.osName;
+            e.tid = nsTid;
+            e.bytesSent = sent - s.bytesSent;
+            e.bytesReceived = received - s.bytesReceived;
+            e.connects = connects - s.connects;
+            e.connectFailures = failures - s.connectFailures;
+            e.accepts = accepts - s.accepts;
+            e.retransmits = retransmits - s.retransmits;
+            clock.setInterval(e, threadTiming, startTicks, endTicks);
+            e.commit();
+            stats.eventsWritten++;
+        }
+        s.bytesSent = sent;
+        s.bytesReceived = received;
+        s.connects = connects;
+        s.connectFailures = failures;
+        s.accepts = accepts;
+        s.retransmits = retransmits;
+        s.reportedUntil = readAt;
+        s.reportedUntilTicks = clock.running() ? endTicks : 0;
+    }
+
+    @Override
+    public void close() {
+        try {
+            FlightRecorder.removePeriodicEvent(open);
+        } catch (RuntimeException e) {
+            LOG.debug("tcp: chunk-end hook not removed: {}", e.toString());
+        }
+        open.close();
+        threadReader.close();
+        exitedThreads.close();
+        probe.close();
+    }
+}

@@ -1,0 +1,25 @@
+package org.ebpfagent.agent.tcp;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.probe.EventClock;
+import org.ebpfagent.agent.probe.ProbeUnit;
+import org.ebpfagent.agent.probe.Recorder;
+
+/** The TCP probe as the agent's set-up loads it ({@code probes=sched+tcp}). */
+public final class TcpUnit implements ProbeUnit {
+    @Override
+    public String name() {
+        return "tcp";
+    }
+
+    @Override
+    public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
+        TcpProbe probe = TcpProbe.open(c.kernelTgid(), c.attach());
+        try {
+            return new TcpRecorder(probe, c.registry());
+        } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
+            probe.close();
+            throw e;
+        }
+    }
+}

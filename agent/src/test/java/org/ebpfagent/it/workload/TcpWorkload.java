@@ -1,0 +1,176 @@
+package org.ebpfagent.it.workload;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * TCP traffic whose every figure the test knows, over loopback, through Java's own sockets
+ * (dual-stack IPv6 sockets carrying IPv4-mapped addresses). After "go" on stdin, one after
+ * another, each on a thread of its own that prints what it did:
+ * <ul>
+ * <li>{@code tcp-connector}: {@code connects} connects to a server of this JVM, each closed at once;
+ * <li>{@code tcp-refused}: {@code refused} connects to a port nothing listens on;
+ * <li>{@code tcp-bulk}: one connection that sends exactly 10 MiB and receives exactly 1 MiB, reads
+ *     {@code ss -tin} for both of its ends while it is open, and closes 2 s after its connect;
+ * <li>{@code tcp-churn}: {@code churn} more connects closed at once.
+ * </ul>
+ * Lines: "NAME tid=... javaId=... key=value ...". Arguments: connects refused churn
+ */
+public final class TcpWorkload {
+    static final int SENT = 10 << 20;
+    static final int RECEIVED = 1 << 20;
+    static final long HOLD_MILLIS = 2000;
+
+    public static void main(String[] args) throws Exception {
+        int connects = Integer.parseInt(args[0]);
+        int refused = Integer.parseInt(args[1]);
+        int churn = Integer.parseInt(args[2]);
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        ServerSocket quick = new ServerSocket(0, 4096, loopback);
+        ServerSocket bulk = new ServerSocket(0, 16, loopback);
+        daemon("tcp-quick-server", () -> serveQuick(quick));
+        daemon("tcp-bulk-server", () -> serveBulk(bulk));
+        System.out.println("SERVERS quick=" + quick.getLocalPort() + " bulk=" + bulk.getLocalPort());
+        new BufferedReader(new InputStreamReader(System.in)).readLine(); // "go"
+
+        run("tcp-connector", () -> {
+            for (int i = 0; i < connects; i++) {
+                new Socket(loopback, quick.getLocalPort()).close();
+            }
+            return "count=" + connects + " port=" + quick.getLocalPort();
+        });
+        run("tcp-refused", () -> {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, loopback)) {
+                port = s.getLocalPort(); // free now, and nothing listens on it once closed
+            }
+            int failures = 0;
+            for (int i = 0; i < refused; i++) {
+                try {
+                    new Socket(loopback, port).close();
+                } catch (ConnectException e) {
+                    failures++;
+                }
+            }
+            return "count=" + failures + " port=" + port;
+        });
+        run("tcp-bulk", () -> {
+            long opened = System.nanoTime();
+            try (Socket s = new Socket(loopback, bulk.getLocalPort())) {
+                OutputStream out = s.getOutputStream();
+                byte[] chunk = new byte[64 << 10];
+                for (int sent = 0; sent < SENT; sent += chunk.length) {
+                    out.write(chunk);
+                }
+                out.flush();
+                readExactly(s.getInputStream(), RECEIVED);
+                // Everything sent is read by the server (it answered after reading it all), so acked.
+                String ss = ss(s.getLocalPort());
+                long left = HOLD_MILLIS - (System.nanoTime() - opened) / 1_000_000;
+                if (left > 0) {
+                    Thread.sleep(left);
+                }
+                long closed = System.nanoTime();
+                s.close();
+                return "localPort=" + s.getLocalPort() + " port=" + bulk.getLocalPort() + " openMillis="
+                        + (closed - opened) / 1_000_000 + " " + ss;
+            }
+        });
+        run("tcp-churn", () -> {
+            for (int i = 0; i < churn; i++) {
+                new Socket(loopback, quick.getLocalPort()).close();
+            }
+            return "count=" + churn;
+        });
+        Thread.sleep(500); // the servers' last closes
+        System.out.println("DONE");
+        System.out.flush();
+    }
+
+    interface Job {
+        String run() throws Exception;
+    }
+
+    private static void run(String name, Job job) throws InterruptedException {
+        Thread t = Thread.ofPlatform().name(name).start(() -> {
+            try {
+                String result = job.run();
+                Thread me = Thread.currentThread();
+                System.out.println(name + " tid=" + Truth.currentTid() + " javaId=" + me.threadId() + " " + result);
+            } catch (Exception e) {
+                System.out.println(name + " FAILED " + e);
+            }
+        });
+        t.join();
+    }
+
+    private static void daemon(String name, Runnable r) {
+        Thread.ofPlatform().daemon().name(name).start(r);
+    }
+
+    /** Accepts connections and reads each to its end, then closes it. */
+    private static void serveQuick(ServerSocket server) {
+        while (true) {
+            try (Socket s = server.accept()) {
+                s.getInputStream().read();
+            } catch (IOException e) {
+                // the client went away first: next
+            }
+        }
+    }
+
+    /** Reads exactly 10 MiB, answers exactly 1 MiB, waits for the client's close. */
+    private static void serveBulk(ServerSocket server) {
+        while (true) {
+            try (Socket s = server.accept()) {
+                readExactly(s.getInputStream(), SENT);
+                OutputStream out = s.getOutputStream();
+                out.write(new byte[RECEIVED]);
+                out.flush();
+                s.getInputStream().read();
+            } catch (IOException e) {
+                // next
+            }
+        }
+    }
+
+    private static void readExactly(InputStream in, int n) throws IOException {
+        byte[] buf = new byte[64 << 10];
+        int read = 0;
+        while (read < n) {
+            int r = in.read(buf, 0, Math.min(buf.length, n - read));
+            if (r < 0) {
+                throw new IOException("end of stream after " + read + " of " + n + " bytes");
+            }
+            read += r;
+        }
+    }
+
+    /** `ss -tin` of both ends of the connection whose client port is {@code port}, as "ss=..." text. */
+    private static String ss(int port) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("ss", "-tinH", "( sport = :" + port + " or dport = :" + port + " )")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        p.waitFor();
+        List<String> ends = new ArrayList<>();
+        // Each socket: a line with its addresses, then (joined here) a line of its TCP info.
+        String joined = out.replace("\n\t", " ").replace("\n ", " ");
+        for (String line : joined.split("\n")) {
+            if (!line.isBlank()) {
+                ends.add(line.trim().replaceAll("\\s+", " "));
+            }
+        }
+        return "ss=[" + String.join(" | ", ends) + "]";
+    }
+}

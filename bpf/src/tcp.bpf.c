@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TCP probe: every TCP connection of one process — connect latency and result, lifetime, exact
+ * payload bytes, retransmits, resets, smoothed RTT — and per thread, bytes, connects and accepts.
+ *
+ * Ownership is decided only where it is certain, in process context: the thread that calls
+ * connect() (CLOSE -> SYN_SENT), or for an accepted connection the first thread of this process
+ * that reads or writes it. It is kept with the connection (the `conns` hash, keyed by the socket's
+ * address, deleted when the socket closes), and every later event finds the connection by its
+ * socket: retransmits, resets and state changes run in softirq or timers, where `current` is
+ * whoever was interrupted and is never looked at. A connection enters `conns` only if a thread of
+ * this process connected or used it, or it was accepted on a listening socket this process opened
+ * (`listeners`, keyed by network namespace and port). One opened before the probe attached is found
+ * at its first read or write.
+ *
+ * Per-connection records (connect finished, connection closed) go through a ring buffer without
+ * a wakeup: the agent drains it on its poll. Per-thread figures are cumulative in `threads`,
+ * keyed by tid and the thread's creation time; a thread's exit marks its entry for the agent,
+ * which reports it once more and deletes it.
+ *
+ * Every program exists twice: tp_btf (preferred) and raw_tp (fallback); the agent loads one set.
+ * The logic reads through CO-RE probe reads, which serve both.
+ */
+#include "kernel_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tcp.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define SOCK_STREAM 1
+#define MSG_PEEK 2
+#define BPF_MAP_TYPE_RINGBUF 27
+#define BPF_RB_NO_WAKEUP 1
+
+/* include/net/tcp_states.h */
+enum {
+	TCP_ESTABLISHED = 1,
+	TCP_SYN_SENT = 2,
+	TCP_SYN_RECV = 3,
+	TCP_FIN_WAIT1 = 4,
+	TCP_CLOSE = 7,
+	TCP_CLOSE_WAIT = 8,
+	TCP_LISTEN = 10,
+};
+
+const volatile struct tcp_config config = {};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, TCP_COUNTERS);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void count(__u32 index)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &index);
+
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
+	__type(key, __u64); /* the struct sock's address: unique while the socket lives */
+	__type(value, struct tcp_conn);
+} conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 32768);
+	__type(key, struct tcp_thread_key);
+	__type(value, struct tcp_thread);
+} threads SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
+	__type(key, struct tcp_listen_key);
+	__type(value, __u64); /* the listening socket's address */
+} listeners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 20); /* ~7,000 records: a poll interval of connection churn */
+} records SEC(".maps");
+
+static __always_inline bool own_process(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == config.target_tgid;
+}
+
+static __always_inline bool is_tcp(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP && BPF_CORE_READ(sk, sk_type) == SOCK_STREAM;
+}
+
+static __always_inline __u32 netns_of(const struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/* The tid as seen from the deepest PID namespace the thread lives in: the JVM's. */
+static __always_inline __u32 ns_tid(struct task_struct *t)
+{
+	struct pid *pid = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up = {};
+
+	bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]);
+	return up.nr;
+}
+
+/* Endpoints as the socket has them now; a port that reads 0 keeps the last value seen. */
+static __always_inline void read_endpoints(const struct sock *sk, struct tcp_conn *c)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+
+	c->family = family;
+	if (family == AF_INET6) {
+		BPF_CORE_READ_INTO(&c->local_addr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&c->remote_addr, sk, __sk_common.skc_v6_daddr);
+	} else {
+		BPF_CORE_READ_INTO((__u32 *)c->local_addr, sk, __sk_common.skc_rcv_saddr);
+		BPF_CORE_READ_INTO((__u32 *)c->remote_addr, sk, __sk_common.skc_daddr);
+	}
+	if (lport)
+		c->local_port = lport;
+	if (rport)
+		c->remote_port = rport;
+}
+
+/* The calling thread's entry in `threads`, created if needed. */
+static __always_inline struct tcp_thread *current_thread(struct tcp_thread_key *key)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct tcp_thread *t;
+
+	key->tid = (__u32)bpf_get_current_pid_tgid();
+	key->pad = 0;
+	key->start_ns = BPF_CORE_READ(task, start_time);
+	t = bpf_map_lookup_elem(&threads, key);
+	if (t)
+		return t;
+	struct tcp_thread fresh = { .ns_tid = ns_tid(task) };
+	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
+	if (bpf_map_update_elem(&threads, key, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&threads, key) == 0) {
+		count(CNT_THREADS_FULL);
+		return 0;
+	}
+	return bpf_map_lookup_elem(&threads, key);
+}
+
+/* The owner thread's entry, if it has one (never created here: the owner may be gone). */
+static __always_inline struct tcp_thread *owner_thread(const struct tcp_conn *c)
+{
+	struct tcp_thread_key key = { .tid = c->owner_tid, .start_ns = c->owner_start_ns };
+
+	if (!c->owner_tid)
+		return 0;
+	return bpf_map_lookup_elem(&threads, &key);
+}
+
+/* Makes the calling thread the connection's owner. */
+static __always_inline void set_owner(struct tcp_conn *c, const struct tcp_thread_key *key, struct tcp_thread *t)
+{
+	c->owner_start_ns = key->start_ns;
+	c->owner_tid = key->tid;
+	c->owner_ns_tid = t ? t->ns_tid : ns_tid((struct task_struct *)bpf_get_current_task());
+	bpf_get_current_comm(c->owner_comm, sizeof(c->owner_comm));
+}
+
+static __always_inline void emit(struct tcp_conn *c, __u8 kind)
+{
+	struct tcp_conn *r = bpf_ringbuf_reserve(&records, sizeof(*r), 0);
+
+	if (!r) {
+		count(CNT_RECORDS_LOST);
+		return;
+	}
+	__builtin_memcpy(r, c, sizeof(*r));
+	r->kind = kind;
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline struct tcp_conn *new_conn(__u64 key, struct tcp_conn *init)
+{
+	if (bpf_map_update_elem(&conns, &key, init, BPF_ANY)) {
+		count(CNT_CONNS_FULL);
+		return 0;
+	}
+	return bpf_map_lookup_elem(&conns, &key);
+}
+
+/* Final figures of a closing connection, its record, and its entry deleted. */
+static __always_inline void close_conn(const struct sock *sk, __u64 key, struct tcp_conn *c)
+{
+	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
+	__u32 total = BPF_CORE_READ(tp, total_retrans);
+
+	c->closed_ns = bpf_ktime_get_ns();
+	c->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
+	if (total > c->retransmits)
+		c->retransmits = total;
+	read_endpoints(sk, c);
+	emit(c, REC_CLOSE);
+	bpf_map_delete_elem(&conns, &key);
+}
+
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_conn *c;
+
+	if (!is_tcp(sk))
+		return 0;
+
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
+		if (!own_process())
+			return 0;
+		struct tcp_thread_key tk;
+		struct tcp_thread *t = current_thread(&tk);
+		struct tcp_conn init = { .start_ns = bpf_ktime_get_ns(), .role = ROLE_CLIENT };
+
+		set_owner(&init, &tk, t);
+		read_endpoints(sk, &init);
+		new_conn(key, &init);
+		return 0;
+	}
+	if (newstate == TCP_LISTEN) {
+		if (!own_process())
+			return 0;
+		struct tcp_listen_key lk = { .netns = netns_of(sk), .port = BPF_CORE_READ(sk, __sk_common.skc_num) };
+
+		if (bpf_map_update_elem(&listeners, &lk, &key, BPF_ANY))
+			count(CNT_LISTENERS_FULL);
+		return 0;
+	}
+	if (oldstate == TCP_LISTEN) {
+		struct tcp_listen_key lk = { .netns = netns_of(sk), .port = BPF_CORE_READ(sk, __sk_common.skc_num) };
+		__u64 *listener = bpf_map_lookup_elem(&listeners, &lk);
+
+		if (!listener)
+			return 0;
+		if (*listener == key) { /* the listening socket itself closes */
+			if (newstate == TCP_CLOSE)
+				bpf_map_delete_elem(&listeners, &lk);
+			return 0;
+		}
+		if (newstate == TCP_SYN_RECV) { /* a child of our listener: the handshake's last ACK came */
+			struct tcp_conn init = { .start_ns = bpf_ktime_get_ns(), .role = ROLE_SERVER };
+
+			read_endpoints(sk, &init);
+			new_conn(key, &init);
+		}
+		return 0;
+	}
+
+	c = bpf_map_lookup_elem(&conns, &key);
+	if (!c)
+		return 0;
+	if (newstate == TCP_ESTABLISHED) {
+		c->established_ns = bpf_ktime_get_ns();
+		read_endpoints(sk, c);
+		if (oldstate == TCP_SYN_SENT) {
+			struct tcp_thread *t = owner_thread(c);
+
+			c->result = 0;
+			emit(c, REC_CONNECT);
+			if (t)
+				__sync_fetch_and_add(&t->connects, 1);
+		}
+		return 0;
+	}
+	if (oldstate == TCP_ESTABLISHED && newstate == TCP_FIN_WAIT1 && !c->closed_by)
+		c->closed_by = CLOSED_LOCAL;
+	if (oldstate == TCP_ESTABLISHED && newstate == TCP_CLOSE_WAIT && !c->closed_by)
+		c->closed_by = CLOSED_REMOTE;
+	if (newstate != TCP_CLOSE)
+		return 0;
+	if (oldstate == TCP_SYN_SENT) { /* the connect failed, or was given up */
+		struct tcp_thread *t = owner_thread(c);
+		int err = BPF_CORE_READ(sk, sk_err);
+
+		c->closed_ns = bpf_ktime_get_ns();
+		c->result = err ? err : -1;
+		read_endpoints(sk, c);
+		emit(c, REC_CONNECT);
+		if (t)
+			__sync_fetch_and_add(&t->connect_failures, 1);
+		bpf_map_delete_elem(&conns, &key);
+		return 0;
+	}
+	close_conn(sk, key, c);
+	return 0;
+}
+
+/* A read or a write of this process (or a read at end of stream): bytes, and the owner of a connection not owned yet. */
+static __always_inline int on_length(struct sock *sk, int ret, int flags, bool send)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_thread_key tk;
+	struct tcp_thread *t;
+	struct tcp_conn *c;
+
+	if (ret < 0 || !own_process() || !sk || !is_tcp(sk))
+		return 0;
+	if (!send && (flags & MSG_PEEK))
+		return 0;
+	t = current_thread(&tk);
+	c = bpf_map_lookup_elem(&conns, &key);
+	if (!c) { /* opened before the probe attached, or accepted on a listener opened before */
+		struct tcp_conn init = { .role = ROLE_FOUND };
+
+		init.start_ns = bpf_ktime_get_ns();
+		init.established_ns = init.start_ns;
+		set_owner(&init, &tk, t);
+		read_endpoints(sk, &init);
+		c = new_conn(key, &init);
+	} else if (!c->owner_tid) {
+		set_owner(c, &tk, t);
+		if (t && c->role == ROLE_SERVER)
+			__sync_fetch_and_add(&t->accepts, 1);
+	}
+	if (ret == 0) /* an end of stream read: a use that makes an owner, no bytes */
+		return 0;
+	if (c)
+		__sync_fetch_and_add(send ? &c->bytes_sent : &c->bytes_received, ret);
+	if (t)
+		__sync_fetch_and_add(send ? &t->bytes_sent : &t->bytes_received, ret);
+	return 0;
+}
+
+static __always_inline int on_retransmit(const struct sock *sk, const struct sk_buff *skb, int err)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_conn *c = bpf_map_lookup_elem(&conns, &key);
+	__u16 segs = 1;
+
+	if (!c || err)
+		return 0;
+	bpf_core_read(&segs, sizeof(segs), &skb->cb[8]); /* tcp_skb_pcount(skb) */
+	if (!segs)
+		segs = 1;
+	__sync_fetch_and_add(&c->retransmits, segs);
+	if (BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_SYN_SENT) {
+		__sync_fetch_and_add(&c->syn_retransmits, 1);
+		read_endpoints(sk, c); /* the port is chosen by now */
+	}
+	struct tcp_thread *t = owner_thread(c);
+	if (t)
+		__sync_fetch_and_add(&t->retransmits, segs);
+	return 0;
+}
+
+static __always_inline int on_reset(const struct sock *sk, bool sent)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_conn *c;
+
+	if (!sk)
+		return 0;
+	c = bpf_map_lookup_elem(&conns, &key);
+	if (!c)
+		return 0;
+	if (sent) {
+		__sync_fetch_and_add(&c->resets_sent, 1);
+	} else {
+		__sync_fetch_and_add(&c->resets_received, 1);
+		read_endpoints(sk, c); /* before the kernel gives the local port back */
+	}
+	if (!c->closed_by)
+		c->closed_by = sent ? CLOSED_LOCAL : CLOSED_REMOTE;
+	return 0;
+}
+
+/* A socket freed without reaching CLOSE through a state change we saw: report and forget it. */
+static __always_inline int on_destroy(const struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct tcp_conn *c = bpf_map_lookup_elem(&conns, &key);
+
+	if (c)
+		close_conn(sk, key, c);
+	return 0;
+}
+
+static __always_inline int on_exit(struct task_struct *p)
+{
+	struct tcp_thread_key key = {};
+	struct tcp_thread *t;
+
+	if (BPF_CORE_READ(p, tgid) != config.target_tgid)
+		return 0;
+	key.tid = BPF_CORE_READ(p, pid);
+	key.start_ns = BPF_CORE_READ(p, start_time);
+	t = bpf_map_lookup_elem(&threads, &key);
+	if (t)
+		t->exited = 1;
+	return 0;
+}
+
+#define TCP_PROGS(kind, sec)                                                                       \
+	SEC(sec "/inet_sock_set_state")                                                            \
+	int BPF_PROG(inet_sock_set_state_##kind, const struct sock *sk, int oldstate, int newstate)\
+	{                                                                                          \
+		return on_state(sk, oldstate, newstate);                                           \
+	}                                                                                          \
+	SEC(sec "/sock_send_length")                                                               \
+	int BPF_PROG(sock_send_length_##kind, struct sock *sk, int ret, int flags)                 \
+	{                                                                                          \
+		return on_length(sk, ret, flags, true);                                            \
+	}                                                                                          \
+	SEC(sec "/sock_recv_length")                                                               \
+	int BPF_PROG(sock_recv_length_##kind, struct sock *sk, int ret, int flags)                 \
+	{                                                                                          \
+		return on_length(sk, ret, flags, false);                                           \
+	}                                                                                          \
+	SEC(sec "/tcp_retransmit_skb")                                                             \
+	int BPF_PROG(tcp_retransmit_skb_##kind, const struct sock *sk, const struct sk_buff *skb,  \
+		     int err)                                                                      \
+	{                                                                                          \
+		return on_retransmit(sk, skb, err);                                                \
+	}                                                                                          \
+	SEC(sec "/tcp_send_reset")                                                                 \
+	int BPF_PROG(tcp_send_reset_##kind, const struct sock *sk)                                 \
+	{                                                                                          \
+		return on_reset(sk, true);                                                         \
+	}                                                                                          \
+	SEC(sec "/tcp_receive_reset")                                                              \
+	int BPF_PROG(tcp_receive_reset_##kind, const struct sock *sk)                              \
+	{                                                                                          \
+		return on_reset(sk, false);                                                        \
+	}                                                                                          \
+	SEC(sec "/tcp_destroy_sock")                                                               \
+	int BPF_PROG(tcp_destroy_sock_##kind, const struct sock *sk)                               \
+	{                                                                                          \
+		return on_destroy(sk);                                                             \
+	}                                                                                          \
+	SEC(sec "/sched_process_exit")                                                             \
+	int BPF_PROG(sched_process_exit_##kind, struct task_struct *p)                             \
+	{                                                                                          \
+		return on_exit(p);                                                                 \
+	}
+
+TCP_PROGS(btf, "tp_btf")
+TCP_PROGS(raw, "raw_tp")
