@@ -86,7 +86,7 @@ final class EbpfAgent implements Runnable {
             // needed by the first poll. The first scan binds to the JVM's thread structures.
             int threads = resolver.scan();
             times.step("thread registry");
-            new Poller(recorders, options.interval()).start();
+            new Poller(recorders, registry, options.interval()).start();
             times.step("poller");
             watchThreadStarts(resolver);
             times.step("thread starts");

@@ -9,6 +9,7 @@ import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.events.AgentStatistics;
+import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.util.Log;
 
 /**
@@ -20,6 +21,7 @@ final class Poller {
     private static final Log LOG = Log.named("ebpf-agent");
 
     private final List<Recorder> recorders;
+    private final ThreadRegistry registry;
     private final long intervalNanos;
     private final PollStats stats = new PollStats();
     private final AgentStatistics statistics = new AgentStatistics();
@@ -30,8 +32,9 @@ final class Poller {
     private volatile boolean running = true;
     private Thread thread;
 
-    Poller(List<Recorder> recorders, Duration interval) {
+    Poller(List<Recorder> recorders, ThreadRegistry registry, Duration interval) {
         this.recorders = List.copyOf(recorders);
+        this.registry = registry;
         this.intervalNanos = interval.toNanos();
         int programs = 0;
         for (Recorder r : recorders) {
@@ -99,6 +102,7 @@ final class Poller {
             }
         }
         errors += failed;
+        registry.afterPoll();
         AgentStatistics s = statistics;
         s.probesAttached = probesAttached;
         s.threadsTracked = stats.threadsTracked;

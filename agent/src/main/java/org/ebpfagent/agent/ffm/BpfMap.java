@@ -81,6 +81,31 @@ public final class BpfMap {
         }
     }
 
+    /**
+     * Adds an entry unless its key exists (BPF_NOEXIST) to a loaded map; key and value are the
+     * C bytes, in native order. Returns false if the key existed already.
+     */
+    public boolean putIfAbsent(byte[] key, byte[] value) throws BpfException {
+        if (key.length != keySize() || value.length != valueSize()) {
+            throw new IllegalArgumentException(name + ": key " + key.length + " / value " + value.length
+                    + " bytes, the map has " + keySize() + " / " + valueSize());
+        }
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment k = call.allocate(key.length);
+            MemorySegment v = call.allocate(value.length);
+            MemorySegment.copy(MemorySegment.ofArray(key), 0, k, 0, key.length);
+            MemorySegment.copy(MemorySegment.ofArray(value), 0, v, 0, value.length);
+            int err = (int) libbpf.mapUpdateElem.call(fd(), k.address(), v.address(), 1 /* BPF_NOEXIST */);
+            if (err == -Errno.EEXIST) {
+                return false;
+            }
+            if (err < 0) {
+                throw BpfException.of("update", name, err);
+            }
+            return true;
+        }
+    }
+
     /** Pops every 4-byte value of a loaded stack or queue map until it is empty; returns them in pop order. */
     public int[] popAll() throws BpfException {
         int[] out = new int[16];

@@ -110,6 +110,14 @@ public final class TcpProbe implements AutoCloseable {
             for (String tracepoint : TRACEPOINTS) {
                 links.add(object.attach(tracepoint + "_" + suffix));
             }
+            // After the attach: a listener opened from now on is the probe's to see.
+            try {
+                int found = OpenListeners.register(object.map("listeners"));
+                LOG.debug("tcp: {} listening sockets open before the attach", found);
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.info("tcp: listening sockets opened before the attach not found ({}): connections accepted "
+                        + "on them are reported as found at their first read or write", e.toString());
+            }
             return new TcpProbe(object, links, attachType, ring, counters);
         } catch (BpfException | RuntimeException e) {
             if (ring != null) {

@@ -216,6 +216,7 @@ public final class TcpRecorder implements Recorder {
                 exitedThreads.setInt(k, KEY_TID, key.tid);
                 exitedThreads.setLong(k, KEY_START, key.startNs);
                 threads.remove(key);
+                registry.forget(nsTid, readAt); // (the scheduler probe does too when it is loaded)
             }
         }
         previousRead = readAt;

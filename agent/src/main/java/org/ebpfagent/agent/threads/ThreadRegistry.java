@@ -33,6 +33,13 @@ public final class ThreadRegistry {
     }
 
     private final IntMap<Registration> byTid = new IntMap<>(256);
+    /** Forgotten during the current poll, and during the previous one (dropped after this one). */
+    private int[] queuedTids = new int[64];
+    private long[] queuedUpTo = new long[64];
+    private int queued;
+    private int[] dueTids = new int[64];
+    private long[] dueUpTo = new long[64];
+    private int due;
     private volatile int version;
 
     /** Registers the calling thread under its own tid. */
@@ -63,8 +70,38 @@ public final class ThreadRegistry {
         return null;
     }
 
-    /** Drops the threads of {@code tid} that were registered up to {@code upTo} and have ended. */
+    /**
+     * Drops the threads of {@code tid} that were registered up to {@code upTo} and have ended, at
+     * the end of the next poll ({@link #afterPoll}): every probe then has one whole poll to name
+     * what the thread did just before its exit (a connection it closed, a syscall it made), in
+     * whichever order the probes are polled.
+     */
     public synchronized void forget(int tid, long upTo) {
+        if (queued == queuedTids.length) {
+            queuedTids = java.util.Arrays.copyOf(queuedTids, queued * 2);
+            queuedUpTo = java.util.Arrays.copyOf(queuedUpTo, queued * 2);
+        }
+        queuedTids[queued] = tid;
+        queuedUpTo[queued] = upTo;
+        queued++;
+    }
+
+    /** Called after every poll: drops what was forgotten during the poll before this one. */
+    public synchronized void afterPoll() {
+        for (int i = 0; i < due; i++) {
+            drop(dueTids[i], dueUpTo[i]);
+        }
+        int[] tids = dueTids;
+        long[] upTo = dueUpTo;
+        dueTids = queuedTids;
+        dueUpTo = queuedUpTo;
+        due = queued;
+        queuedTids = tids;
+        queuedUpTo = upTo;
+        queued = 0;
+    }
+
+    private void drop(int tid, long upTo) {
         Registration keep = null;
         Registration last = null;
         for (Registration r = byTid.get(tid); r != null; r = r.older) {

@@ -35,15 +35,22 @@ class ThreadRegistryTest {
         assertSame(reuser, registry.lookup(4242, 3_000, Long.MAX_VALUE), "the live thread is the new one");
         assertNull(registry.lookup(4242, 6_000, Long.MAX_VALUE), "a thread created later is neither");
         registry.forget(4242, 2_000); // the old thread's exit is reported
+        registry.afterPoll();
+        assertSame(old, registry.lookup(4242, 500, 2_000), "still named during the poll after its exit's");
+        registry.afterPoll();
         assertNull(registry.lookup(4242, 500, 2_000));
         assertSame(reuser, registry.lookup(4242, 3_000, Long.MAX_VALUE), "a live thread's mapping must survive");
         registry.register(reuser, 4242, 9_000);
         assertEquals(before + 1, registry.version(), "re-registering the same thread is not a change");
         registry.forget(4242, Long.MAX_VALUE);
+        registry.afterPoll();
+        registry.afterPoll();
         assertSame(reuser, registry.lookup(4242, 3_000, Long.MAX_VALUE), "alive: never forgotten");
         release.countDown();
         reuser.join();
         registry.forget(4242, Long.MAX_VALUE);
+        registry.afterPoll();
+        registry.afterPoll();
         assertNull(registry.lookup(4242, 0, Long.MAX_VALUE));
         assertEquals(0, registry.size());
     }

@@ -23,13 +23,14 @@ import java.util.List;
  * <li>{@code tcp-refused}: {@code refused} connects to a port nothing listens on;
  * <li>{@code tcp-bulk}: one connection that sends exactly 10 MiB and receives exactly 1 MiB, reads
  *     {@code ss -tin} for both of its ends while it is open, and closes 2 s after its connect;
- * <li>{@code tcp-churn}: {@code churn} more connects closed at once.
+ * <li>{@code tcp-churn}: {@code churn} more connects closed at once, in bursts of 1,000.
  * </ul>
- * Lines: "NAME tid=... javaId=... key=value ...". Arguments: connects refused churn
+ * Lines: "NAME tid=... javaId=... key=value ...", then "DONE"; it exits at the next line on stdin.
+ * Arguments: connects refused churn
  */
 public final class TcpWorkload {
-    static final int SENT = 10 << 20;
-    static final int RECEIVED = 1 << 20;
+    public static final int SENT_BYTES = 10 << 20;
+    public static final int RECEIVED_BYTES = 1 << 20;
     static final long HOLD_MILLIS = 2000;
 
     public static void main(String[] args) throws Exception {
@@ -42,7 +43,8 @@ public final class TcpWorkload {
         daemon("tcp-quick-server", () -> serveQuick(quick));
         daemon("tcp-bulk-server", () -> serveBulk(bulk));
         System.out.println("SERVERS quick=" + quick.getLocalPort() + " bulk=" + bulk.getLocalPort());
-        new BufferedReader(new InputStreamReader(System.in)).readLine(); // "go"
+        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in));
+        stdin.readLine(); // "go"
 
         run("tcp-connector", () -> {
             for (int i = 0; i < connects; i++) {
@@ -70,11 +72,11 @@ public final class TcpWorkload {
             try (Socket s = new Socket(loopback, bulk.getLocalPort())) {
                 OutputStream out = s.getOutputStream();
                 byte[] chunk = new byte[64 << 10];
-                for (int sent = 0; sent < SENT; sent += chunk.length) {
+                for (int sent = 0; sent < SENT_BYTES; sent += chunk.length) {
                     out.write(chunk);
                 }
                 out.flush();
-                readExactly(s.getInputStream(), RECEIVED);
+                readExactly(s.getInputStream(), RECEIVED_BYTES);
                 // Everything sent is read by the server (it answered after reading it all), so acked.
                 String ss = ss(s.getLocalPort());
                 long left = HOLD_MILLIS - (System.nanoTime() - opened) / 1_000_000;
@@ -90,12 +92,16 @@ public final class TcpWorkload {
         run("tcp-churn", () -> {
             for (int i = 0; i < churn; i++) {
                 new Socket(loopback, quick.getLocalPort()).close();
+                if (i % 1000 == 999) {
+                    Thread.sleep(300); // bursts of 1,000: what a 200 ms poll drains without loss
+                }
             }
             return "count=" + churn;
         });
         Thread.sleep(500); // the servers' last closes
         System.out.println("DONE");
         System.out.flush();
+        stdin.readLine(); // the test looks at the agent's maps from outside first
     }
 
     interface Job {
@@ -134,9 +140,9 @@ public final class TcpWorkload {
     private static void serveBulk(ServerSocket server) {
         while (true) {
             try (Socket s = server.accept()) {
-                readExactly(s.getInputStream(), SENT);
+                readExactly(s.getInputStream(), SENT_BYTES);
                 OutputStream out = s.getOutputStream();
-                out.write(new byte[RECEIVED]);
+                out.write(new byte[RECEIVED_BYTES]);
                 out.flush();
                 s.getInputStream().read();
             } catch (IOException e) {

@@ -1,0 +1,194 @@
+package org.ebpfagent.it;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedThread;
+import org.ebpfagent.it.workload.TcpWorkload;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The TCP probe against what the workload did and what the kernel itself says: exact connect
+ * counts on the connecting Java thread, refused connects by errno, exact payload bytes on both
+ * ends of a connection and on its threads equal to `ss -tin`'s counters, a lifetime equal to the
+ * time the workload held the connection, no connection of another process, and no map entry left
+ * behind by thousands of connections (counted with bpftool from outside the JVM).
+ */
+class TcpIT {
+    private static final Pattern SS_END = Pattern.compile(
+            "ESTAB \\d+ \\d+ \\S+:(\\d+) \\S+:(\\d+) .*?bytes_acked:(\\d+) bytes_received:(\\d+)");
+
+    @Test
+    void everyConnectionOfTheJvmOnItsThreadWithExactFigures() throws Exception {
+        AgentRun.Running child = AgentRun.of(TcpWorkload.class).agentOptions("probes=sched+tcp,interval=200ms")
+                .args("1000", "100", "10000").start();
+        child.awaitStderr("tcp probe attached", Duration.ofSeconds(60));
+        // Another process's connections while the probe runs: this test JVM's own, to itself.
+        List<Integer> foreignPorts = new ArrayList<>();
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        try (ServerSocket foreign = new ServerSocket(0, 100, loopback)) {
+            foreignPorts.add(foreign.getLocalPort());
+            child.send("go");
+            for (int i = 0; i < 50; i++) {
+                try (Socket c = new Socket(loopback, foreign.getLocalPort()); Socket s = foreign.accept()) {
+                    c.getOutputStream().write(new byte[1000]);
+                    s.getInputStream().readNBytes(1000);
+                }
+            }
+            child.awaitStdout("DONE", Duration.ofSeconds(120));
+        }
+        // No connection is open any more (the servers' last closes are done): the probe's per-connection
+        // map must be empty, and its per-thread map hold at most the live threads.
+        long pid = child.pid();
+        Map<String, Integer> entries = new HashMap<>();
+        for (ChildMaps.BpfMapInfo m : ChildMaps.of(pid)) {
+            if (m.name().equals("conns") || m.name().equals("listeners") || m.name().equals("listener_keys")) {
+                // Each element's raw key is a JSON array of bytes (its BTF-formatted key is not).
+                Matcher key = Pattern.compile("\"key\":\\[").matcher(ChildMaps.bpftool("-j", "map", "dump", "id",
+                        String.valueOf(m.id())));
+                entries.put(m.name(), (int) key.results().count());
+            }
+        }
+        child.send("exit");
+        AgentRun.Result result = child.finish(Duration.ofSeconds(60));
+        assertEquals(0, result.exitCode(), () -> String.join("\n", result.stderr()));
+        assertEquals(0, entries.get("conns"), "connections left in the probe's map: " + entries);
+        assertEquals(2, entries.get("listeners"), "the workload's two listening sockets: " + entries);
+        assertTrue(entries.get("listener_keys") <= 2, "listening sockets known by address: " + entries);
+
+        Map<String, Map<String, String>> lines = new HashMap<>();
+        for (String line : result.stdout()) {
+            String[] f = line.split(" ");
+            Map<String, String> kv = new HashMap<>();
+            for (String p : f) {
+                int eq = p.indexOf('=');
+                if (eq > 0) {
+                    kv.put(p.substring(0, eq), p.substring(eq + 1));
+                }
+            }
+            kv.put("line", line);
+            lines.put(f[0], kv);
+        }
+        List<RecordedEvent> connects = Recordings.events(result.recording(), "ebpf.TcpConnect");
+        List<RecordedEvent> connections = Recordings.events(result.recording(), "ebpf.TcpConnection");
+        List<RecordedEvent> threadTcp = Recordings.events(result.recording(), "ebpf.ThreadTcp");
+        List<RecordedEvent> stats = Recordings.events(result.recording(), "ebpf.AgentStatistics");
+        long lost = stats.stream().mapToLong(e -> e.getLong("recordsLost")).max().orElse(0);
+        assertEquals(0, lost, "records lost to a full ring");
+
+        // 1,000 connects from tcp-connector: exactly 1,000 events on that thread, all established.
+        Map<String, String> connector = lines.get("tcp-connector");
+        List<RecordedEvent> mine = onThread(connects, connector);
+        assertEquals(1000, mine.size(), "connect events of tcp-connector");
+        for (RecordedEvent e : mine) {
+            assertEquals("established", e.getString("result"));
+            assertEquals("127.0.0.1", e.getString("remoteAddress"), "IPv4-mapped addresses print as IPv4");
+            assertEquals("127.0.0.1", e.getString("localAddress"));
+            assertEquals(Integer.parseInt(connector.get("port")), e.getInt("remotePort"));
+            assertTrue(e.getInt("localPort") > 0);
+            assertTrue(e.getLong("connectTime") > 0 && e.getLong("connectTime") < 1_000_000_000L, e.toString());
+        }
+        assertEquals(1000, sum(onThread(threadTcp, connector), "connects"), "ebpf.ThreadTcp connects of tcp-connector");
+
+        // 100 connects to a closed port: 100 failures, ECONNREFUSED.
+        Map<String, String> refused = lines.get("tcp-refused");
+        assertEquals("100", refused.get("count"), refused.get("line"));
+        List<RecordedEvent> failures = onThread(connects, refused);
+        assertEquals(100, failures.size(), "connect events of tcp-refused");
+        for (RecordedEvent e : failures) {
+            assertEquals("ECONNREFUSED", e.getString("result"));
+            assertEquals(Integer.parseInt(refused.get("port")), e.getInt("remotePort"));
+        }
+        assertEquals(100, sum(onThread(threadTcp, refused), "connectFailures"));
+
+        // The bulk connection: bytes on both ends equal to what the other end received, as the
+        // kernel counted it (ss -tin while it was open), on the connection and on its threads.
+        Map<String, String> bulk = lines.get("tcp-bulk");
+        int clientPort = Integer.parseInt(bulk.get("localPort"));
+        int serverPort = Integer.parseInt(bulk.get("port"));
+        Map<Integer, long[]> ss = new HashMap<>(); // local port -> bytes_acked, bytes_received
+        Matcher m = SS_END.matcher(bulk.get("line"));
+        while (m.find()) {
+            ss.put(Integer.parseInt(m.group(1)), new long[] {Long.parseLong(m.group(3)), Long.parseLong(m.group(4))});
+        }
+        assertEquals(2, ss.size(), () -> "ss output: " + bulk.get("line"));
+        RecordedEvent client = only(connections, clientPort, serverPort);
+        RecordedEvent server = only(connections, serverPort, clientPort);
+        assertEquals("client", client.getString("role"));
+        assertEquals("server", server.getString("role"));
+        assertEquals("tcp-bulk", client.getThread("javaThread").getJavaName());
+        assertEquals("tcp-bulk-server", server.getThread("javaThread").getJavaName());
+        assertEquals(TcpWorkload.SENT_BYTES, client.getLong("bytesSent"));
+        assertEquals(TcpWorkload.RECEIVED_BYTES, client.getLong("bytesReceived"));
+        assertEquals(ss.get(clientPort)[1], client.getLong("bytesReceived"), "client bytes_received (ss)");
+        assertEquals(ss.get(serverPort)[1], client.getLong("bytesSent"), "server bytes_received (ss)");
+        assertEquals(ss.get(serverPort)[1], server.getLong("bytesReceived"));
+        assertEquals(ss.get(clientPort)[1], server.getLong("bytesSent"));
+        // bytes_acked counts the SYN on the side that sent it
+        assertTrue(ss.get(clientPort)[0] - 1 == client.getLong("bytesSent"), "client bytes_acked (ss) - 1 for the SYN");
+        assertEquals("local", client.getString("closedBy"));
+        assertEquals("remote", server.getString("closedBy"));
+        assertEquals(TcpWorkload.SENT_BYTES, sum(onThread(threadTcp, bulk), "bytesSent"));
+        assertEquals(TcpWorkload.RECEIVED_BYTES, sum(onThread(threadTcp, bulk), "bytesReceived"));
+        // Held open 2 s: its lifetime is the time the workload held it (connect to close), within 5%.
+        double held = Long.parseLong(bulk.get("openMillis")) * 1e6;
+        long lifetime = client.getLong("lifetime");
+        assertTrue(Math.abs(lifetime - held) <= 0.05 * held, "lifetime " + lifetime + " ns, held " + held + " ns");
+        assertEquals(client.getDuration().toNanos(), lifetime, 1_000, "the event spans the connection's life");
+
+        // The churn: every one of its connects on its thread, and every connection closed on both ends.
+        Map<String, String> churn = lines.get("tcp-churn");
+        assertEquals(10000, onThread(connects, churn).size(), "connect events of tcp-churn");
+        long closedClients = onThread(connections, churn).stream().filter(e -> !e.getBoolean("open")).count();
+        assertEquals(10000, closedClients, "closed connections of tcp-churn");
+
+        // Nothing of the other process.
+        for (RecordedEvent e : connects) {
+            assertTrue(!foreignPorts.contains(e.getInt("remotePort")) && !foreignPorts.contains(e.getInt("localPort")),
+                    () -> "another process's connection: " + e);
+        }
+        for (RecordedEvent e : connections) {
+            assertTrue(!foreignPorts.contains(e.getInt("remotePort")) && !foreignPorts.contains(e.getInt("localPort")),
+                    () -> "another process's connection: " + e);
+        }
+        System.out.printf("TcpIT: %d connect events, %d connection events, %d thread events%n", connects.size(),
+                connections.size(), threadTcp.size());
+    }
+
+    private static List<RecordedEvent> onThread(List<RecordedEvent> events, Map<String, String> line) {
+        long tid = Long.parseLong(line.get("tid"));
+        long javaId = Long.parseLong(line.get("javaId"));
+        List<RecordedEvent> out = new ArrayList<>();
+        for (RecordedEvent e : events) {
+            RecordedThread t = e.getThread("javaThread");
+            if (e.getLong("tid") == tid && t != null && t.getJavaThreadId() == javaId) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    private static long sum(List<RecordedEvent> events, String field) {
+        return events.stream().mapToLong(e -> e.getLong(field)).sum();
+    }
+
+    private static RecordedEvent only(List<RecordedEvent> connections, int localPort, int remotePort) {
+        List<RecordedEvent> found = connections.stream()
+                .filter(e -> e.getInt("localPort") == localPort && e.getInt("remotePort") == remotePort && !e.getBoolean("open"))
+                .toList();
+        assertEquals(1, found.size(), () -> "closed connections " + localPort + " -> " + remotePort + ": " + found);
+        return found.get(0);
+    }
+}
