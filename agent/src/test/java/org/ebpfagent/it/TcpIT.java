@@ -163,6 +163,21 @@ class TcpIT {
             assertTrue(!foreignPorts.contains(e.getInt("remotePort")) && !foreignPorts.contains(e.getInt("localPort")),
                     () -> "another process's connection: " + e);
         }
+        // The report's TCP section adds the same figures up.
+        Cli report = Cli.run("report", "--format", "json", result.recording().toString());
+        assertEquals(0, report.exit(), report.err());
+        String json = report.out().replaceAll("\\s+", "");
+        assertTrue(json.contains("{\"name\":\"tcp-connector\",\"tid\":" + connector.get("tid") + ",\"connects\":1000,"
+                + "\"connectFailures\":0,"), json);
+        assertTrue(json.contains("{\"name\":\"tcp-refused\",\"tid\":" + refused.get("tid") + ",\"connects\":0,"
+                + "\"connectFailures\":100,"), json);
+        assertTrue(Pattern.compile("\\{\"remote\":\"127\\.0\\.0\\.1:" + serverPort + "\",\"connections\":1,\"connects\":1,"
+                + "\"connectFailures\":0,[^}]*\"bytesSent\":" + TcpWorkload.SENT_BYTES + ",\"bytesReceived\":"
+                + TcpWorkload.RECEIVED_BYTES + ",").matcher(json).find(), json);
+        assertTrue(Pattern.compile("\\{\"remote\":\"clientsof127\\.0\\.0\\.1:" + serverPort + "\",\"connections\":1,"
+                + "[^}]*\"bytesSent\":" + TcpWorkload.RECEIVED_BYTES + ",\"bytesReceived\":" + TcpWorkload.SENT_BYTES + ",")
+                .matcher(json).find(), json);
+
         System.out.printf("TcpIT: %d connect events, %d connection events, %d thread events%n", connects.size(),
                 connections.size(), threadTcp.size());
     }

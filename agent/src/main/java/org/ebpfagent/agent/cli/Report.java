@@ -63,6 +63,8 @@ final class Report {
     long reasonsDropped;
     long probeMisses;
     boolean hasReasons;
+    /** The TCP probe's section (empty without its events). */
+    final TcpSection tcp = new TcpSection();
     private java.time.Instant first;
     private java.time.Instant last;
 
@@ -101,7 +103,7 @@ final class Report {
                             r.reasonsDropped = Math.max(r.reasonsDropped, e.getLong("reasonsDropped"));
                         }
                     }
-                    default -> { }
+                    default -> r.tcp.accept(e);
                 }
             }
         }

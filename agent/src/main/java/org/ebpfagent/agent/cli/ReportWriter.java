@@ -38,6 +38,7 @@ final class ReportWriter {
         out.println();
         out.println("* no java.lang.Thread (a JVM-internal thread: GC, JIT compiler, VM thread)");
         out.println("wait% = run-queue wait / (on-CPU + run-queue wait): how much of the time a thread wanted a CPU it waited for one");
+        r.tcp.text(out);
         agent(r, out);
     }
 
@@ -65,6 +66,7 @@ final class ReportWriter {
         out.println();
         out.println("\\* no java.lang.Thread (GC, JIT compiler, VM thread). wait% = run-queue wait / (on-CPU + run-queue wait).");
         out.println();
+        r.tcp.markdown(out);
         agent(r, out);
     }
 
@@ -90,6 +92,9 @@ final class ReportWriter {
             j.end('}');
         }
         j.end(']');
+        if (!r.tcp.isEmpty()) {
+            r.tcp.json(j);
+        }
         j.key("agent").begin('{');
         j.field("polls", r.polls);
         j.field("pollTimeMeanNs", r.polls == 0 ? 0 : r.pollTimeTotal / r.polls);
@@ -165,7 +170,7 @@ final class ReportWriter {
         return r.seconds();
     }
 
-    private static String truncate(String s, int n) {
+    static String truncate(String s, int n) {
         return s.length() <= n ? s : s.substring(0, n - 1) + "~";
     }
 }
