@@ -138,9 +138,7 @@ struct tcp_sock {
 	__u32 total_retrans; /* segments retransmitted over the connection's life */
 };
 
-struct sk_buff {
-	char cb[48]; /* TCP's struct tcp_skb_cb: seq, end_seq, then tcp_gso_segs (__u16) */
-};
+struct sk_buff; /* only passed along */
 
 struct task_struct___pre514 {
 	long state;

@@ -108,7 +108,7 @@ public final class TcpWorkload {
         String run() throws Exception;
     }
 
-    private static void run(String name, Job job) throws InterruptedException {
+    static void run(String name, Job job) throws InterruptedException {
         Thread t = Thread.ofPlatform().name(name).start(() -> {
             try {
                 String result = job.run();
@@ -164,7 +164,7 @@ public final class TcpWorkload {
     }
 
     /** `ss -tin` of both ends of the connection whose client port is {@code port}, as "ss=..." text. */
-    private static String ss(int port) throws IOException, InterruptedException {
+    static String ss(int port) throws IOException, InterruptedException {
         Process p = new ProcessBuilder("ss", "-tinH", "( sport = :" + port + " or dport = :" + port + " )")
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
