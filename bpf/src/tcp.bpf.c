@@ -224,6 +224,7 @@ static __always_inline void emit(struct tcp_conn *c, __u8 kind)
 	__builtin_memcpy(r, c, sizeof(*r));
 	r->kind = kind;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	count(CNT_RECORDS);
 }
 
 static __always_inline struct tcp_conn *new_conn(__u64 key, struct tcp_conn *init)

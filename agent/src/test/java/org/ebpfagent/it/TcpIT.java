@@ -178,6 +178,22 @@ class TcpIT {
                 + "[^}]*\"bytesSent\":" + TcpWorkload.RECEIVED_BYTES + ",\"bytesReceived\":" + TcpWorkload.SENT_BYTES + ",")
                 .matcher(json).find(), json);
 
+        // compare gates on the TCP figures: the run against itself passes; against a copy without
+        // its connect events (jfr scrub) as the base, the connect failures are a regression.
+        String rec = result.recording().toString();
+        Cli same = Cli.run("compare", rec, rec, "--fail-on", "connectFailures=+0%,connectTimeP99=+0%,tcpBytes=+0%");
+        assertEquals(0, same.exit(), same.out() + same.err());
+        double seconds = Double.parseDouble(field(same.out(), "base \\S+: ([0-9.]+) s measured"));
+        assertTrue(same.out().contains(String.format(java.util.Locale.ROOT, "%.3g", 100 / seconds).substring(0, 3)),
+                "100 failures over " + seconds + " s: " + same.out());
+        java.nio.file.Path scrubbed = result.recording().resolveSibling("no-connects.jfr");
+        Process scrub = new ProcessBuilder(AgentRun.JAVA.resolveSibling("jfr").toString(), "scrub", "--exclude-events",
+                "ebpf.TcpConnect", rec, scrubbed.toString()).inheritIO().start();
+        assertEquals(0, scrub.waitFor());
+        Cli worse = Cli.run("compare", scrubbed.toString(), rec, "--fail-on", "connectFailures=+50%");
+        assertEquals(4, worse.exit(), worse.out() + worse.err());
+        assertTrue(worse.out().contains("connectFailures"), worse.out());
+
         System.out.printf("TcpIT: %d connect events, %d connection events, %d thread events%n", connects.size(),
                 connections.size(), threadTcp.size());
     }
@@ -193,6 +209,12 @@ class TcpIT {
             }
         }
         return out;
+    }
+
+    private static String field(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        assertTrue(m.find(), () -> regex + " not in " + text);
+        return m.group(1);
     }
 
     private static long sum(List<RecordedEvent> events, String field) {

@@ -10,11 +10,14 @@ final class Compare {
             usage: java -jar ebpf-agent.jar compare BASE.jfr HEAD.jfr [options]
 
             Sums ebpf.ThreadScheduling per thread group in each recording, as rates per second of
-            measured time, and fails when HEAD is worse than BASE by more than a limit.
+            measured time (and the TCP probe's events for the process, when present), and fails when
+            HEAD is worse than BASE by more than a limit.
 
               --fail-on M=+N%[,...]   fail when metric M rises more than N% (waitShare: +Npp, percentage
-                                      points); metrics: onCpu, runQueueWait, offCpu, voluntarySwitches,
-                                      involuntarySwitches, migrations, waitShare; repeatable
+                                      points); metrics per thread group: onCpu, runQueueWait, offCpu,
+                                      voluntarySwitches, involuntarySwitches, migrations, waitShare; for
+                                      the process's TCP (probes=sched+tcp): connectTimeP99,
+                                      connectFailures, retransmits, tcpBytes; repeatable
               --min-share P%          noise floor: a group under P% of the process's amount of a metric
                                       in both runs is shown but never fails on it (default 5%)
               --group REGEX=NAME      put threads whose whole name matches REGEX in group NAME (repeatable,

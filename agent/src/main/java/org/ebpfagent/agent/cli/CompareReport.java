@@ -28,7 +28,7 @@ final class CompareReport {
                 label = truncate((r.jvmInternal() ? "*" : "") + printable(r.group()), 30 - 4 - digits(r))
                         + " [" + r.baseThreads() + "/" + r.headThreads() + "]";
             }
-            s.append(String.format(Locale.ROOT, format, label, r.metric().label + " " + r.metric().unit,
+            s.append(String.format(Locale.ROOT, format, label, r.metric().label() + " " + r.metric().unit(),
                     r.baseThreads() == 0 ? "-" : value(r, r.base()), r.headThreads() == 0 ? "-" : value(r, r.head()),
                     delta(r), relative(r), gate(r)).stripTrailing()).append('\n');
         }
@@ -53,8 +53,8 @@ final class CompareReport {
         if (!regressions.isEmpty()) {
             s.append("| regression | base | head | delta | limit |\n|---|--:|--:|--:|--:|\n");
             for (Row r : regressions) {
-                s.append("| `").append(code(r.group())).append("` ").append(r.metric().label).append(' ')
-                        .append(r.metric().unit).append(" | ").append(value(r, r.base())).append(" | ").append(value(r, r.head())).append(" | **")
+                s.append("| `").append(code(r.group())).append("` ").append(r.metric().label()).append(' ')
+                        .append(r.metric().unit()).append(" | ").append(value(r, r.base())).append(" | ").append(value(r, r.head())).append(" | **")
                         .append(delta(r)).append("** | ").append(Thresholds.describe(r.metric(), r.limit())).append(" |\n");
             }
             s.append('\n');
@@ -68,7 +68,7 @@ final class CompareReport {
             group = r.group();
             s.append("| ").append(first ? (r.jvmInternal() ? "\\*" : "") + "`" + code(r.group()) + "`" : "")
                     .append(" | ").append(first ? r.baseThreads() + "/" + r.headThreads() : "")
-                    .append(" | ").append(r.metric().label).append(' ').append(r.metric().unit)
+                    .append(" | ").append(r.metric().label()).append(' ').append(r.metric().unit())
                     .append(" | ").append(r.baseThreads() == 0 ? "-" : value(r, r.base()))
                     .append(" | ").append(r.headThreads() == 0 ? "-" : value(r, r.head()))
                     .append(" | ").append(delta(r)).append(" | ").append(relative(r))
@@ -97,8 +97,8 @@ final class CompareReport {
     }
 
     static String sentence(Row r) {
-        return printable(r.group()) + " " + r.metric().label + " " + value(r, r.base()) + " -> " + value(r, r.head()) + " "
-                + r.metric().unit + " (" + delta(r) + (r.metric().isShare() ? "" : ", " + relative(r)) + "), limit "
+        return printable(r.group()) + " " + r.metric().label() + " " + value(r, r.base()) + " -> " + value(r, r.head()) + " "
+                + r.metric().unit() + " (" + delta(r) + (r.metric().isShare() ? "" : ", " + relative(r)) + "), limit "
                 + Thresholds.describe(r.metric(), r.limit());
     }
 
@@ -120,7 +120,7 @@ final class CompareReport {
             return "no limits";
         }
         return "limits " + c.thresholds.all().entrySet().stream()
-                .map(e -> e.getKey().label + "=" + Thresholds.describe(e.getKey(), e.getValue()))
+                .map(e -> e.getKey().label() + "=" + Thresholds.describe(e.getKey(), e.getValue()))
                 .collect(Collectors.joining(", ")) + ", floor " + percent(c.thresholds.minShare()) + " of the process";
     }
 

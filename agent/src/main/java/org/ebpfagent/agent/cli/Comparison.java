@@ -13,6 +13,8 @@ import java.util.Set;
 final class Comparison {
     /** The whole-process row's name, which {@link ThreadGroups} never gives a group of threads. */
     static final String PROCESS = "(process)";
+    /** The row group of the TCP probe's whole-process figures. */
+    static final String TCP = "(process tcp)";
 
     enum Verdict {
         /** Rose more than its threshold. */
@@ -28,7 +30,7 @@ final class Comparison {
     }
 
     /** One group's metric in both runs. Threads: how many distinct tids the group had in each run. */
-    record Row(String group, boolean jvmInternal, int baseThreads, int headThreads, Metric metric,
+    record Row(String group, boolean jvmInternal, int baseThreads, int headThreads, Gauge metric,
                double base, double head, Double limit, Verdict verdict) {
         double delta() {
             return head - base;
@@ -45,7 +47,7 @@ final class Comparison {
     }
 
     /** The rise as a threshold measures it: percent of base, or percentage points for a share. */
-    static double rise(Metric m, double base, double head) {
+    static double rise(Gauge m, double base, double head) {
         return 100 * (m.isShare() ? head - base : relative(base, head));
     }
 
@@ -76,7 +78,22 @@ final class Comparison {
         for (String g : order) {
             c.addGroup(g, base.groups.get(g), head.groups.get(g), base.process, head.process);
         }
+        if (!base.tcp.isEmpty() || !head.tcp.isEmpty()) {
+            c.addTcp(base.tcp, head.tcp);
+        }
         return c;
+    }
+
+    /** The TCP probe's figures for the whole process, in their own row group. */
+    private void addTcp(TcpTotals b, TcpTotals h) {
+        for (TcpMetric m : TcpMetric.values()) {
+            double base = m.value(b, baseSeconds);
+            double head = m.value(h, headSeconds);
+            Double limit = thresholds.limit(m);
+            Verdict v = limit == null ? Verdict.UNGATED : b.isEmpty() || h.isEmpty() ? Verdict.ONE_SIDED
+                    : rise(m, base, head) > limit ? Verdict.REGRESSION : Verdict.PASS;
+            rows.add(new Row(TCP, false, 0, 0, m, base, head, limit, v));
+        }
     }
 
     private static double runnablePerSecond(SchedTotals t, double seconds) {

@@ -30,7 +30,7 @@ final class JunitReport {
         for (Row r : gated) {
             // classname = group, name = metric: CIs group test cases by class, and the names stay
             // the same from run to run, so a CI's test history follows each check.
-            s.append("    <testcase classname=\"").append(escape(r.group())).append("\" name=\"").append(r.metric().label)
+            s.append("    <testcase classname=\"").append(escape(r.group())).append("\" name=\"").append(r.metric().label())
                     .append("\" time=\"0\"");
             String detail = CompareReport.sentence(r);
             switch (r.verdict()) {

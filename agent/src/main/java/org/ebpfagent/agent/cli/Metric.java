@@ -1,13 +1,10 @@
 package org.ebpfagent.agent.cli;
 
-import java.util.Arrays;
-import java.util.stream.Collectors;
-
 /**
  * What compare measures per thread group: the six ebpf.ThreadScheduling sums as rates, and the
  * run-queue wait share.
  */
-enum Metric {
+enum Metric implements Gauge {
     ON_CPU("onCpu", "ms/s"),
     RUN_QUEUE_WAIT("runQueueWait", "ms/s"),
     OFF_CPU("offCpu", "ms/s"),
@@ -25,7 +22,18 @@ enum Metric {
         this.unit = unit;
     }
 
-    boolean isShare() {
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public String unit() {
+        return unit;
+    }
+
+    @Override
+    public boolean isShare() {
         return this == WAIT_SHARE;
     }
 
@@ -56,18 +64,5 @@ enum Metric {
             case MIGRATIONS -> t.migrations;
             case WAIT_SHARE -> t.onCpu + t.runQueueWait;
         };
-    }
-
-    static Metric byLabel(String label) {
-        for (Metric m : values()) {
-            if (m.label.equalsIgnoreCase(label)) {
-                return m;
-            }
-        }
-        throw new IllegalArgumentException("unknown metric '" + label + "' (accepted: " + labels() + ")");
-    }
-
-    static String labels() {
-        return Arrays.stream(values()).map(m -> m.label).collect(Collectors.joining(", "));
     }
 }

@@ -14,6 +14,8 @@ import jdk.jfr.consumer.RecordingFile;
 final class SchedRecording {
     final Map<String, SchedTotals> groups = new HashMap<>();
     final SchedTotals process = new SchedTotals();
+    /** The TCP probe's figures, read in the same pass (empty without its events). */
+    final TcpTotals tcp = new TcpTotals();
     private long statisticsNanos;
     private Instant first;
     private Instant last;
@@ -30,7 +32,7 @@ final class SchedRecording {
                         r.span(e.getStartTime(), e.getEndTime());
                     }
                     case "ebpf.AgentStatistics" -> r.statisticsNanos += e.getDuration().toNanos();
-                    default -> { }
+                    default -> r.tcp.accept(e);
                 }
             }
         }

@@ -1,7 +1,7 @@
 package org.ebpfagent.agent.cli;
 
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -17,7 +17,7 @@ final class Thresholds {
     static final double DEFAULT_MIN_SHARE = 0.05;
     private static final Pattern LIMIT = Pattern.compile("\\+?(\\d+(?:\\.\\d+)?)(%|pp)");
 
-    private final Map<Metric, Double> limits = new EnumMap<>(Metric.class);
+    private final Map<Gauge, Double> limits = new LinkedHashMap<>();
     private double minShare = DEFAULT_MIN_SHARE;
 
     /** Adds the limits of one --fail-on value: comma-separated METRIC=+N% (waitShare: +Npp, percentage points). */
@@ -28,20 +28,20 @@ final class Thresholds {
             if (eq <= 0) {
                 throw new IllegalArgumentException("--fail-on takes METRIC=+N%[,...] (waitShare=+Npp), not '" + item + "'");
             }
-            Metric m = Metric.byLabel(item.substring(0, eq).trim());
+            Gauge m = Gauge.byLabel(item.substring(0, eq).trim());
             String value = item.substring(eq + 1).trim();
             Matcher v = LIMIT.matcher(value);
             if (!v.matches()) {
-                throw new IllegalArgumentException("--fail-on " + m.label + ": '" + value + "' is not an increase like "
+                throw new IllegalArgumentException("--fail-on " + m.label() + ": '" + value + "' is not an increase like "
                         + example(m) + " (only rises are gated)");
             }
             String unit = m.isShare() ? "pp" : "%";
             if (!v.group(2).equals(unit)) {
                 // A share's rise is ambiguous in %: relative to itself, or points of the whole? Ask for pp.
-                throw new IllegalArgumentException("--fail-on " + m.label + ": give the limit in " + unit + ", e.g. " + example(m));
+                throw new IllegalArgumentException("--fail-on " + m.label() + ": give the limit in " + unit + ", e.g. " + example(m));
             }
             if (limits.putIfAbsent(m, Double.parseDouble(v.group(1))) != null) {
-                throw new IllegalArgumentException("--fail-on " + m.label + " is given twice");
+                throw new IllegalArgumentException("--fail-on " + m.label() + " is given twice");
             }
         }
     }
@@ -66,20 +66,20 @@ final class Thresholds {
     }
 
     /** The limit for a metric: percent of the base value, or percentage points for the share; null when not gated. */
-    Double limit(Metric m) {
+    Double limit(Gauge m) {
         return limits.get(m);
     }
 
-    Map<Metric, Double> all() {
+    Map<Gauge, Double> all() {
         return Collections.unmodifiableMap(limits);
     }
 
-    static String describe(Metric m, double limit) {
+    static String describe(Gauge m, double limit) {
         return String.format(Locale.ROOT, "+%s%s", trim(limit), m.isShare() ? "pp" : "%");
     }
 
-    private static String example(Metric m) {
-        return m.label + (m.isShare() ? "=+5pp" : "=+10%");
+    private static String example(Gauge m) {
+        return m.label() + (m.isShare() ? "=+5pp" : "=+10%");
     }
 
     private static String trim(double d) {

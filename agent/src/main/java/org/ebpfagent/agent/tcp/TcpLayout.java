@@ -103,6 +103,7 @@ final class TcpLayout {
     static final int CNT_THREADS_FULL = 1;
     static final int CNT_RECORDS_LOST = 2;
     static final int CNT_LISTENERS_FULL = 3;
+    static final int CNT_RECORDS = 4;
 
     static final int CONFIG_SIZE = 8;
 

@@ -52,6 +52,8 @@ public final class TcpRecorder implements Recorder {
     private final Map<ThreadKey, ThreadState> threads = new HashMap<>();
     private final OpenConnections open;
     private PollStats stats;
+    /** Records taken from the ring so far: with those lost, they must add up to those submitted. */
+    private long recordsRead;
     /** Monotonic ns of the previous poll's read: where a thread's first interval starts at the earliest. */
     private long previousRead;
 
@@ -115,6 +117,10 @@ public final class TcpRecorder implements Recorder {
         stats.recordsLost += probe.counter(CNT_RECORDS_LOST);
         stats.connectionsDropped += probe.counter(CNT_CONNS_FULL) + probe.counter(CNT_LISTENERS_FULL);
         stats.threadsDropped += probe.counter(CNT_THREADS_FULL);
+        if (LOG.isTraceEnabled()) { // every record taken or counted lost: submitted = read + in the ring
+            LOG.trace("tcp: records submitted {}, read {}, lost {}", probe.counter(CNT_RECORDS), recordsRead,
+                    probe.counter(CNT_RECORDS_LOST));
+        }
         for (ProgramInfo program : probe.programs) {
             stats.probeMisses += program.recursionMisses();
         }
@@ -125,6 +131,7 @@ public final class TcpRecorder implements Recorder {
     private void drainRecords() {
         RingBuffer ring = probe.records;
         while (ring.next()) {
+            recordsRead++;
             if (!clock.running()) {
                 continue; // no recording: nothing to write into, and ticks mean nothing
             }

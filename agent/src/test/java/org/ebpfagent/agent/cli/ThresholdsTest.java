@@ -18,7 +18,7 @@ class ThresholdsTest {
         Thresholds t = new Thresholds();
         t.add("onCpu=+10%, runQueueWait=20%,offCpu=+12.5%");
         t.add("voluntarySwitches=+0%,involuntarySwitches=+100%,migrations=+300%,waitShare=+5pp");
-        assertEquals(Map.of(Metric.ON_CPU, 10.0, Metric.RUN_QUEUE_WAIT, 20.0, Metric.OFF_CPU, 12.5,
+        assertEquals(Map.<Gauge, Double>of(Metric.ON_CPU, 10.0, Metric.RUN_QUEUE_WAIT, 20.0, Metric.OFF_CPU, 12.5,
                 Metric.VOLUNTARY_SWITCHES, 0.0, Metric.INVOLUNTARY_SWITCHES, 100.0, Metric.MIGRATIONS, 300.0,
                 Metric.WAIT_SHARE, 5.0), t.all());
     }
@@ -32,9 +32,19 @@ class ThresholdsTest {
         assertNull(t.limit(Metric.ON_CPU));
     }
 
+    @Test
+    void tcpMetricsParseInPercent() {
+        Thresholds t = new Thresholds();
+        t.add("connectTimeP99=+20%,connectFailures=+0%,retransmits=+50%,tcpBytes=+5%");
+        assertEquals(20.0, t.limit(TcpMetric.CONNECT_TIME_P99));
+        assertEquals(0.0, t.limit(TcpMetric.CONNECT_FAILURES));
+        assertEquals(50.0, t.limit(TcpMetric.RETRANSMITS));
+        assertEquals(5.0, t.limit(TcpMetric.BYTES));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            cpu=+10%                   | unknown metric 'cpu' (accepted: onCpu, runQueueWait, offCpu, voluntarySwitches, involuntarySwitches, migrations, waitShare)
+            cpu=+10%                   | unknown metric 'cpu' (accepted: onCpu, runQueueWait, offCpu, voluntarySwitches, involuntarySwitches, migrations, waitShare, connectTimeP99, connectFailures, retransmits, tcpBytes)
             onCpu                      | --fail-on takes METRIC=+N%
             =+10%                      | --fail-on takes METRIC=+N%
             onCpu=+10                  | onCpu: '+10' is not an increase like onCpu=+10%

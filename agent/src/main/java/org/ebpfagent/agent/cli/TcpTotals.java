@@ -1,0 +1,61 @@
+package org.ebpfagent.agent.cli;
+
+import java.util.Arrays;
+
+import jdk.jfr.consumer.RecordedEvent;
+
+/** One recording's TCP figures for the whole process, from the TCP probe's events. */
+final class TcpTotals {
+    long connects;
+    long connectFailures;
+    long connections;
+    long retransmits;
+    long bytesSent;
+    long bytesReceived;
+    private long[] connectTimes = new long[64];
+    private int times;
+
+    /** Takes one event; returns whether it was a TCP one. */
+    boolean accept(RecordedEvent e) {
+        switch (e.getEventType().getName()) {
+            case "ebpf.TcpConnect" -> {
+                if ("established".equals(e.getString("result"))) {
+                    connects++;
+                    if (times == connectTimes.length) {
+                        connectTimes = Arrays.copyOf(connectTimes, times * 2);
+                    }
+                    connectTimes[times++] = e.getLong("connectTime");
+                } else {
+                    connectFailures++;
+                }
+                return true;
+            }
+            case "ebpf.TcpConnection" -> {
+                if (!e.getBoolean("open")) { // open ones are snapshots: their figures come again at the close
+                    connections++;
+                    retransmits += e.getLong("retransmits");
+                    bytesSent += e.getLong("bytesSent");
+                    bytesReceived += e.getLong("bytesReceived");
+                }
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    boolean isEmpty() {
+        return connects + connectFailures + connections == 0;
+    }
+
+    /** The q-quantile of established connects' times (nearest rank), ns; 0 without any. */
+    long connectTimeQuantile(double q) {
+        if (times == 0) {
+            return 0;
+        }
+        long[] sorted = Arrays.copyOf(connectTimes, times);
+        Arrays.sort(sorted);
+        return sorted[(int) Math.min(times - 1, Math.max(0, Math.ceil(q * times) - 1))];
+    }
+}
