@@ -92,7 +92,7 @@ final class Comparison {
             Double limit = thresholds.limit(m);
             Verdict v = limit == null ? Verdict.UNGATED : b.isEmpty() || h.isEmpty() ? Verdict.ONE_SIDED
                     : rise(m, base, head) > limit ? Verdict.REGRESSION : Verdict.PASS;
-            rows.add(new Row(TCP, false, 0, 0, m, base, head, limit, v));
+            rows.add(new Row(TCP, false, b.tids.size(), h.tids.size(), m, base, head, limit, v));
         }
     }
 

@@ -12,11 +12,16 @@ final class TcpTotals {
     long retransmits;
     long bytesSent;
     long bytesReceived;
+    /** Threads (tids) with TCP events. */
+    final java.util.Set<Long> tids = new java.util.HashSet<>();
     private long[] connectTimes = new long[64];
     private int times;
 
     /** Takes one event; returns whether it was a TCP one. */
     boolean accept(RecordedEvent e) {
+        if (e.getEventType().getName().startsWith("ebpf.Tcp") && e.getLong("tid") != 0) {
+            tids.add(e.getLong("tid"));
+        }
         switch (e.getEventType().getName()) {
             case "ebpf.TcpConnect" -> {
                 if ("established".equals(e.getString("result"))) {
