@@ -92,6 +92,15 @@ public final class MapValue implements AutoCloseable {
         value.set(JAVA_LONG_UNALIGNED, offset, v);
     }
 
+    /** A view of the buffer's value (CPU 0's for a per-CPU map), valid until {@link #close}; read it after {@link #read}. */
+    public StructView view(StructLayout layout) {
+        return StructView.of(layout).point(value, 0);
+    }
+
+    <T> T read(long offset, RecordReader<T> reader) {
+        return reader.read(value, offset);
+    }
+
     /** Stores the buffer under {@code k} (BPF_ANY: create or replace). */
     public void write(int k) throws BpfException {
         key.set(JAVA_INT, 0, k);

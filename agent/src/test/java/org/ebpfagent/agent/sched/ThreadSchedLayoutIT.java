@@ -1,8 +1,19 @@
 package org.ebpfagent.agent.sched;
 
+import java.io.InputStream;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.CStruct;
+import org.ebpfagent.agent.ffm.StructLayout;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.junit.jupiter.api.Test;
 
@@ -10,31 +21,110 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** ThreadSchedLayout against the BTF of the sched.bpf.o the agent ships (opened, not loaded). */
+/**
+ * The scheduler's layouts as bound against the BTF of the sched.bpf.o the agent ships (opened,
+ * not loaded), checked against bpftool's dump of the same object's BTF: an independent reader.
+ */
 class ThreadSchedLayoutIT {
 
     @Test
-    void javaLayoutMatchesSchedH() throws Exception {
+    void everyDeclaredMemberIsWhereBpftoolSaysItIs() throws Exception {
+        Map<String, Integer> oracle = bpftoolOffsets();
         try (BpfObject sched = BpfResources.open("sched")) {
-            sched.map("threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
-            sched.map("slots").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
-            sched.map("exited").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
-            assertEquals(sched.map("threads").valueSize(), ThreadSchedLayout.SIZE);
+            SchedLayouts layouts = SchedLayouts.bind(sched, true);
+            int checked = 0;
+            for (StructLayout layout : List.of(layouts.threadSched(), layouts.threadSched().element(ThreadSchedLayout.REASONS),
+                    layouts.offCpuKey(), layouts.offCpuTotal(), layouts.counters(), layouts.config(), layouts.alloc())) {
+                String struct = layout.decl().name();
+                assertEquals(oracle.get(struct + " size"), layout.size(), struct + " size");
+                for (java.lang.reflect.Field constant : ThreadSchedLayout.class.getDeclaredFields()) {
+                    if (!Modifier.isStatic(constant.getModifiers()) || constant.getType() != CStruct.Field.class) {
+                        continue;
+                    }
+                    CStruct.Field field = (CStruct.Field) constant.get(null);
+                    if (!field.toString().startsWith(struct + ".")) {
+                        continue;
+                    }
+                    Integer expected = oracle.get(struct + "." + field.name());
+                    assertEquals(expected, layout.offset(field), field.toString());
+                    checked++;
+                }
+            }
+            assertEquals(34, checked, "members declared in ThreadSchedLayout");
+            assertEquals(4, layouts.threadSched().length(ThreadSchedLayout.REASONS), "INLINE_REASONS in sched.h");
+            assertEquals(oracle.get(".rodata:config"), layouts.config().base());
+            assertEquals(oracle.get(".bss:counters"), layouts.counters().base());
+            assertEquals(oracle.get(".data.alloc:alloc"), layouts.alloc().base());
         }
     }
 
     @Test
-    void aFieldForgottenInJavaFailsNamingTheMapAndTheShiftedFields() throws Exception {
-        // As if sched.h had gained nvcsw and ThreadSchedLayout had not.
-        CStruct stale = CStruct.named("ThreadSchedLayout")
-                .u64("on_cpu_ns").u64("runq_wait_ns").u64("off_cpu_ns").u64("voluntary").u64("involuntary")
-                .u64("migrations").u64("first_seen_ns").u64("since_ns").u64("exec_seen")
-                .u32("state").u32("ns_tid").bytes("comm", 16).build();
+    void aMemberMissingInCFailsNamingTheMapAndTheMember() throws Exception {
+        // As if sched.h had renamed nvcsw while the agent still read it.
+        CStruct stale = CStruct.named("thread_sched");
+        stale.u64("on_cpu_ns");
+        stale.u64("nvcsw_total");
         try (BpfObject sched = BpfResources.open("sched")) {
             BpfException e = assertThrows(BpfException.class, () -> sched.map("threads").bind(CStruct.U32, stale));
+            assertEquals("check layout map threads: EINVAL (value: BTF struct thread_sched has no member nvcsw_total)",
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void aMemberOfAnotherSizeFailsNamingTheMapAndTheMember() throws Exception {
+        CStruct narrow = CStruct.named("thread_sched");
+        narrow.u32("on_cpu_ns");
+        CStruct reason = CStruct.named("off_cpu_reason");
+        reason.u32("ns");
+        narrow.structs("reasons", reason);
+        try (BpfObject sched = BpfResources.open("sched")) {
+            BpfException e = assertThrows(BpfException.class, () -> sched.map("exited").bind(CStruct.U32, narrow));
             String m = e.getMessage();
-            assertTrue(m.startsWith("check layout map threads: EINVAL (value: size "), m);
-            assertTrue(m.contains("value: field exec_seen at offset 72 in BTF struct thread_sched, 64 in ThreadSchedLayout"), m);
+            assertTrue(m.startsWith("check layout map exited: EINVAL ("), m);
+            assertTrue(m.contains("value: member on_cpu_ns of BTF struct thread_sched is 8 bytes, the agent reads 4"), m);
+            assertTrue(m.contains("value: reasons[]: member ns of BTF struct off_cpu_reason is 8 bytes, the agent reads 4"), m);
+        }
+    }
+
+    /**
+     * "struct.member" -> byte offset and "struct size" -> size for every struct, and
+     * "section:variable" -> offset for every data-section variable, from bpftool's raw dump.
+     */
+    private static Map<String, Integer> bpftoolOffsets() throws Exception {
+        Path object = Files.createTempFile("sched", ".bpf.o");
+        try (InputStream in = BpfResources.class.getResourceAsStream("/org/ebpfagent/bpf/sched.bpf.o")) {
+            Files.write(object, in.readAllBytes());
+        }
+        try {
+            Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", object.toString(), "format", "raw")
+                    .redirectErrorStream(true).start();
+            String dump = new String(p.getInputStream().readAllBytes());
+            assertEquals(0, p.waitFor(), dump);
+            Map<String, Integer> out = new HashMap<>();
+            Pattern struct = Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+)");
+            Pattern member = Pattern.compile("^\\t'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
+            Pattern section = Pattern.compile("^\\[\\d+] DATASEC '([.\\w]+)'");
+            Pattern var = Pattern.compile("^\\ttype_id=\\d+ offset=(\\d+) size=\\d+ \\(VAR '(\\w+)'\\)");
+            String current = null;
+            for (String line : dump.split("\n")) {
+                Matcher m;
+                if ((m = struct.matcher(line)).find()) {
+                    current = m.group(1);
+                    out.put(current + " size", Integer.parseInt(m.group(2)));
+                } else if ((m = section.matcher(line)).find()) {
+                    current = m.group(1) + ":";
+                } else if (current != null && (m = member.matcher(line)).find()) {
+                    out.put(current + "." + m.group(1), Integer.parseInt(m.group(2)) / 8);
+                } else if (current != null && (m = var.matcher(line)).find()) {
+                    out.put(current + m.group(2), Integer.parseInt(m.group(1)));
+                } else if (line.startsWith("[")) {
+                    current = null;
+                }
+            }
+            return out;
+        } finally {
+            Files.delete(object);
         }
     }
 }
