@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Maps for the typed-map, per-CPU and batch-reader tests. `layout` has a struct value the tests
- * bind right and wrong; `put` is run with BPF_PROG_TEST_RUN on a chosen CPU and writes what its
+ * Maps for the typed-map, per-CPU and batch-reader tests. `layout` is a plain hash of structs;
+ * `put` is run with BPF_PROG_TEST_RUN on a chosen CPU and writes what its
  * arguments say into the per-CPU maps, so the tests know each CPU's value exactly. The other maps
  * are filled from user space. `fill` writes `rich` and `rich_array` from C, so the compiler, not the
  * agent, places every member the record-read tests check.

@@ -79,10 +79,6 @@ public final class MapValue implements AutoCloseable {
         value.set(JAVA_LONG_UNALIGNED, (long) cpu * cpuStride + offset, v);
     }
 
-    public void setByte(long offset, byte v) {
-        value.set(java.lang.foreign.ValueLayout.JAVA_BYTE, offset, v);
-    }
-
     public void setInt(int cpu, long offset, int v) {
         value.set(JAVA_INT_UNALIGNED, (long) cpu * cpuStride + offset, v);
     }
