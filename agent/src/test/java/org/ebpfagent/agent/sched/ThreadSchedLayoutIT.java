@@ -1,20 +1,15 @@
 package org.ebpfagent.agent.sched;
 
-import java.io.InputStream;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.StructLayout;
 import org.ebpfagent.agent.probe.BpfResources;
+import org.ebpfagent.agent.probe.BpftoolBtf;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +24,7 @@ class ThreadSchedLayoutIT {
 
     @Test
     void everyDeclaredMemberIsWhereBpftoolSaysItIs() throws Exception {
-        Map<String, Integer> oracle = bpftoolOffsets();
+        Map<String, Integer> oracle = BpftoolBtf.of("sched");
         try (BpfObject sched = BpfResources.open("sched")) {
             SchedLayouts layouts = SchedLayouts.bind(sched, true);
             int checked = 0;
@@ -84,47 +79,6 @@ class ThreadSchedLayoutIT {
             assertTrue(m.startsWith("check layout map exited: EINVAL ("), m);
             assertTrue(m.contains("value: member on_cpu_ns of BTF struct thread_sched is 8 bytes, the agent reads 4"), m);
             assertTrue(m.contains("value: reasons[]: member ns of BTF struct off_cpu_reason is 8 bytes, the agent reads 4"), m);
-        }
-    }
-
-    /**
-     * "struct.member" -> byte offset and "struct size" -> size for every struct, and
-     * "section:variable" -> offset for every data-section variable, from bpftool's raw dump.
-     */
-    private static Map<String, Integer> bpftoolOffsets() throws Exception {
-        Path object = Files.createTempFile("sched", ".bpf.o");
-        try (InputStream in = BpfResources.class.getResourceAsStream("/org/ebpfagent/bpf/sched.bpf.o")) {
-            Files.write(object, in.readAllBytes());
-        }
-        try {
-            Process p = new ProcessBuilder("bpftool", "btf", "dump", "file", object.toString(), "format", "raw")
-                    .redirectErrorStream(true).start();
-            String dump = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), dump);
-            Map<String, Integer> out = new HashMap<>();
-            Pattern struct = Pattern.compile("^\\[\\d+] STRUCT '(\\w+)' size=(\\d+)");
-            Pattern member = Pattern.compile("^\\t'(\\w+)' type_id=\\d+ bits_offset=(\\d+)");
-            Pattern section = Pattern.compile("^\\[\\d+] DATASEC '([.\\w]+)'");
-            Pattern var = Pattern.compile("^\\ttype_id=\\d+ offset=(\\d+) size=\\d+ \\(VAR '(\\w+)'\\)");
-            String current = null;
-            for (String line : dump.split("\n")) {
-                Matcher m;
-                if ((m = struct.matcher(line)).find()) {
-                    current = m.group(1);
-                    out.put(current + " size", Integer.parseInt(m.group(2)));
-                } else if ((m = section.matcher(line)).find()) {
-                    current = m.group(1) + ":";
-                } else if (current != null && (m = member.matcher(line)).find()) {
-                    out.put(current + "." + m.group(1), Integer.parseInt(m.group(2)) / 8);
-                } else if (current != null && (m = var.matcher(line)).find()) {
-                    out.put(current + m.group(2), Integer.parseInt(m.group(1)));
-                } else if (line.startsWith("[")) {
-                    current = null;
-                }
-            }
-            return out;
-        } finally {
-            Files.delete(object);
         }
     }
 }
