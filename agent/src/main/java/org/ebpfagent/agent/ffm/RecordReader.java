@@ -119,7 +119,7 @@ final class RecordReader<T> {
         if (typeId != 0 && !btf.integer(typeId)) {
             throw mismatch(what, type, btf, typeId, size, "not an integer");
         }
-        if (size > widest || (size & (size - 1)) != 0) {
+        if (size < 1 || size > widest || (size & (size - 1)) != 0) {
             throw mismatch(what, type, btf, typeId, size, "does not fit in " + type.getSimpleName());
         }
         boolean signed = typeId != 0 && btf.signed(typeId);
