@@ -174,8 +174,8 @@ public final class BenchReport {
                         // allocating is what this path is for: per entry, not held to the 0 B target
                         double[] perOp = its.stream()
                                 .mapToDouble(t -> t[1] == 0 ? 0 : (double) t[0] / t[1]).sorted().toArray();
-                        thread = String.format(Locale.ROOT, "%.0f (%.1f B/entry)", perOp[perOp.length / 2],
-                                perOp[perOp.length / 2] / n);
+                        double median = perOp[perOp.length / 2];
+                        thread = median == 0 ? "0" : String.format(Locale.ROOT, "%.0f (%.1f B/entry)", median, median / n);
                     } else if (!its.isEmpty()) {
                         double[] perOp = its.stream()
                                 .mapToDouble(t -> t[1] == 0 ? 0 : (double) t[0] / t[1]).sorted().toArray();
