@@ -13,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * One libbpf {@code bpf_object}: opened from an ELF image in memory, configured, loaded, then used
  * to attach programs and find maps. Lifecycle: {@link #open}, configure ({@link #setAutoload},
- * {@link BpfMap#setMaxEntries}, {@link BpfMap#setInitialBytes}), {@link #load}, {@link #attach},
+ * {@link BpfMap#setMaxEntries}, {@link BpfMap#initialValue}), {@link #load}, {@link #attach},
  * {@link #close}. Owns every map and program fd libbpf created for it; links must be closed first.
  */
 public final class BpfObject implements AutoCloseable {

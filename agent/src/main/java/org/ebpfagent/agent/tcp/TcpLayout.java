@@ -50,6 +50,11 @@ final class TcpLayout {
     static final Field T_EXITED = THREAD.u32("exited");
     static final Field T_COMM = THREAD.bytes("comm", 16);
 
+    /** struct tcp_listen_key: the listeners hash's key (its value is a bare u64) */
+    static final CStruct LISTEN_KEY = CStruct.named("tcp_listen_key");
+    static final Field LISTEN_NETNS = LISTEN_KEY.u32("netns");
+    static final Field LISTEN_PORT = LISTEN_KEY.u32("port");
+
     /** struct tcp_config, variable config in .rodata */
     static final CStruct CONFIG = CStruct.named("tcp_config");
     static final Field TARGET_TGID = CONFIG.u32("target_tgid");

@@ -105,6 +105,7 @@ public final class TcpProbe implements AutoCloseable {
             }
             StructLayout conn = object.map("conns").bind(CStruct.U64, TcpLayout.CONN).value();
             BpfMap.Layout thread = object.map("threads").bind(TcpLayout.THREAD_KEY, TcpLayout.THREAD);
+            BpfMap.Layout listener = object.map("listeners").bind(TcpLayout.LISTEN_KEY, CStruct.U64);
             BpfMap rodata = object.map(".rodata");
             rodata.initialValue(rodata.bindVariable("config", TcpLayout.CONFIG)).setU32(TcpLayout.TARGET_TGID, kernelTgid);
             object.load();
@@ -115,7 +116,7 @@ public final class TcpProbe implements AutoCloseable {
             }
             // After the attach: a listener opened from now on is the probe's to see.
             try {
-                int found = OpenListeners.register(object.map("listeners"));
+                int found = OpenListeners.register(object.map("listeners"), listener);
                 LOG.debug("tcp: {} listening sockets open before the attach", found);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.info("tcp: listening sockets opened before the attach not found ({}): connections accepted "
