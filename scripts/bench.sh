@@ -26,12 +26,15 @@ REPORT=docs/bench-map-read.md
 SIZES=(${BENCH_SIZES:-1000 10000 100000})
 C_REPS=${C_REPS:-21}
 # Per fork: 3 warm-up iterations of 1 s, 8 measured of 1 s, each on a fresh map (see
-# MapReadBenchmark). Benchmark method -> C path.
+# MapReadBenchmark). Benchmark method -> C path [-> the label the C results take, for a Java
+# path compared with a C path that another pair measures too].
 JMH_OPTS=(-f 1 -wi 3 -w 1s -i 8 -r 1s -prof gc)
 PAIRS=(
   hashLookupPerKey:hash_lookup_per_key
   hashGetNextKeyLookup:hash_get_next_key_lookup
   hashLookupBatch:hash_lookup_batch
+  hashLookupBatchView:hash_lookup_batch:hash_lookup_batch@view
+  hashEntriesRecords:hash_lookup_batch:hash_lookup_batch@records
   hashLookupAndDeleteBatch:hash_lookup_and_delete_batch
   percpuHashLookupBatch:percpu_hash_lookup_batch
   arrayMmapRead:array_mmap_read
@@ -70,12 +73,12 @@ LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 # is accepted, with the CPU other processes took meanwhile (% of one CPU) in $OUT/pair/others.
 # Not in a subshell: its children's CPU must reach this shell's own counters (own_ticks).
 run_pair() {
-  local method=$1 path=$2 n=$3 t0 t1 b0 b1 o0 o1
+  local method=$1 path=$2 n=$3 label=$4 t0 t1 b0 b1 o0 o1
   rm -rf "$OUT/pair" && mkdir -p "$OUT/pair"
   t0=$(date +%s%N); b0=$(busy_ticks); o0=$(own_ticks)
   # A second's pause before each C run lets the kernel finish freeing the previous process's maps.
   sleep 1
-  "$OUT/map_read_bench" -r "$C_REPS" -p "$path" "$OBJECT" "$n" | grep '^c,' >"$OUT/pair/c-before.csv"
+  "$OUT/map_read_bench" -r "$C_REPS" -p "$path" "$OBJECT" "$n" | grep '^c,' | sed "s/^c,$path,/c,$label,/" >"$OUT/pair/c-before.csv"
   java --enable-native-access=ALL-UNNAMED -cp "$CP" org.openjdk.jmh.Main "${JMH_OPTS[@]}" \
     -p entries="$n" -rf csv -rff "$OUT/pair/jmh-$method-$n.csv" \
     "org.ebpfagent.benchmarks.MapReadBenchmark.$method\$" >"$OUT/pair/jmh.log" 2>&1 || {
@@ -84,7 +87,7 @@ run_pair() {
     exit 1
   }
   sleep 1
-  "$OUT/map_read_bench" -r "$C_REPS" -p "$path" "$OBJECT" "$n" | grep '^c,' >"$OUT/pair/c-after.csv"
+  "$OUT/map_read_bench" -r "$C_REPS" -p "$path" "$OBJECT" "$n" | grep '^c,' | sed "s/^c,$path,/c,$label,/" >"$OUT/pair/c-after.csv"
   t1=$(date +%s%N); b1=$(busy_ticks); o1=$(own_ticks)
   awk -v busy=$((b1 - b0)) -v own=$((o1 - o0)) -v ns=$((t1 - t0)) -v hz="$HZ" \
     'BEGIN { o = (busy - own) / hz / (ns / 1e9) * 100; printf "%.1f\n", o < 0 ? 0 : o }' >"$OUT/pair/others"
@@ -92,15 +95,15 @@ run_pair() {
 
 left=$((${#PAIRS[@]} * ${#SIZES[@]}))
 for pair in "${PAIRS[@]}"; do
-  method=${pair%%:*}
-  path=${pair##*:}
+  IFS=: read -r method path label <<<"$pair"
+  label=${label:-$path}
   for n in "${SIZES[@]}"; do
     attempt=1
     while true; do
-      run_pair "$method" "$path" "$n"
+      run_pair "$method" "$path" "$n" "$label"
       others=$(cat "$OUT/pair/others")
       java_ns=$(grep -h "MapReadBenchmark.$method\"" "$OUT/pair/jmh-$method-$n.csv" | cut -d, -f5)
-      echo "== $path N=$n: C $(cut -d, -f4 "$OUT/pair/c-before.csv") / $(cut -d, -f4 "$OUT/pair/c-after.csv")" \
+      echo "== $label N=$n: C $(cut -d, -f4 "$OUT/pair/c-before.csv") / $(cut -d, -f4 "$OUT/pair/c-after.csv")" \
         "ns/entry, Java $(awk -v s="$java_ns" -v n="$n" 'BEGIN { printf "%.2f", s / n }') ns/entry;" \
         "other processes ${others}% of a CPU"
       # A pair that shared the machine is measured again while the time budget lasts.

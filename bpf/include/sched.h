@@ -1,8 +1,8 @@
 /*
  * ABI of the scheduler probe: the structs that cross from sched.bpf.c to the
- * agent. Fixed-width fields, natural alignment, explicit padding; the Java side
- * (SchedLayout) declares the same layout and checks its size against the map's
- * value size at load.
+ * agent. Fixed-width fields, natural alignment, explicit padding. The Java side
+ * (ThreadSchedLayout) names only the members it reads; their offsets and sizes come
+ * from this object's BTF at load, so members may be added or moved here freely.
  */
 #ifndef EBPF_AGENT_SCHED_H
 #define EBPF_AGENT_SCHED_H

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Maps for the typed-map, per-CPU and batch-reader tests. `layout` has a struct value the tests
- * bind right and wrong; `put` is run with BPF_PROG_TEST_RUN on a chosen CPU and writes what its
+ * Maps for the typed-map, per-CPU and batch-reader tests. `layout` is a plain hash of structs;
+ * `put` is run with BPF_PROG_TEST_RUN on a chosen CPU and writes what its
  * arguments say into the per-CPU maps, so the tests know each CPU's value exactly. The other maps
- * are filled from user space.
+ * are filled from user space. `fill` writes `rich` and `rich_array` from C, so the compiler, not the
+ * agent, places every member the record-read tests check.
  */
 #include "kernel_types.h"
 #include <bpf/bpf_helpers.h>
@@ -109,6 +110,97 @@ struct {
 	__type(key, __u32);
 	__type(value, struct cpu_value);
 } percpu_array SEC(".maps");
+
+/* Nested in rich_value, alone and as an array. */
+struct sample {
+	__u32 id;
+	__s32 delta;
+};
+
+/* Every kind of member the one-line record reads take; 72 bytes. */
+struct rich_value {
+	__u64 total_ns;
+	__s32 offset;          /* negative values: sign-extended into a long */
+	__u16 port;            /* above 32767: zero-extended into an int */
+	__u8 enabled;          /* a boolean */
+	char name[9];          /* a String */
+	__u8 raw[4];           /* a byte[] */
+	struct sample samples[3];
+	struct sample last;
+	__u64 kind_plus_1;     /* a digit standing alone in snake case */
+};
+
+struct rich_key {
+	__u32 tid;
+	__u16 cpu;
+	__u16 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct rich_key);
+	__type(value, struct rich_value);
+} rich SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct rich_value);
+} rich_array SEC(".maps");
+
+/* Set by the test before load through the agent's view of .rodata. */
+struct fill_config {
+	__u32 scale;
+	__u32 pad;
+};
+const volatile struct fill_config fill_config = { .scale = 1 };
+
+/* Runs of `fill`, read back from .bss in one line. */
+struct fill_counters {
+	__u64 runs;
+	__u64 entries;
+};
+struct fill_counters fill_counters = {};
+
+/*
+ * args[0]: k. Writes the value below under key {tid: 1000 + k, cpu: k, pad: 0} of `rich`, and
+ * under k of `rich_array` if k < 4.
+ */
+SEC("raw_tp")
+int fill(__u64 *ctx)
+{
+	__u32 k = ctx[0];
+	struct rich_key key = { .tid = 1000 + k, .cpu = k };
+	struct rich_value v = {};
+	int i;
+
+	v.total_ns = (__u64)k * fill_config.scale;
+	v.offset = -(__s32)k - 1;
+	v.port = 40000 + k;
+	v.enabled = k & 1;
+	v.name[0] = 'n';
+	v.name[1] = '-';
+	v.name[2] = '0' + k % 10;
+	v.raw[0] = k;
+	v.raw[1] = 0xff;
+	v.raw[2] = 0x80;
+	v.raw[3] = 7;
+	for (i = 0; i < 3; i++) {
+		v.samples[i].id = k * 10 + i;
+		v.samples[i].delta = -i;
+	}
+	v.last.id = k;
+	v.last.delta = -2 * (__s32)k;
+	v.kind_plus_1 = k + 1;
+	bpf_map_update_elem(&rich, &key, &v, BPF_ANY);
+	if (k < 4)
+		bpf_map_update_elem(&rich_array, &k, &v, BPF_ANY);
+	__sync_fetch_and_add(&fill_counters.runs, 1);
+	__sync_fetch_and_add(&fill_counters.entries, k < 4 ? 2 : 1);
+	return 0;
+}
 
 /* args[0]: key, args[1]: tag. Writes {key, this CPU, tag} for this CPU only. */
 SEC("raw_tp")

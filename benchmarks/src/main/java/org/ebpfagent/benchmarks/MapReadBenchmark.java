@@ -3,15 +3,19 @@ package org.ebpfagent.benchmarks;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
+import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.ffm.MapEntry;
 import org.ebpfagent.agent.ffm.MapKeyIterator;
 import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.MmapArray;
+import org.ebpfagent.agent.ffm.StructView;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -54,6 +58,13 @@ public class MapReadBenchmark {
     static final String OBJECT = "/org/ebpfagent/bpf/test/bench_maps.bpf.o";
     static final int BATCH = 4096;
 
+    /** The hash's {@code struct bench_value} as the cursor reads it: only the member's name is Java's. */
+    static final CStruct BENCH_VALUE = CStruct.named("bench_value");
+    static final CStruct.Field VALUE = BENCH_VALUE.u64("value");
+
+    /** The same value as the one-line read returns it, matched to the member by name. */
+    public record BenchValue(long value) {}
+
     /**
      * The hash map holding keys 0..N-1 (value 7k), with the readers. Each iteration gets a freshly
      * loaded object and map: where the kernel places the entries moves the cost of a whole-map
@@ -68,7 +79,10 @@ public class MapReadBenchmark {
         final AllocationMeter meter = new AllocationMeter();
         final MapBatchReader.Sink sink = this::consume; // one object, not one per read
         final MapKeyIterator.Sink entrySink = this::consumeEntry;
+        final MapBatchReader.Sink viewSink = this::consumeView;
         BpfObject object;
+        BpfMap hash;
+        StructView view;
         MapValue value;
         MapKeyIterator iterator;
         MapBatchReader lookup;
@@ -78,7 +92,8 @@ public class MapReadBenchmark {
         @Setup(Level.Iteration)
         public void open() throws Exception {
             object = load();
-            BpfMap hash = object.map("hash");
+            hash = object.map("hash");
+            view = StructView.of(hash.bind(CStruct.U32, BENCH_VALUE).value());
             value = hash.newValueReader();
             lookup = MapBatchReader.lookup(hash, BATCH);
             drain = MapBatchReader.lookupAndDelete(hash, BATCH);
@@ -101,6 +116,14 @@ public class MapReadBenchmark {
             long s = 0;
             for (int i = 0; i < batch.count(); i++) {
                 s += batch.valueLong(i, 0);
+            }
+            sum += s;
+        }
+
+        void consumeView(MapBatchReader batch) {
+            long s = 0;
+            for (int i = 0; i < batch.count(); i++) {
+                s += batch.value(i, view).u64(VALUE);
             }
             sum += s;
         }
@@ -254,6 +277,30 @@ public class MapReadBenchmark {
         m.meter.operations++;
         check(m.entries, m.lookup.read(m.sink));
         return m.sum;
+    }
+
+    /** The same batch reads, each value read through a StructView at the offset bound from the BTF. */
+    @Benchmark
+    public long hashLookupBatchView(HashState m) throws BpfException {
+        m.meter.operations++;
+        check(m.entries, m.lookup.read(m.viewSink));
+        return m.sum;
+    }
+
+    /**
+     * The whole map into records in one line (BpfMap.entries: batch reads, 4096 per call, into a
+     * fresh reader, then one MapEntry, key and record per entry).
+     */
+    @Benchmark
+    public long hashEntriesRecords(HashState m) throws BpfException {
+        m.meter.operations++;
+        List<MapEntry<Integer, BenchValue>> entries = m.hash.entries(Integer.class, BenchValue.class);
+        long s = 0;
+        for (var e : entries) {
+            s += e.value().value();
+        }
+        check(m.entries, entries.size());
+        return s;
     }
 
     /** BPF_MAP_LOOKUP_AND_DELETE_BATCH, 4096 per call; the refill runs outside the timed part. */

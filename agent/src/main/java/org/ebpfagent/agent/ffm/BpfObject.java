@@ -4,6 +4,8 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -11,7 +13,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 /**
  * One libbpf {@code bpf_object}: opened from an ELF image in memory, configured, loaded, then used
  * to attach programs and find maps. Lifecycle: {@link #open}, configure ({@link #setAutoload},
- * {@link BpfMap#setMaxEntries}, {@link BpfMap#setInitialBytes}), {@link #load}, {@link #attach},
+ * {@link BpfMap#setMaxEntries}, {@link BpfMap#initialValue}), {@link #load}, {@link #attach},
  * {@link #close}. Owns every map and program fd libbpf created for it; links must be closed first.
  */
 public final class BpfObject implements AutoCloseable {
@@ -22,6 +24,8 @@ public final class BpfObject implements AutoCloseable {
     private boolean loaded;
     /** The image, to repeat a failed load on a copy ({@link #explainLoad}); dropped once loaded. */
     private byte[] elf;
+    /** Record readers by BTF type, size and class: built (and checked) once per object. */
+    private final Map<List<Object>, RecordReader<?>> readers = new ConcurrentHashMap<>();
 
     private BpfObject(Libbpf libbpf, String name, MemorySegment object, byte[] elf) {
         this.libbpf = libbpf;
@@ -203,6 +207,18 @@ public final class BpfObject implements AutoCloseable {
             object = null;
             arena.close();
         }
+    }
+
+    /** The reader of {@code type} from BTF type {@code typeId} of this object (0: untyped, {@code size} bytes). */
+    @SuppressWarnings("unchecked")
+    <T> RecordReader<T> reader(Btf btf, int typeId, int size, Class<T> type) {
+        List<Object> key = List.of(typeId, size, type);
+        RecordReader<?> r = readers.get(key);
+        if (r == null) {
+            r = RecordReader.of(btf, typeId, size, type);
+            readers.put(key, r);
+        }
+        return (RecordReader<T>) r;
     }
 
     boolean isLoaded() {

@@ -60,6 +60,7 @@ final class Libbpf {
     final CFunction btfTypeById;        // (btf, id) -> const struct btf_type*
     final CFunction btfNameByOffset;    // (btf, offset) -> const char*
     final CFunction btfResolveSize;     // (btf, id) -> s64
+    final CFunction btfFindByNameKind;  // (btf, name, kind) -> s32 id or -errno
     final CFunction numPossibleCpus;    // () -> int
 
     private static volatile Libbpf instance;
@@ -104,6 +105,7 @@ final class Libbpf {
         btfTypeById = CFunction.find(lib, "btf__type_by_id");
         btfNameByOffset = CFunction.find(lib, "btf__name_by_offset");
         btfResolveSize = CFunction.find(lib, "btf__resolve_size");
+        btfFindByNameKind = CFunction.find(lib, "btf__find_by_name_kind");
         numPossibleCpus = CFunction.find(lib, "libbpf_num_possible_cpus");
     }
 

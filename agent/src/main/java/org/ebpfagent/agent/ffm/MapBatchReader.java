@@ -180,6 +180,29 @@ public final class MapBatchReader implements AutoCloseable {
         return count;
     }
 
+    /** Points {@code into} at entry {@code i}'s key and returns it. */
+    public StructView key(int i, StructView into) {
+        return into.point(viewKeys, (long) i * keySize);
+    }
+
+    /** Points {@code into} at entry {@code i}'s value (for a per-CPU map: CPU 0's) and returns it. */
+    public StructView value(int i, StructView into) {
+        return into.point(viewValues, (long) i * stride);
+    }
+
+    /** Points {@code into} at CPU {@code cpu}'s value of entry {@code i}, for per-CPU maps, and returns it. */
+    public StructView value(int i, int cpu, StructView into) {
+        return into.point(viewValues, (long) i * stride + (long) cpu * cpuStride);
+    }
+
+    <T> T key(int i, RecordReader<T> reader) {
+        return reader.read(viewKeys, (long) i * keySize);
+    }
+
+    <T> T value(int i, int cpu, RecordReader<T> reader) {
+        return reader.read(viewValues, (long) i * stride + (long) cpu * cpuStride);
+    }
+
     /** The key of entry {@code i}, for maps with 4-byte keys. */
     public int keyInt(int i) {
         return viewKeys.get(JAVA_INT_UNALIGNED, (long) i * keySize);

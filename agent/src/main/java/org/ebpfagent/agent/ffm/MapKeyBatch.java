@@ -4,7 +4,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.JAVA_INT;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Keys collected to be deleted from a map together ({@code BPF_MAP_DELETE_BATCH}: one bpf() call
@@ -34,21 +33,16 @@ public final class MapKeyBatch implements AutoCloseable {
         return new MapKeyBatch(Libbpf.get(), map, capacity);
     }
 
-    /** Starts a new, zeroed key and returns its index for the setters. */
-    public int add() {
+    /**
+     * Starts a new, zeroed key, points {@code into} at it and returns it, for its setters; valid
+     * until the next add.
+     */
+    public StructView add(StructView into) {
         if (count == capacity) {
             allocate(capacity * 2);
         }
         keys.asSlice((long) count * keySize, keySize).fill((byte) 0);
-        return count++;
-    }
-
-    public void setLong(int key, long offset, long v) {
-        keys.set(JAVA_LONG, (long) key * keySize + offset, v);
-    }
-
-    public void setInt(int key, long offset, int v) {
-        keys.set(JAVA_INT, (long) key * keySize + offset, v);
+        return into.point(keys, (long) count++ * keySize);
     }
 
     public int size() {

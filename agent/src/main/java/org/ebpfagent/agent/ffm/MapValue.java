@@ -79,10 +79,6 @@ public final class MapValue implements AutoCloseable {
         value.set(JAVA_LONG_UNALIGNED, (long) cpu * cpuStride + offset, v);
     }
 
-    public void setByte(long offset, byte v) {
-        value.set(java.lang.foreign.ValueLayout.JAVA_BYTE, offset, v);
-    }
-
     public void setInt(int cpu, long offset, int v) {
         value.set(JAVA_INT_UNALIGNED, (long) cpu * cpuStride + offset, v);
     }
@@ -90,6 +86,15 @@ public final class MapValue implements AutoCloseable {
     /** Sets a field of the buffer, to be stored by {@link #write}. */
     public void setLong(long offset, long v) {
         value.set(JAVA_LONG_UNALIGNED, offset, v);
+    }
+
+    /** A view of the buffer's value (CPU 0's for a per-CPU map), valid until {@link #close}; read it after {@link #read}. */
+    public StructView view(StructLayout layout) {
+        return StructView.of(layout).point(value, 0);
+    }
+
+    <T> T read(long offset, RecordReader<T> reader) {
+        return reader.read(value, offset);
     }
 
     /** Stores the buffer under {@code k} (BPF_ANY: create or replace). */

@@ -133,6 +133,17 @@ public final class MmapArray implements AutoCloseable {
         return (long) LONG.get(values, base + guardOffset) == guard ? guard : 0;
     }
 
+    /**
+     * Points {@code into} at value {@code index} and returns it: plain loads of the live value,
+     * which BPF programs may change between two reads (see {@link #snapshot} for a consistent copy).
+     */
+    public StructView point(int index, StructView into) {
+        if (index < 0 || index >= entries) {
+            throw new IndexOutOfBoundsException("map " + name + ": value " + index + " of " + entries);
+        }
+        return into.point(values, (long) index * stride);
+    }
+
     /** Unmaps the values; later reads throw {@link IllegalStateException}. Idempotent. */
     @Override
     public synchronized void close() {

@@ -187,15 +187,17 @@ public final class RingBuffer implements AutoCloseable {
         return data.get(JAVA_INT_UNALIGNED, recordOffset + java.util.Objects.checkIndex(offset, recordLength - 3L));
     }
 
-    /** A NUL-terminated string of at most {@code max} bytes at {@code offset} of the current record (allocates). */
-    public String stringAt(long offset, int max) {
-        MemorySegment bytes = data.asSlice(recordOffset + java.util.Objects.checkIndex(offset, recordLength - max + 1L), max);
-        long len = 0;
-        while (len < max && bytes.get(java.lang.foreign.ValueLayout.JAVA_BYTE, len) != 0) {
-            len++;
+    /**
+     * Points {@code into} at the current record and returns it; fails if the record is shorter
+     * than the view's struct (a record of another type, or a program out of step with the layout).
+     */
+    public StructView record(StructView into) {
+        StructLayout layout = into.layout();
+        if (recordLength < layout.base() + layout.size()) {
+            throw new IllegalStateException("ring " + name + ": a record of " + recordLength + " bytes read as "
+                    + layout);
         }
-        return new String(bytes.asSlice(0, len).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                java.nio.charset.StandardCharsets.UTF_8);
+        return into.point(data, recordOffset);
     }
 
     /**

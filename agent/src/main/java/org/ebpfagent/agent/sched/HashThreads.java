@@ -5,6 +5,8 @@ import java.util.function.Consumer;
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.ffm.StructLayout;
+import org.ebpfagent.agent.ffm.StructView;
 
 /**
  * The entries of a hash map of {@code struct thread_sched} keyed by tid, read with batch lookups
@@ -16,23 +18,23 @@ final class HashThreads implements LiveThreads, ThreadEntry {
     private static final int BATCH = 1024;
 
     private final MapBatchReader reader;
+    private final StructView entry;
     private final MapBatchReader.Sink onBatch = this::onBatch;
     private Consumer<ThreadEntry> sink;
-    private MapBatchReader batch;
-    private int i;
     private long readAt;
     private int handed;
 
-    private HashThreads(MapBatchReader reader) {
+    private HashThreads(MapBatchReader reader, StructLayout layout) {
         this.reader = reader;
+        this.entry = StructView.of(layout);
     }
 
-    static HashThreads lookup(BpfMap map) throws BpfException {
-        return new HashThreads(MapBatchReader.lookup(map, BATCH));
+    static HashThreads lookup(BpfMap map, StructLayout layout) throws BpfException {
+        return new HashThreads(MapBatchReader.lookup(map, BATCH), layout);
     }
 
-    static HashThreads lookupAndDelete(BpfMap map) throws BpfException {
-        return new HashThreads(MapBatchReader.lookupAndDelete(map, BATCH));
+    static HashThreads lookupAndDelete(BpfMap map, StructLayout layout) throws BpfException {
+        return new HashThreads(MapBatchReader.lookupAndDelete(map, BATCH), layout);
     }
 
     @Override
@@ -44,15 +46,13 @@ final class HashThreads implements LiveThreads, ThreadEntry {
             return handed;
         } finally {
             this.sink = null;
-            this.batch = null;
         }
     }
 
     private void onBatch(MapBatchReader b) {
-        batch = b;
         readAt = System.nanoTime(); // the chunk was copied by the call that just returned
-        for (i = 0; i < b.count(); i++) {
-            if (b.valueLong(i, ThreadSchedLayout.FIRST_SEEN) != 0) {
+        for (int i = 0; i < b.count(); i++) {
+            if (b.value(i, entry).u64(ThreadSchedLayout.FIRST_SEEN) != 0) {
                 handed++;
                 sink.accept(this);
             }
@@ -65,18 +65,8 @@ final class HashThreads implements LiveThreads, ThreadEntry {
     }
 
     @Override
-    public long longAt(int offset) {
-        return batch.valueLong(i, offset);
-    }
-
-    @Override
-    public int intAt(int offset) {
-        return batch.valueInt(i, offset);
-    }
-
-    @Override
-    public String stringAt(int offset, int max) {
-        return batch.valueString(i, offset, max);
+    public StructView fields() {
+        return entry;
     }
 
     @Override

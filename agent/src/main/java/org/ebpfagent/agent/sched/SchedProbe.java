@@ -1,7 +1,5 @@
 package org.ebpfagent.agent.sched;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -9,9 +7,8 @@ import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfLink;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
-import org.ebpfagent.agent.ffm.CStruct;
-import org.ebpfagent.agent.ffm.Errno;
 import org.ebpfagent.agent.ffm.ProgramInfo;
+import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.ebpfagent.agent.util.Log;
 
@@ -55,9 +52,13 @@ public final class SchedProbe implements AutoCloseable {
     final BpfMap exited;
     final BpfMap offCpu;
     final BpfMap counters;
+    /** Where the members the agent reads are, in this object's structs. */
+    final SchedLayouts layouts;
 
-    private SchedProbe(BpfObject object, List<BpfLink> links, String attachType) throws BpfException {
+    private SchedProbe(BpfObject object, List<BpfLink> links, String attachType, SchedLayouts layouts)
+            throws BpfException {
         this.object = object;
+        this.layouts = layouts;
         this.links = links;
         this.attachType = attachType;
         this.threads = object.map("threads");
@@ -135,22 +136,16 @@ public final class SchedProbe implements AutoCloseable {
             object.map("threads").setMaxEntries(Math.max(1, hashThreads));
             // Only a thread's fifth and later reasons come here (the first four live in its entry).
             object.map("off_cpu").setMaxEntries(Math.max(4096, maxThreads));
-            byte[] config = ByteBuffer.allocate(ThreadSchedLayout.CONFIG_SIZE).order(ByteOrder.nativeOrder())
-                    .putInt(kernelTgid).putInt(useSlots ? slots : 0).putInt(hashThreads).array();
-            object.map(".rodata").setInitialBytes(0, config, ThreadSchedLayout.CONFIG_SIZE);
+            SchedLayouts layouts = SchedLayouts.bind(object, useSlots);
+            StructView config = object.map(".rodata").initialValue(layouts.config());
+            config.setU32(ThreadSchedLayout.TARGET_TGID, kernelTgid);
+            config.setU32(ThreadSchedLayout.CONFIG_SLOTS, useSlots ? slots : 0);
+            config.setU32(ThreadSchedLayout.HASH_THREADS, hashThreads);
             object.load();
-            if (useSlots) {
-                object.map("slots").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
-            }
-            object.map("threads").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
-            object.map("exited").bind(CStruct.U32, ThreadSchedLayout.THREAD_SCHED);
-            checkValueSize(object.map(".bss"), ThreadSchedLayout.COUNTERS_SIZE);
-            checkValueSize(object.map(".data.alloc"), ThreadSchedLayout.ALLOC_SIZE);
-            object.map("off_cpu").bind(ThreadSchedLayout.OFF_CPU_KEY, ThreadSchedLayout.OFF_CPU_TOTAL);
             for (String tracepoint : TRACEPOINTS) {
                 links.add(object.attach(tracepoint + "_" + suffix));
             }
-            return new SchedProbe(object, links, attachType);
+            return new SchedProbe(object, links, attachType, layouts);
         } catch (BpfException | RuntimeException e) {
             closeAll(links, object);
             throw e;
@@ -159,8 +154,8 @@ public final class SchedProbe implements AutoCloseable {
 
     /** A reader of the live threads' entries, owned by the caller. */
     LiveThreads liveThreads() throws BpfException {
-        return usesSlots() ? SlotThreads.open(object.map("slots"), object.map(".data.alloc"), threads)
-                : HashThreads.lookup(threads);
+        return usesSlots() ? SlotThreads.open(object.map("slots"), object.map(".data.alloc"), threads, layouts)
+                : HashThreads.lookup(threads, layouts.threadSched());
     }
 
     boolean usesSlots() {
@@ -196,12 +191,5 @@ public final class SchedProbe implements AutoCloseable {
         }
         links.clear();
         object.close();
-    }
-
-    private static void checkValueSize(BpfMap map, int expected) throws BpfException {
-        if (map.valueSize() != expected) {
-            throw new BpfException("check layout", map.name(), Errno.EINVAL, "value is " + map.valueSize()
-                    + " bytes, the agent expects " + expected + ": sched.h and the agent disagree");
-        }
     }
 }

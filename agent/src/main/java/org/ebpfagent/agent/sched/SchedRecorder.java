@@ -7,6 +7,7 @@ import org.ebpfagent.agent.ffm.MapBatchReader;
 import org.ebpfagent.agent.ffm.MapKeyBatch;
 import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.ProgramInfo;
+import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
@@ -50,6 +51,12 @@ public final class SchedRecorder implements Recorder {
     private final MapBatchReader reasonReader;
     private final MapKeyBatch deadReasons;
     private final MapValue counters;
+    private final StructView counted;
+    /** Views of a thread's inline reason, and of the off_cpu map's keys and values. */
+    private final StructView inlineReason;
+    private final StructView reasonKey;
+    private final StructView reasonTotal;
+    private final StructView deadKey;
     private final IntMap<ThreadSlot> slots = new IntMap<>(1024);
     private final java.util.function.Consumer<ThreadEntry> onLive = this::onLive;
     private final java.util.function.Consumer<ThreadEntry> onExit = this::onExit;
@@ -81,10 +88,15 @@ public final class SchedRecorder implements Recorder {
         this.registry = registry;
         this.resolver = resolver;
         this.live = probe.liveThreads();
-        this.exits = HashThreads.lookupAndDelete(probe.exited);
+        this.exits = HashThreads.lookupAndDelete(probe.exited, probe.layouts.threadSched());
         this.reasonReader = MapBatchReader.lookup(probe.offCpu, BATCH);
         this.deadReasons = MapKeyBatch.of(probe.offCpu, 64);
         this.counters = probe.counters.newValueReader();
+        this.counted = counters.view(probe.layouts.counters());
+        this.inlineReason = StructView.of(probe.layouts.threadSched().element(REASONS));
+        this.reasonKey = StructView.of(probe.layouts.offCpuKey());
+        this.reasonTotal = StructView.of(probe.layouts.offCpuTotal());
+        this.deadKey = StructView.of(probe.layouts.offCpuKey());
         this.clock = new EventClock(new ThreadScheduling());
         this.schedTiming = EventClock.timing(ThreadScheduling.class);
         this.offCpuTiming = EventClock.timing(ThreadOffCpu.class);
@@ -136,9 +148,9 @@ public final class SchedRecorder implements Recorder {
         sweepStale();
         deadReasons.deleteAll();
         if (counters.read(0)) {
-            stats.threadsDropped += counters.longAt(COUNTERS_THREADS_FULL);
-            stats.exitsDropped += counters.longAt(COUNTERS_EXITS_FULL);
-            stats.reasonsDropped += counters.longAt(COUNTERS_REASONS_FULL);
+            stats.threadsDropped += counted.u64(THREADS_FULL);
+            stats.exitsDropped += counted.u64(EXITS_FULL);
+            stats.reasonsDropped += counted.u64(REASONS_FULL);
         }
 
         for (int i = 0; i < probe.programs.size(); i++) {
@@ -178,34 +190,36 @@ public final class SchedRecorder implements Recorder {
         }
     }
 
-    private void onLive(ThreadEntry e) {
-        ThreadSlot slot = slot(e);
-        long at = e.readAt();
-        long inState = Math.max(0, at - e.longAt(SINCE));
-        int state = e.intAt(STATE);
+    private void onLive(ThreadEntry entry) {
+        ThreadSlot slot = slot(entry);
+        StructView e = entry.fields();
+        long at = entry.readAt();
+        long inState = Math.max(0, at - e.u64(SINCE));
+        int state = e.u32(STATE);
         OffCpuReasons reasons = slot.reasons;
-        readInlineReasons(e, reasons);
+        readInlineReasons(e, inlineReason, reasons);
         reasons.currentNs = 0;
-        reasons.liveOffCpu = e.longAt(OFF_CPU);
+        reasons.liveOffCpu = e.u64(OFF_CPU);
         if (state == OFF_CPU_STATE) { // the span in progress counts, for the reason it began with
-            reasons.currentSyscall = e.intAt(OFF_SYSCALL);
-            reasons.currentKind = e.intAt(OFF_KIND);
+            reasons.currentSyscall = e.u32(OFF_SYSCALL);
+            reasons.currentKind = e.u32(OFF_KIND);
             reasons.currentNs = inState;
             reasons.find(reasons.currentSyscall, reasons.currentKind);
         }
         read(slot,
-                e.longAt(ON_CPU) + (state == RUNNING ? inState : 0),
-                e.longAt(RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
-                e.longAt(OFF_CPU) + (state == OFF_CPU_STATE ? inState : 0),
-                e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS), at);
+                e.u64(ON_CPU) + (state == RUNNING ? inState : 0),
+                e.u64(RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
+                e.u64(OFF_CPU) + (state == OFF_CPU_STATE ? inState : 0),
+                e.u64(VOLUNTARY), e.u64(INVOLUNTARY), e.u64(MIGRATIONS), at);
     }
 
     /** A thread's final counters, its interval ending at its exit: to report, then forget the thread. */
-    private void onExit(ThreadEntry e) {
-        ThreadSlot slot = slot(e);
-        readInlineReasons(e, slot.reasons);
-        read(slot, e.longAt(ON_CPU), e.longAt(RUNQ_WAIT), e.longAt(OFF_CPU),
-                e.longAt(VOLUNTARY), e.longAt(INVOLUNTARY), e.longAt(MIGRATIONS), e.longAt(SINCE));
+    private void onExit(ThreadEntry entry) {
+        ThreadSlot slot = slot(entry);
+        StructView e = entry.fields();
+        readInlineReasons(e, inlineReason, slot.reasons);
+        read(slot, e.u64(ON_CPU), e.u64(RUNQ_WAIT), e.u64(OFF_CPU),
+                e.u64(VOLUNTARY), e.u64(INVOLUNTARY), e.u64(MIGRATIONS), e.u64(SINCE));
         slots.remove(slot.tid); // a new thread may take the tid in this very poll
         slotsRemoved++;
         slot.exited = true;
@@ -217,24 +231,25 @@ public final class SchedRecorder implements Recorder {
      * The reasons kept in the thread's own entry (its first INLINE_REASONS). A reason is claimed
      * (kind_plus_1 set, after its syscall) before any time is added to it; an unclaimed one is empty.
      */
-    private static void readInlineReasons(ThreadEntry e, OffCpuReasons reasons) {
-        for (int i = 0; i < INLINE_REASONS; i++) {
-            int at = REASONS + i * REASON_SIZE;
-            int kindPlus1 = e.intAt(at + INLINE_REASON_KIND_PLUS_1);
+    private static void readInlineReasons(StructView e, StructView reason, OffCpuReasons reasons) {
+        for (int i = 0; i < e.length(REASONS); i++) {
+            e.element(REASONS, i, reason);
+            int kindPlus1 = reason.u32(INLINE_KIND_PLUS_1);
             if (kindPlus1 == 0) {
                 return; // claimed in order: the rest are empty
             }
-            int r = reasons.find(e.intAt(at + INLINE_REASON_SYSCALL), kindPlus1 - 1);
-            reasons.kernelNs[r] = e.longAt(at + INLINE_REASON_NS);
-            reasons.kernelBlocks[r] = e.longAt(at + INLINE_REASON_SPANS);
+            int r = reasons.find(reason.u32(INLINE_SYSCALL), kindPlus1 - 1);
+            reasons.kernelNs[r] = reason.u64(INLINE_NS);
+            reasons.kernelBlocks[r] = reason.u64(INLINE_SPANS);
         }
     }
 
     /** Cumulative off-CPU time by reason beyond a thread's inline ones, keyed by thread (tid and first_seen) and reason. */
     private void onReasons(MapBatchReader b) {
         for (int i = 0; i < b.count(); i++) {
-            int tid = b.keyInt(i, REASON_TID);
-            long firstSeen = b.keyLong(i, REASON_FIRST_SEEN);
+            StructView key = b.key(i, reasonKey);
+            int tid = key.u32(KEY_TID);
+            long firstSeen = key.u64(KEY_FIRST_SEEN);
             ThreadSlot slot = slots.get(tid);
             if (slot == null || slot.firstSeen != firstSeen) {
                 slot = retiringSlot(tid, firstSeen);
@@ -245,14 +260,15 @@ public final class SchedRecorder implements Recorder {
                 // polls ago has been met if it ever will: its exit record was lost, and its slot
                 // removed as stale; delete its reasons.
                 if (pollNumber > STALE_POLLS && firstSeen < liveReads[(int) (pollNumber % STALE_POLLS)]) {
-                    deleteReason(firstSeen, tid, b.keyInt(i, REASON_SYSCALL), b.keyInt(i, REASON_KIND));
+                    deleteReason(firstSeen, tid, key.u32(KEY_SYSCALL), key.u32(KEY_KIND));
                 }
                 continue;
             }
             OffCpuReasons reasons = slot.reasons;
-            int r = reasons.find(b.keyInt(i, REASON_SYSCALL), b.keyInt(i, REASON_KIND));
-            reasons.kernelNs[r] = b.valueLong(i, REASON_NS);
-            reasons.kernelBlocks[r] = b.valueLong(i, REASON_SPANS);
+            int r = reasons.find(key.u32(KEY_SYSCALL), key.u32(KEY_KIND));
+            StructView total = b.value(i, reasonTotal);
+            reasons.kernelNs[r] = total.u64(TOTAL_NS);
+            reasons.kernelBlocks[r] = total.u64(TOTAL_SPANS);
             reasons.inMap[r] = true;
         }
     }
@@ -324,34 +340,35 @@ public final class SchedRecorder implements Recorder {
 
     /** Queues one off_cpu key for the delete batch at the end of the poll. */
     private void deleteReason(long firstSeen, int tid, int syscall, int kind) {
-        int k = deadReasons.add();
-        deadReasons.setLong(k, REASON_FIRST_SEEN, firstSeen);
-        deadReasons.setInt(k, REASON_TID, tid);
-        deadReasons.setInt(k, REASON_SYSCALL, syscall);
-        deadReasons.setInt(k, REASON_KIND, kind);
+        StructView key = deadReasons.add(deadKey);
+        key.setU64(KEY_FIRST_SEEN, firstSeen);
+        key.setU32(KEY_TID, tid);
+        key.setU32(KEY_SYSCALL, syscall);
+        key.setU32(KEY_KIND, kind);
     }
 
-    private ThreadSlot slot(ThreadEntry e) {
-        int tid = e.intAt(TID);
-        long firstSeen = e.longAt(FIRST_SEEN);
+    private ThreadSlot slot(ThreadEntry entry) {
+        StructView e = entry.fields();
+        int tid = e.u32(TID);
+        long firstSeen = e.u64(FIRST_SEEN);
         ThreadSlot slot = slots.get(tid);
         if (slot == null || slot.firstSeen != firstSeen) { // new thread, or a new thread on a reused tid
             if (slot != null) { // its exit record was lost (counted in exitsDropped)
                 forgetReasons(slot);
             }
-            slot = new ThreadSlot(tid, e.intAt(NS_TID), firstSeen);
-            slot.startNs = e.longAt(START);
+            slot = new ThreadSlot(tid, e.u32(NS_TID), firstSeen);
+            slot.startNs = e.u64(START);
             slot.createdPoll = pollNumber;
             slots.put(tid, slot);
             slotsCreated++;
         }
         slot.lastSeenPoll = pollNumber;
-        long lo = e.longAt(COMM);
-        long hi = e.longAt(COMM + 8);
+        long lo = e.u64At(COMM, 0);
+        long hi = e.u64At(COMM, 8);
         if (slot.osName == null || lo != slot.commLo || hi != slot.commHi) { // new, or renamed
             slot.commLo = lo;
             slot.commHi = hi;
-            slot.osName = e.stringAt(COMM, COMM_SIZE);
+            slot.osName = e.string(COMM);
         }
         return slot;
     }

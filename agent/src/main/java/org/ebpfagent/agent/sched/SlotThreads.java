@@ -1,14 +1,11 @@
 package org.ebpfagent.agent.sched;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.MmapArray;
+import org.ebpfagent.agent.ffm.StructView;
 
 /**
  * The live threads of the tp_btf probe: the {@code slots} array, mapped into this process, walked
@@ -21,30 +18,36 @@ import org.ebpfagent.agent.ffm.MmapArray;
  * slot went to a new thread) is left for the next poll. Owns the mappings and the hash's reader.
  */
 final class SlotThreads implements LiveThreads, ThreadEntry {
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.nativeOrder());
-
     private final MmapArray slots;
     private final MmapArray alloc;
     private final HashThreads overflow;
-    private final byte[] entry = new byte[ThreadSchedLayout.SIZE];
+    /** A slot's copy, and the view of it handed over. */
+    private final byte[] copy;
+    private final StructView entry;
+    /** .data.alloc's thread_alloc, read live. */
+    private final StructView given;
+    private final int guard;
     private long slotsWalked;
     private int index;
     private long readAt;
 
-    private SlotThreads(MmapArray slots, MmapArray alloc, HashThreads overflow) {
+    private SlotThreads(MmapArray slots, MmapArray alloc, HashThreads overflow, SchedLayouts layouts) {
         this.slots = slots;
         this.alloc = alloc;
         this.overflow = overflow;
+        this.copy = new byte[layouts.threadSched().size()];
+        this.entry = StructView.over(layouts.threadSched(), copy);
+        this.given = alloc.point(0, StructView.of(layouts.alloc()));
+        this.guard = layouts.threadSched().offset(ThreadSchedLayout.FIRST_SEEN);
     }
 
     /** Maps {@code slots} and {@code .data.alloc}, and opens a reader of {@code threads}. */
-    static SlotThreads open(BpfMap slots, BpfMap alloc, BpfMap threads) throws BpfException {
+    static SlotThreads open(BpfMap slots, BpfMap alloc, BpfMap threads, SchedLayouts layouts) throws BpfException {
         MmapArray slotArray = MmapArray.of(slots);
         MmapArray allocValue = null;
         try {
             allocValue = MmapArray.of(alloc);
-            return new SlotThreads(slotArray, allocValue, HashThreads.lookup(threads));
+            return new SlotThreads(slotArray, allocValue, HashThreads.lookup(threads, layouts.threadSched()), layouts);
         } catch (BpfException | RuntimeException e) {
             slotArray.close();
             if (allocValue != null) {
@@ -59,7 +62,7 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
         int walk = highWater();
         int n = 0;
         for (int i = 0; i < walk; i++) {
-            if (slots.snapshot(i, ThreadSchedLayout.FIRST_SEEN, entry) != 0) {
+            if (slots.snapshot(i, guard, copy) != 0) {
                 n++;
                 index = i;
                 readAt = System.nanoTime();
@@ -76,13 +79,13 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
 
     /** The slots given out so far: every slot in use is below. */
     int highWater() {
-        long fresh = alloc.valueLong(0, ThreadSchedLayout.ALLOC_FRESH); // may overshoot the array
+        long fresh = given.u64(ThreadSchedLayout.FRESH); // may overshoot the array
         return (int) Math.min(fresh, slots.entries());
     }
 
     /** Threads whose entries are in the hash, as the probe counts them. */
     long threadsInHash() {
-        return alloc.valueLong(0, ThreadSchedLayout.ALLOC_IN_HASH);
+        return given.u64(ThreadSchedLayout.IN_HASH);
     }
 
     /** The slot of the entry being handed over, or -1 for an entry of the hash. */
@@ -96,22 +99,8 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
     }
 
     @Override
-    public long longAt(int offset) {
-        return (long) LONG.get(entry, offset);
-    }
-
-    @Override
-    public int intAt(int offset) {
-        return (int) INT.get(entry, offset);
-    }
-
-    @Override
-    public String stringAt(int offset, int max) {
-        int len = 0;
-        while (len < max && entry[offset + len] != 0) {
-            len++;
-        }
-        return new String(entry, offset, len, StandardCharsets.UTF_8);
+    public StructView fields() {
+        return entry;
     }
 
     @Override

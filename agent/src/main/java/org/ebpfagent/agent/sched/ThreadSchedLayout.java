@@ -1,106 +1,76 @@
 package org.ebpfagent.agent.sched;
 
 import org.ebpfagent.agent.ffm.CStruct;
+import org.ebpfagent.agent.ffm.CStruct.Field;
 
 /**
- * {@code struct thread_sched}, {@code struct sched_counters} and the off_cpu map's
- * {@code struct off_cpu_key} / {@code struct off_cpu_total} (bpf/include/sched.h) as Java reads
- * them. The probe binds the slots (or threads), exited and off_cpu maps to these at load, which checks every
- * field's offset and size against the object's BTF: a field added or moved in sched.h and not here
- * fails the load, naming the map and the field.
+ * The structs of bpf/include/sched.h that the agent reads or writes, and of each only the members
+ * it uses. Offsets, sizes and array lengths come from the object's BTF when the probe binds its
+ * maps at load ({@link SchedLayouts}); a member missing or resized in sched.h fails the load,
+ * naming the map and the member.
  */
 final class ThreadSchedLayout {
-    static final CStruct THREAD_SCHED = CStruct.named("ThreadSchedLayout")
-            .u64("on_cpu_ns")
-            .u64("runq_wait_ns")
-            .u64("off_cpu_ns")
-            .u64("voluntary")
-            .u64("involuntary")
-            .u64("migrations")
-            .u64("first_seen_ns")
-            .u64("since_ns")
-            .u64("nvcsw")
-            .u64("exec_seen")
-            .u64("start_ns")
-            .u32("state")
-            .u32("ns_tid")
-            .bytes("comm", 16)
-            .u32("off_syscall") // __s32: the sizes and offsets are what the check compares
-            .u32("off_kind")
-            .u32("tid")
-            .u32("off_index")
-            .bytes("reasons", ThreadSchedLayout.INLINE_REASONS * ThreadSchedLayout.REASON_SIZE)
-            .build();
+    /** struct off_cpu_reason: one of a thread's first off-CPU reasons, inside its entry */
+    static final CStruct OFF_CPU_REASON = CStruct.named("off_cpu_reason");
+    static final Field INLINE_SYSCALL = OFF_CPU_REASON.u32("syscall");
+    static final Field INLINE_KIND_PLUS_1 = OFF_CPU_REASON.u32("kind_plus_1");
+    static final Field INLINE_NS = OFF_CPU_REASON.u64("ns");
+    static final Field INLINE_SPANS = OFF_CPU_REASON.u64("spans");
 
-    static final CStruct OFF_CPU_KEY = CStruct.named("OffCpuKey")
-            .u64("first_seen_ns")
-            .u32("tid")
-            .u32("syscall")
-            .u32("kind")
-            .u32("pad")
-            .build();
+    /** struct thread_sched: a thread's entry in the slots array, the threads hash, the exited hash */
+    static final CStruct THREAD_SCHED = CStruct.named("thread_sched");
+    static final Field ON_CPU = THREAD_SCHED.u64("on_cpu_ns");
+    static final Field RUNQ_WAIT = THREAD_SCHED.u64("runq_wait_ns");
+    static final Field OFF_CPU = THREAD_SCHED.u64("off_cpu_ns");
+    static final Field VOLUNTARY = THREAD_SCHED.u64("voluntary");
+    static final Field INVOLUNTARY = THREAD_SCHED.u64("involuntary");
+    static final Field MIGRATIONS = THREAD_SCHED.u64("migrations");
+    static final Field FIRST_SEEN = THREAD_SCHED.u64("first_seen_ns");
+    static final Field SINCE = THREAD_SCHED.u64("since_ns");
+    static final Field START = THREAD_SCHED.u64("start_ns");
+    static final Field STATE = THREAD_SCHED.u32("state");
+    static final Field NS_TID = THREAD_SCHED.u32("ns_tid");
+    /** Read as two longs to see a rename without decoding it, and as a string when it changed. */
+    static final Field COMM = THREAD_SCHED.bytes("comm", 16);
+    static final Field OFF_SYSCALL = THREAD_SCHED.u32("off_syscall");
+    static final Field OFF_KIND = THREAD_SCHED.u32("off_kind");
+    static final Field TID = THREAD_SCHED.u32("tid");
+    static final Field REASONS = THREAD_SCHED.structs("reasons", OFF_CPU_REASON);
 
-    static final CStruct OFF_CPU_TOTAL = CStruct.named("OffCpuTotal")
-            .u64("ns")
-            .u64("spans")
-            .build();
+    /** struct off_cpu_key and struct off_cpu_total: the off_cpu map's key and value */
+    static final CStruct OFF_CPU_KEY = CStruct.named("off_cpu_key");
+    static final Field KEY_FIRST_SEEN = OFF_CPU_KEY.u64("first_seen_ns");
+    static final Field KEY_TID = OFF_CPU_KEY.u32("tid");
+    static final Field KEY_SYSCALL = OFF_CPU_KEY.u32("syscall");
+    static final Field KEY_KIND = OFF_CPU_KEY.u32("kind");
+    static final CStruct OFF_CPU_TOTAL = CStruct.named("off_cpu_total");
+    static final Field TOTAL_NS = OFF_CPU_TOTAL.u64("ns");
+    static final Field TOTAL_SPANS = OFF_CPU_TOTAL.u64("spans");
 
-    static final int ON_CPU = THREAD_SCHED.offset("on_cpu_ns");
-    static final int RUNQ_WAIT = THREAD_SCHED.offset("runq_wait_ns");
-    static final int OFF_CPU = THREAD_SCHED.offset("off_cpu_ns");
-    static final int VOLUNTARY = THREAD_SCHED.offset("voluntary");
-    static final int INVOLUNTARY = THREAD_SCHED.offset("involuntary");
-    static final int MIGRATIONS = THREAD_SCHED.offset("migrations");
-    static final int FIRST_SEEN = THREAD_SCHED.offset("first_seen_ns");
-    static final int SINCE = THREAD_SCHED.offset("since_ns");
-    static final int EXEC_SEEN = THREAD_SCHED.offset("exec_seen");
-    static final int START = THREAD_SCHED.offset("start_ns");
-    static final int STATE = THREAD_SCHED.offset("state");
-    static final int NS_TID = THREAD_SCHED.offset("ns_tid");
-    static final int COMM = THREAD_SCHED.offset("comm");
-    static final int COMM_SIZE = 16;
-    /** struct off_cpu_reason reasons[INLINE_REASONS]: a thread's first reasons, inside its entry */
-    static final int INLINE_REASONS = 4;
-    static final int REASON_SIZE = 24;
-    static final int INLINE_REASON_SYSCALL = 0;
-    static final int INLINE_REASON_KIND_PLUS_1 = 4;
-    static final int INLINE_REASON_NS = 8;
-    static final int INLINE_REASON_SPANS = 16;
-    static final int REASONS = THREAD_SCHED.offset("reasons");
-    static final int OFF_SYSCALL = THREAD_SCHED.offset("off_syscall");
-    static final int OFF_KIND = THREAD_SCHED.offset("off_kind");
-    static final int TID = THREAD_SCHED.offset("tid");
-    static final int SIZE = THREAD_SCHED.size();
+    /** struct sched_counters, variable counters in .bss */
+    static final CStruct SCHED_COUNTERS = CStruct.named("sched_counters");
+    static final Field THREADS_FULL = SCHED_COUNTERS.u64("threads_full");
+    static final Field EXITS_FULL = SCHED_COUNTERS.u64("exits_full");
+    static final Field REASONS_FULL = SCHED_COUNTERS.u64("reasons_full");
+
+    /** struct sched_config, variable config in .rodata */
+    static final CStruct SCHED_CONFIG = CStruct.named("sched_config");
+    static final Field TARGET_TGID = SCHED_CONFIG.u32("target_tgid");
+    static final Field CONFIG_SLOTS = SCHED_CONFIG.u32("slots");
+    static final Field HASH_THREADS = SCHED_CONFIG.u32("hash_threads");
+
+    /** struct thread_alloc, variable alloc in .data.alloc (tp_btf) */
+    static final CStruct THREAD_ALLOC = CStruct.named("thread_alloc");
+    static final Field FRESH = THREAD_ALLOC.u64("fresh");
+    static final Field IN_HASH = THREAD_ALLOC.u64("in_hash");
 
     /** enum thread_state */
     static final int RUNNING = 1;
     static final int RUNNABLE = 2;
     static final int OFF_CPU_STATE = 3;
 
-    /** struct sched_counters in .bss */
-    static final int COUNTERS_THREADS_FULL = 0;
-    static final int COUNTERS_EXITS_FULL = 8;
-    static final int COUNTERS_REASONS_FULL = 16;
-    static final int COUNTERS_SIZE = 24;
-
-    /** struct off_cpu_key and struct off_cpu_total, the off_cpu map's key and value */
-    static final int REASON_FIRST_SEEN = OFF_CPU_KEY.offset("first_seen_ns");
-    static final int REASON_TID = OFF_CPU_KEY.offset("tid");
-    static final int REASON_SYSCALL = OFF_CPU_KEY.offset("syscall");
-    static final int REASON_KIND = OFF_CPU_KEY.offset("kind");
-    static final int REASON_NS = OFF_CPU_TOTAL.offset("ns");
-    static final int REASON_SPANS = OFF_CPU_TOTAL.offset("spans");
-
     /** enum off_cpu_kind, as ebpf.ThreadOffCpu names it */
     static final String[] WAIT_KINDS = {"other", "sleeping", "uninterruptible"};
-
-    /** struct sched_config in .rodata */
-    static final int CONFIG_SIZE = 16;
-
-    /** struct thread_alloc in .data.alloc (tp_btf) */
-    static final int ALLOC_FRESH = 0;
-    static final int ALLOC_IN_HASH = 8;
-    static final int ALLOC_SIZE = 16;
 
     private ThreadSchedLayout() {}
 }

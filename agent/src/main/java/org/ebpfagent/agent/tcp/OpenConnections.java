@@ -3,6 +3,8 @@ package org.ebpfagent.agent.tcp;
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.MapBatchReader;
+import org.ebpfagent.agent.ffm.StructLayout;
+import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.util.Log;
@@ -21,13 +23,15 @@ final class OpenConnections implements Runnable, AutoCloseable {
 
     private final ThreadRegistry registry;
     private final MapBatchReader reader;
+    private final StructView conn;
     private final TcpConnection event = new TcpConnection();
     private final EventClock clock;
     private final EventClock.Timing timing;
     private boolean closed;
     private boolean warned;
 
-    OpenConnections(BpfMap conns, ThreadRegistry registry) throws BpfException, EventClock.Unsupported {
+    OpenConnections(BpfMap conns, StructLayout conn, ThreadRegistry registry) throws BpfException, EventClock.Unsupported {
+        this.conn = StructView.of(conn);
         this.registry = registry;
         this.reader = MapBatchReader.lookup(conns, 256);
         this.clock = new EventClock(new TcpConnection());
@@ -53,30 +57,31 @@ final class OpenConnections implements Runnable, AutoCloseable {
     private void onBatch(MapBatchReader b) {
         long now = System.nanoTime();
         for (int i = 0; i < b.count(); i++) {
-            long established = b.valueLong(i, ESTABLISHED);
+            StructView c = b.value(i, conn);
+            long established = c.u64(ESTABLISHED);
             if (established == 0) {
                 continue; // still connecting: its ebpf.TcpConnect comes when it finishes
             }
             TcpConnection e = event;
-            long start = b.valueLong(i, START);
-            int ownerTid = b.valueInt(i, OWNER_NS_TID);
-            Thread owner = ownerTid != 0 ? registry.lookup(ownerTid, b.valueLong(i, OWNER_START), Long.MAX_VALUE) : null;
+            long start = c.u64(START);
+            int ownerTid = c.u32(OWNER_NS_TID);
+            Thread owner = ownerTid != 0 ? registry.lookup(ownerTid, c.u64(OWNER_START), Long.MAX_VALUE) : null;
             e.javaThread = owner;
-            e.threadName = owner != null ? owner.getName() : b.valueString(i, OWNER_COMM, COMM_SIZE);
+            e.threadName = owner != null ? owner.getName() : c.string(OWNER_COMM);
             e.tid = ownerTid;
-            e.role = ROLES[Math.min(b.valueInt(i, ROLE) & 0xff, ROLES.length - 1)];
-            int family = b.valueInt(i, FAMILY) & 0xffff;
-            e.localAddress = Endpoints.address(family, b.valueLong(i, LOCAL_ADDR), b.valueLong(i, LOCAL_ADDR + 8));
-            e.remoteAddress = Endpoints.address(family, b.valueLong(i, REMOTE_ADDR), b.valueLong(i, REMOTE_ADDR + 8));
-            e.localPort = b.valueInt(i, LOCAL_PORT) & 0xffff;
-            e.remotePort = b.valueInt(i, REMOTE_PORT) & 0xffff;
+            e.role = ROLES[Math.min(c.u8(ROLE) & 0xff, ROLES.length - 1)];
+            int family = c.u16(FAMILY) & 0xffff;
+            e.localAddress = Endpoints.address(family, c.u64At(LOCAL_ADDR, 0), c.u64At(LOCAL_ADDR, 8));
+            e.remoteAddress = Endpoints.address(family, c.u64At(REMOTE_ADDR, 0), c.u64At(REMOTE_ADDR, 8));
+            e.localPort = c.u16(LOCAL_PORT) & 0xffff;
+            e.remotePort = c.u16(REMOTE_PORT) & 0xffff;
             e.lifetime = now - start;
-            e.bytesSent = b.valueLong(i, BYTES_SENT);
-            e.bytesReceived = b.valueLong(i, BYTES_RECEIVED);
-            e.retransmits = Integer.toUnsignedLong(b.valueInt(i, RETRANSMITS));
+            e.bytesSent = c.u64(BYTES_SENT);
+            e.bytesReceived = c.u64(BYTES_RECEIVED);
+            e.retransmits = Integer.toUnsignedLong(c.u32(RETRANSMITS));
             e.srtt = 0;
-            e.resetsSent = Integer.toUnsignedLong(b.valueInt(i, RESETS_SENT));
-            e.resetsReceived = Integer.toUnsignedLong(b.valueInt(i, RESETS_RECEIVED));
+            e.resetsSent = Integer.toUnsignedLong(c.u32(RESETS_SENT));
+            e.resetsReceived = Integer.toUnsignedLong(c.u32(RESETS_RECEIVED));
             e.closedBy = "";
             e.open = true;
             clock.setInterval(e, timing, clock.ticks(start), clock.ticks(now));

@@ -1,8 +1,6 @@
 package org.ebpfagent.agent.tcp;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +10,7 @@ import java.util.Set;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.BpfMap;
+import org.ebpfagent.agent.ffm.StructView;
 
 /**
  * The listening TCP sockets this process opened before the probe attached (a server usually
@@ -27,7 +26,10 @@ final class OpenListeners {
     private OpenListeners() {}
 
     /** Adds them; returns how many were added (those the probe saw already are left as they are). */
-    static int register(BpfMap listeners) throws BpfException, IOException {
+    static int register(BpfMap listeners, BpfMap.Layout layout) throws BpfException, IOException {
+        byte[] key = new byte[layout.key().size()];
+        StructView k = StructView.over(layout.key(), key);
+        byte[] unknownAddress = new byte[layout.value().size()];
         Set<String> sockets = new HashSet<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
             for (Path fd : fds) {
@@ -56,8 +58,9 @@ final class OpenListeners {
                     continue;
                 }
                 int port = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
-                byte[] key = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putInt(netns).putInt(port).array();
-                if (listeners.putIfAbsent(key, new byte[8])) {
+                k.setU32(TcpLayout.LISTEN_NETNS, netns);
+                k.setU32(TcpLayout.LISTEN_PORT, port);
+                if (listeners.putIfAbsent(key, unknownAddress)) {
                     added++;
                 }
             }

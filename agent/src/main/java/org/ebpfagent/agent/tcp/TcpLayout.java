@@ -1,96 +1,63 @@
 package org.ebpfagent.agent.tcp;
 
 import org.ebpfagent.agent.ffm.CStruct;
+import org.ebpfagent.agent.ffm.CStruct.Field;
 
 /**
- * {@code struct tcp_conn}, {@code struct tcp_thread_key} and {@code struct tcp_thread}
- * (bpf/include/tcp.h) as Java reads them. The probe binds its maps to these at load, which checks
- * every field against the object's BTF: a field added or moved in tcp.h and not here fails the load.
+ * The structs of bpf/include/tcp.h that the agent reads or writes, and of each only the members
+ * it uses. Offsets and sizes come from the object's BTF when the probe binds its maps at load; a
+ * member missing or resized in tcp.h fails the load, naming the map and the member.
  */
 final class TcpLayout {
-    static final CStruct CONN = CStruct.named("TcpConn")
-            .u64("start_ns")
-            .u64("established_ns")
-            .u64("closed_ns")
-            .u64("bytes_sent")
-            .u64("bytes_received")
-            .u64("owner_start_ns")
-            .u32("owner_tid")
-            .u32("owner_ns_tid")
-            .u32("retransmits")
-            .u32("syn_retransmits")
-            .u32("resets_sent")
-            .u32("resets_received")
-            .u32("srtt_us")
-            .u32("result")
-            .bytes("owner_comm", 16)
-            .bytes("local_addr", 16)
-            .bytes("remote_addr", 16)
-            .u16("local_port")
-            .u16("remote_port")
-            .u16("family")
-            .u8("role")
-            .u8("closed_by")
-            .u8("kind")
-            .bytes("pad", 7)
-            .build();
+    /** struct tcp_conn: a value of the conns hash, and each ring-buffer record */
+    static final CStruct CONN = CStruct.named("tcp_conn");
+    static final Field START = CONN.u64("start_ns");
+    static final Field ESTABLISHED = CONN.u64("established_ns");
+    static final Field CLOSED = CONN.u64("closed_ns");
+    static final Field BYTES_SENT = CONN.u64("bytes_sent");
+    static final Field BYTES_RECEIVED = CONN.u64("bytes_received");
+    static final Field OWNER_START = CONN.u64("owner_start_ns");
+    static final Field OWNER_NS_TID = CONN.u32("owner_ns_tid");
+    static final Field RETRANSMITS = CONN.u32("retransmits");
+    static final Field SYN_RETRANSMITS = CONN.u32("syn_retransmits");
+    static final Field RESETS_SENT = CONN.u32("resets_sent");
+    static final Field RESETS_RECEIVED = CONN.u32("resets_received");
+    static final Field SRTT_US = CONN.u32("srtt_us");
+    static final Field RESULT = CONN.u32("result");
+    static final Field OWNER_COMM = CONN.bytes("owner_comm", 16);
+    /** Read as two longs (Endpoints.address). */
+    static final Field LOCAL_ADDR = CONN.bytes("local_addr", 16);
+    static final Field REMOTE_ADDR = CONN.bytes("remote_addr", 16);
+    static final Field LOCAL_PORT = CONN.u16("local_port");
+    static final Field REMOTE_PORT = CONN.u16("remote_port");
+    static final Field FAMILY = CONN.u16("family");
+    static final Field ROLE = CONN.u8("role");
+    static final Field CLOSED_BY = CONN.u8("closed_by");
+    static final Field KIND = CONN.u8("kind");
 
-    static final CStruct THREAD_KEY = CStruct.named("TcpThreadKey")
-            .u32("tid")
-            .u32("pad")
-            .u64("start_ns")
-            .build();
+    /** struct tcp_thread_key and struct tcp_thread: the threads hash's key and value */
+    static final CStruct THREAD_KEY = CStruct.named("tcp_thread_key");
+    static final Field KEY_TID = THREAD_KEY.u32("tid");
+    static final Field KEY_START = THREAD_KEY.u64("start_ns");
+    static final CStruct THREAD = CStruct.named("tcp_thread");
+    static final Field T_BYTES_SENT = THREAD.u64("bytes_sent");
+    static final Field T_BYTES_RECEIVED = THREAD.u64("bytes_received");
+    static final Field T_CONNECTS = THREAD.u64("connects");
+    static final Field T_CONNECT_FAILURES = THREAD.u64("connect_failures");
+    static final Field T_ACCEPTS = THREAD.u64("accepts");
+    static final Field T_RETRANSMITS = THREAD.u64("retransmits");
+    static final Field T_NS_TID = THREAD.u32("ns_tid");
+    static final Field T_EXITED = THREAD.u32("exited");
+    static final Field T_COMM = THREAD.bytes("comm", 16);
 
-    static final CStruct THREAD = CStruct.named("TcpThread")
-            .u64("bytes_sent")
-            .u64("bytes_received")
-            .u64("connects")
-            .u64("connect_failures")
-            .u64("accepts")
-            .u64("retransmits")
-            .u32("ns_tid")
-            .u32("exited")
-            .bytes("comm", 16)
-            .build();
+    /** struct tcp_listen_key: the listeners hash's key (its value is a bare u64) */
+    static final CStruct LISTEN_KEY = CStruct.named("tcp_listen_key");
+    static final Field LISTEN_NETNS = LISTEN_KEY.u32("netns");
+    static final Field LISTEN_PORT = LISTEN_KEY.u32("port");
 
-    static final int START = CONN.offset("start_ns");
-    static final int ESTABLISHED = CONN.offset("established_ns");
-    static final int CLOSED = CONN.offset("closed_ns");
-    static final int BYTES_SENT = CONN.offset("bytes_sent");
-    static final int BYTES_RECEIVED = CONN.offset("bytes_received");
-    static final int OWNER_START = CONN.offset("owner_start_ns");
-    static final int OWNER_TID = CONN.offset("owner_tid");
-    static final int OWNER_NS_TID = CONN.offset("owner_ns_tid");
-    static final int RETRANSMITS = CONN.offset("retransmits");
-    static final int SYN_RETRANSMITS = CONN.offset("syn_retransmits");
-    static final int RESETS_SENT = CONN.offset("resets_sent");
-    static final int RESETS_RECEIVED = CONN.offset("resets_received");
-    static final int SRTT_US = CONN.offset("srtt_us");
-    static final int RESULT = CONN.offset("result");
-    static final int OWNER_COMM = CONN.offset("owner_comm");
-    static final int LOCAL_ADDR = CONN.offset("local_addr");
-    static final int REMOTE_ADDR = CONN.offset("remote_addr");
-    static final int LOCAL_PORT = CONN.offset("local_port");
-    static final int REMOTE_PORT = CONN.offset("remote_port");
-    static final int FAMILY = CONN.offset("family");
-    static final int ROLE = CONN.offset("role");
-    static final int CLOSED_BY = CONN.offset("closed_by");
-    static final int KIND = CONN.offset("kind");
-
-    static final int KEY_TID = THREAD_KEY.offset("tid");
-    static final int KEY_START = THREAD_KEY.offset("start_ns");
-
-    static final int T_BYTES_SENT = THREAD.offset("bytes_sent");
-    static final int T_BYTES_RECEIVED = THREAD.offset("bytes_received");
-    static final int T_CONNECTS = THREAD.offset("connects");
-    static final int T_CONNECT_FAILURES = THREAD.offset("connect_failures");
-    static final int T_ACCEPTS = THREAD.offset("accepts");
-    static final int T_RETRANSMITS = THREAD.offset("retransmits");
-    static final int T_NS_TID = THREAD.offset("ns_tid");
-    static final int T_EXITED = THREAD.offset("exited");
-    static final int T_COMM = THREAD.offset("comm");
-
-    static final int COMM_SIZE = 16;
+    /** struct tcp_config, variable config in .rodata */
+    static final CStruct CONFIG = CStruct.named("tcp_config");
+    static final Field TARGET_TGID = CONFIG.u32("target_tgid");
 
     /** enum tcp_role, enum tcp_closed_by, enum tcp_record_kind */
     static final String[] ROLES = {"unknown", "client", "server", "found"};
@@ -104,8 +71,6 @@ final class TcpLayout {
     static final int CNT_RECORDS_LOST = 2;
     static final int CNT_LISTENERS_FULL = 3;
     static final int CNT_RECORDS = 4;
-
-    static final int CONFIG_SIZE = 8;
 
     private TcpLayout() {}
 }

@@ -1,7 +1,5 @@
 package org.ebpfagent.agent.tcp;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +11,7 @@ import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.MmapArray;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
+import org.ebpfagent.agent.ffm.StructLayout;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.ebpfagent.agent.util.Log;
 
@@ -42,10 +41,15 @@ public final class TcpProbe implements AutoCloseable {
     final BpfMap threads;
     final RingBuffer records;
     final MmapArray counters;
+    /** struct tcp_conn (conns values and ring records), the threads map's key and value: where the members are. */
+    final StructLayout conn;
+    final BpfMap.Layout thread;
 
-    private TcpProbe(BpfObject object, List<BpfLink> links, String attachType, RingBuffer records, MmapArray counters)
-            throws BpfException {
+    private TcpProbe(BpfObject object, List<BpfLink> links, String attachType, RingBuffer records, MmapArray counters,
+                     StructLayout conn, BpfMap.Layout thread) throws BpfException {
         this.object = object;
+        this.conn = conn;
+        this.thread = thread;
         this.links = links;
         this.attachType = attachType;
         this.conns = object.map("conns");
@@ -99,12 +103,12 @@ public final class TcpProbe implements AutoCloseable {
             for (String program : object.programNames()) {
                 object.setAutoload(program, program.endsWith("_" + suffix));
             }
-            byte[] config = ByteBuffer.allocate(TcpLayout.CONFIG_SIZE).order(ByteOrder.nativeOrder())
-                    .putInt(kernelTgid).array();
-            object.map(".rodata").setInitialBytes(0, config, TcpLayout.CONFIG_SIZE);
+            StructLayout conn = object.map("conns").bind(CStruct.U64, TcpLayout.CONN).value();
+            BpfMap.Layout thread = object.map("threads").bind(TcpLayout.THREAD_KEY, TcpLayout.THREAD);
+            BpfMap.Layout listener = object.map("listeners").bind(TcpLayout.LISTEN_KEY, CStruct.U64);
+            BpfMap rodata = object.map(".rodata");
+            rodata.initialValue(rodata.bindVariable("config", TcpLayout.CONFIG)).setU32(TcpLayout.TARGET_TGID, kernelTgid);
             object.load();
-            object.map("conns").bind(CStruct.U64, TcpLayout.CONN);
-            object.map("threads").bind(TcpLayout.THREAD_KEY, TcpLayout.THREAD);
             counters = MmapArray.of(object.map("counters"));
             ring = RingBuffer.of(object.map("records"), counters, TcpLayout.CNT_RECORDS_LOST);
             for (String tracepoint : TRACEPOINTS) {
@@ -112,13 +116,13 @@ public final class TcpProbe implements AutoCloseable {
             }
             // After the attach: a listener opened from now on is the probe's to see.
             try {
-                int found = OpenListeners.register(object.map("listeners"));
+                int found = OpenListeners.register(object.map("listeners"), listener);
                 LOG.debug("tcp: {} listening sockets open before the attach", found);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.info("tcp: listening sockets opened before the attach not found ({}): connections accepted "
                         + "on them are reported as found at their first read or write", e.toString());
             }
-            return new TcpProbe(object, links, attachType, ring, counters);
+            return new TcpProbe(object, links, attachType, ring, counters, conn, thread);
         } catch (BpfException | RuntimeException e) {
             if (ring != null) {
                 ring.close();

@@ -9,6 +9,7 @@ import org.ebpfagent.agent.ffm.MapBatchReader;
 import org.ebpfagent.agent.ffm.MapKeyBatch;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
+import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.ErrnoNames;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
@@ -51,6 +52,11 @@ public final class TcpRecorder implements Recorder {
     private final MapBatchReader.Sink onThreads = this::onThreads;
     private final Map<ThreadKey, ThreadState> threads = new HashMap<>();
     private final OpenConnections open;
+    /** Views of a ring record, and of the threads map's keys and values (read, and queued to delete). */
+    private final StructView record;
+    private final StructView threadKey;
+    private final StructView threadValue;
+    private final StructView exitedKey;
     private PollStats stats;
     /** Records taken from the ring so far: with those lost, they must add up to those submitted. */
     private long recordsRead;
@@ -84,7 +90,11 @@ public final class TcpRecorder implements Recorder {
         this.threadReader = MapBatchReader.lookup(probe.threads, BATCH);
         this.exitedThreads = MapKeyBatch.of(probe.threads, 64);
         this.previousRead = clock.markNanos();
-        this.open = new OpenConnections(probe.conns, registry);
+        this.open = new OpenConnections(probe.conns, probe.conn, registry);
+        this.record = StructView.of(probe.conn);
+        this.threadKey = StructView.of(probe.thread.key());
+        this.threadValue = StructView.of(probe.thread.value());
+        this.exitedKey = StructView.of(probe.thread.key());
         FlightRecorder.addPeriodicEvent(TcpConnection.class, open);
     }
 
@@ -135,60 +145,61 @@ public final class TcpRecorder implements Recorder {
             if (!clock.running()) {
                 continue; // no recording: nothing to write into, and ticks mean nothing
             }
-            int kind = ring.intAt(KIND) & 0xff;
+            StructView r = ring.record(record);
+            int kind = r.u8(KIND) & 0xff;
             if (kind == REC_CONNECT) {
-                commitConnect(ring);
+                commitConnect(r);
             } else if (kind == REC_CLOSE) {
-                commitConnection(ring);
+                commitConnection(r);
             }
         }
     }
 
-    private void commitConnect(RingBuffer r) {
+    private void commitConnect(StructView r) {
         TcpConnect e = connect;
-        long start = r.longAt(START);
-        int result = r.intAt(RESULT);
-        long end = result == 0 ? r.longAt(ESTABLISHED) : r.longAt(CLOSED);
-        Thread owner = owner(r.intAt(OWNER_NS_TID), r.longAt(OWNER_START));
+        long start = r.u64(START);
+        int result = r.u32(RESULT);
+        long end = result == 0 ? r.u64(ESTABLISHED) : r.u64(CLOSED);
+        Thread owner = owner(r.u32(OWNER_NS_TID), r.u64(OWNER_START));
         e.javaThread = owner;
-        e.threadName = owner != null ? owner.getName() : r.stringAt(OWNER_COMM, COMM_SIZE);
-        e.tid = r.intAt(OWNER_NS_TID);
-        int family = r.intAt(FAMILY) & 0xffff;
-        e.localAddress = Endpoints.address(family, r.longAt(LOCAL_ADDR), r.longAt(LOCAL_ADDR + 8));
-        e.remoteAddress = Endpoints.address(family, r.longAt(REMOTE_ADDR), r.longAt(REMOTE_ADDR + 8));
-        e.localPort = r.intAt(LOCAL_PORT) & 0xffff;
-        e.remotePort = r.intAt(REMOTE_PORT) & 0xffff;
+        e.threadName = owner != null ? owner.getName() : r.string(OWNER_COMM);
+        e.tid = r.u32(OWNER_NS_TID);
+        int family = r.u16(FAMILY) & 0xffff;
+        e.localAddress = Endpoints.address(family, r.u64At(LOCAL_ADDR, 0), r.u64At(LOCAL_ADDR, 8));
+        e.remoteAddress = Endpoints.address(family, r.u64At(REMOTE_ADDR, 0), r.u64At(REMOTE_ADDR, 8));
+        e.localPort = r.u16(LOCAL_PORT) & 0xffff;
+        e.remotePort = r.u16(REMOTE_PORT) & 0xffff;
         e.connectTime = end - start;
         e.result = result == 0 ? "established" : result < 0 ? "closed" : ErrnoNames.name(result);
-        e.synRetransmits = Integer.toUnsignedLong(r.intAt(SYN_RETRANSMITS));
+        e.synRetransmits = Integer.toUnsignedLong(r.u32(SYN_RETRANSMITS));
         clock.setInterval(e, connectTiming, clock.ticks(start), clock.ticks(end));
         e.commit();
         stats.eventsWritten++;
     }
 
-    private void commitConnection(RingBuffer r) {
+    private void commitConnection(StructView r) {
         TcpConnection e = connection;
-        long start = r.longAt(START);
-        long end = r.longAt(CLOSED);
-        int ownerTid = r.intAt(OWNER_NS_TID);
-        Thread owner = ownerTid != 0 ? owner(ownerTid, r.longAt(OWNER_START)) : null;
+        long start = r.u64(START);
+        long end = r.u64(CLOSED);
+        int ownerTid = r.u32(OWNER_NS_TID);
+        Thread owner = ownerTid != 0 ? owner(ownerTid, r.u64(OWNER_START)) : null;
         e.javaThread = owner;
-        e.threadName = owner != null ? owner.getName() : r.stringAt(OWNER_COMM, COMM_SIZE);
+        e.threadName = owner != null ? owner.getName() : r.string(OWNER_COMM);
         e.tid = ownerTid;
-        e.role = ROLES[Math.min(r.intAt(ROLE) & 0xff, ROLES.length - 1)];
-        int family = r.intAt(FAMILY) & 0xffff;
-        e.localAddress = Endpoints.address(family, r.longAt(LOCAL_ADDR), r.longAt(LOCAL_ADDR + 8));
-        e.remoteAddress = Endpoints.address(family, r.longAt(REMOTE_ADDR), r.longAt(REMOTE_ADDR + 8));
-        e.localPort = r.intAt(LOCAL_PORT) & 0xffff;
-        e.remotePort = r.intAt(REMOTE_PORT) & 0xffff;
+        e.role = ROLES[Math.min(r.u8(ROLE) & 0xff, ROLES.length - 1)];
+        int family = r.u16(FAMILY) & 0xffff;
+        e.localAddress = Endpoints.address(family, r.u64At(LOCAL_ADDR, 0), r.u64At(LOCAL_ADDR, 8));
+        e.remoteAddress = Endpoints.address(family, r.u64At(REMOTE_ADDR, 0), r.u64At(REMOTE_ADDR, 8));
+        e.localPort = r.u16(LOCAL_PORT) & 0xffff;
+        e.remotePort = r.u16(REMOTE_PORT) & 0xffff;
         e.lifetime = end - start;
-        e.bytesSent = r.longAt(BYTES_SENT);
-        e.bytesReceived = r.longAt(BYTES_RECEIVED);
-        e.retransmits = Integer.toUnsignedLong(r.intAt(RETRANSMITS));
-        e.srtt = Integer.toUnsignedLong(r.intAt(SRTT_US)) * 1000;
-        e.resetsSent = Integer.toUnsignedLong(r.intAt(RESETS_SENT));
-        e.resetsReceived = Integer.toUnsignedLong(r.intAt(RESETS_RECEIVED));
-        int closedBy = r.intAt(CLOSED_BY) & 0xff;
+        e.bytesSent = r.u64(BYTES_SENT);
+        e.bytesReceived = r.u64(BYTES_RECEIVED);
+        e.retransmits = Integer.toUnsignedLong(r.u32(RETRANSMITS));
+        e.srtt = Integer.toUnsignedLong(r.u32(SRTT_US)) * 1000;
+        e.resetsSent = Integer.toUnsignedLong(r.u32(RESETS_SENT));
+        e.resetsReceived = Integer.toUnsignedLong(r.u32(RESETS_RECEIVED));
+        int closedBy = r.u8(CLOSED_BY) & 0xff;
         e.closedBy = closedBy == 0 ? "unknown" : CLOSED_BY_NAMES[Math.min(closedBy, 2)];
         e.open = false;
         clock.setInterval(e, connectionTiming, clock.ticks(start), clock.ticks(end));
@@ -203,25 +214,27 @@ public final class TcpRecorder implements Recorder {
     private void onThreads(MapBatchReader b) {
         long readAt = System.nanoTime(); // the chunk was copied by the call that just returned
         for (int i = 0; i < b.count(); i++) {
-            ThreadKey key = new ThreadKey(b.keyInt(i, KEY_TID), b.keyLong(i, KEY_START));
+            StructView k = b.key(i, threadKey);
+            StructView v = b.value(i, threadValue);
+            ThreadKey key = new ThreadKey(k.u32(KEY_TID), k.u64(KEY_START));
             ThreadState s = threads.get(key);
             if (s == null) {
                 s = new ThreadState();
                 s.reportedUntil = Math.max(previousRead, key.startNs);
                 threads.put(key, s);
             }
-            int nsTid = b.valueInt(i, T_NS_TID);
+            int nsTid = v.u32(T_NS_TID);
             if (s.thread == null) {
                 s.thread = registry.lookup(nsTid, key.startNs, Long.MAX_VALUE);
             }
             if (s.thread == null && s.osName == null) {
-                s.osName = b.valueString(i, T_COMM, COMM_SIZE);
+                s.osName = v.string(T_COMM);
             }
-            report(s, nsTid, b, i, readAt);
-            if (b.valueInt(i, T_EXITED) != 0) {
-                int k = exitedThreads.add();
-                exitedThreads.setInt(k, KEY_TID, key.tid);
-                exitedThreads.setLong(k, KEY_START, key.startNs);
+            report(s, nsTid, v, readAt);
+            if (v.u32(T_EXITED) != 0) {
+                StructView gone = exitedThreads.add(exitedKey);
+                gone.setU32(KEY_TID, key.tid);
+                gone.setU64(KEY_START, key.startNs);
                 threads.remove(key);
                 registry.forget(nsTid, readAt); // (the scheduler probe does too when it is loaded)
             }
@@ -230,13 +243,13 @@ public final class TcpRecorder implements Recorder {
     }
 
     /** Commits what moved since the thread's last report, for the interval since then. */
-    private void report(ThreadState s, int nsTid, MapBatchReader b, int i, long readAt) {
-        long sent = b.valueLong(i, T_BYTES_SENT);
-        long received = b.valueLong(i, T_BYTES_RECEIVED);
-        long connects = b.valueLong(i, T_CONNECTS);
-        long failures = b.valueLong(i, T_CONNECT_FAILURES);
-        long accepts = b.valueLong(i, T_ACCEPTS);
-        long retransmits = b.valueLong(i, T_RETRANSMITS);
+    private void report(ThreadState s, int nsTid, StructView v, long readAt) {
+        long sent = v.u64(T_BYTES_SENT);
+        long received = v.u64(T_BYTES_RECEIVED);
+        long connects = v.u64(T_CONNECTS);
+        long failures = v.u64(T_CONNECT_FAILURES);
+        long accepts = v.u64(T_ACCEPTS);
+        long retransmits = v.u64(T_RETRANSMITS);
         boolean moved = sent != s.bytesSent || received != s.bytesReceived || connects != s.connects
                 || failures != s.connectFailures || accepts != s.accepts || retransmits != s.retransmits;
         if (!moved) {

@@ -1,24 +1,54 @@
 package org.ebpfagent.agent.ffm;
 
-import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Binding maps to Java struct declarations, checked against the BTF of a real object
- * ({@code bpf/test/typed_maps.bpf.c}, {@code struct layout_value}: total_ns@0, count@8,
- * flags@12, last_ns@16, name[12]@24, 40 bytes).
+ * Layouts bound from the BTF of a real object ({@code bpf/test/typed_maps.bpf.c}) and maps read
+ * through them, the cursor way and the one-line way. The values are written by the BPF program
+ * {@code fill} (run with BPF_PROG_TEST_RUN), so the C compiler placed every member; the expected
+ * values are computed here from fill's formulas.
  */
 class TypedMapIT {
-    static final CStruct RIGHT = CStruct.named("LayoutValue")
-            .u64("total_ns").u32("count").u32("flags").u64("last_ns").bytes("name", 12).build();
+    record RichKey(int tid, short cpu) {}
+
+    record Sample(int id, int delta) {}
+
+    record Rich(long totalNs, long offset, int port, boolean enabled, String name, byte[] raw,
+                Sample[] samples, Sample last, long kindPlus1) {}
+
+    record CpuValue(int key, int cpu, int tag) {}
+
+    record FillCounters(long runs, long entries) {}
+
+    /** The same struct, read as the agent's hot path reads it. */
+    static final CStruct SAMPLE = CStruct.named("sample");
+    static final CStruct.Field SAMPLE_ID = SAMPLE.u32("id");
+    static final CStruct.Field SAMPLE_DELTA = SAMPLE.u32("delta");
+    static final CStruct RICH = CStruct.named("rich_value");
+    static final CStruct.Field TOTAL_NS = RICH.u64("total_ns");
+    static final CStruct.Field OFFSET = RICH.u32("offset");
+    static final CStruct.Field PORT = RICH.u16("port");
+    static final CStruct.Field ENABLED = RICH.u8("enabled");
+    static final CStruct.Field NAME = RICH.bytes("name", 9);
+    static final CStruct.Field SAMPLES = RICH.structs("samples", SAMPLE);
+    static final CStruct.Field KIND_PLUS_1 = RICH.u64("kind_plus_1");
+    static final CStruct RICH_KEY = CStruct.named("rich_key");
+    static final CStruct.Field KEY_TID = RICH_KEY.u32("tid");
+    static final CStruct FILL_CONFIG = CStruct.named("fill_config");
+    static final CStruct.Field SCALE = FILL_CONFIG.u32("scale");
+
+    static final int SCALE_VALUE = 1_000_003;
+    static final int KEYS = 10;
 
     BpfObject object;
 
@@ -32,93 +62,189 @@ class TypedMapIT {
         object.close();
     }
 
-    @Test
-    void declarationMatchingTheCStructBindsAndReadsBack() throws Exception {
-        assertEquals(40, RIGHT.size(), "natural alignment and tail padding, as the C compiler lays it out");
-        BpfMap map = object.map("layout");
-        assertSame(map, map.bind(CStruct.U32, RIGHT));
+    /** Sets the scale in .rodata through a view, loads, runs fill for k = 0..KEYS-1. */
+    private void loadAndFill() throws Exception {
+        BpfMap rodata = object.map(".rodata");
+        rodata.initialValue(rodata.bindVariable("fill_config", FILL_CONFIG)).setU32(SCALE, SCALE_VALUE);
         object.load();
-        try (MapValue v = map.newValueReader()) {
-            for (int k = 0; k < 10; k++) {
-                v.setLong(RIGHT.offset("total_ns"), 1_000_000L * k);
-                v.setLong(RIGHT.offset("last_ns"), -k);
-                v.setInt(0, RIGHT.offset("count"), k * 3);
-                v.write(k);
-            }
+        for (int k = 0; k < KEYS; k++) {
+            assertEquals(0, object.testRun("fill", new long[] {k}, -1));
         }
+    }
+
+    private static void assertRich(int k, Rich r) {
+        assertEquals((long) k * SCALE_VALUE, r.totalNs(), "total_ns: u64, and .rodata's scale");
+        assertEquals(-k - 1L, r.offset(), "offset: __s32 sign-extended into long");
+        assertEquals(40000 + k, r.port(), "port: __u16 zero-extended into int");
+        assertEquals((k & 1) == 1, r.enabled());
+        assertEquals("n-" + k, r.name());
+        assertArrayEquals(new byte[] {(byte) k, (byte) 0xff, (byte) 0x80, 7}, r.raw());
+        assertEquals(3, r.samples().length);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(new Sample(k * 10 + i, -i), r.samples()[i]);
+        }
+        assertEquals(new Sample(k, -2 * k), r.last());
+        assertEquals(k + 1L, r.kindPlus1(), "kindPlus1 matches kind_plus_1");
+    }
+
+    @Test
+    void hashReadsIntoRecordsInOneLine() throws Exception {
+        loadAndFill();
+        List<MapEntry<RichKey, Rich>> entries = object.map("rich").entries(RichKey.class, Rich.class);
+        assertEquals(KEYS, entries.size());
+        boolean[] seen = new boolean[KEYS];
+        for (var e : entries) {
+            int k = e.key().cpu();
+            assertEquals(1000 + k, e.key().tid());
+            assertTrue(!seen[k], "key read twice");
+            seen[k] = true;
+            assertRich(k, e.value());
+        }
+    }
+
+    @Test
+    void arrayReadsIntoRecordsInOneLine() throws Exception {
+        loadAndFill();
+        List<MapEntry<Integer, Rich>> entries = object.map("rich_array").entries(Integer.class, Rich.class);
+        assertEquals(4, entries.size(), "every index of an array exists");
+        for (int k = 0; k < 4; k++) {
+            assertEquals(k, entries.get(k).key());
+            assertRich(k, entries.get(k).value());
+        }
+    }
+
+    @Test
+    void perCpuMapsReadOneValuePerPossibleCpu() throws Exception {
+        object.load();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        long tags = 0;
+        for (int cpu = 0; cpu < cpus; cpu++) {
+            assertEquals(cpu, object.testRun("put", new long[] {5, 100 + cpu}, cpu));
+            tags += 100 + cpu;
+        }
+        List<MapEntry<Integer, List<CpuValue>>> hash = object.map("cpu_hash").perCpuEntries(Integer.class, CpuValue.class);
+        assertEquals(1, hash.size());
+        assertEquals(5, hash.get(0).key());
+        List<CpuValue> values = hash.get(0).value();
+        assertEquals(object.map("cpu_hash").valueCpus(), values.size(), "one value per possible CPU");
+        for (int cpu = 0; cpu < values.size(); cpu++) {
+            assertEquals(cpu < cpus ? new CpuValue(5, cpu, 100 + cpu) : new CpuValue(0, 0, 0), values.get(cpu));
+        }
+        List<MapEntry<Integer, List<Long>>> total = object.map("cpu_total").perCpuEntries(Integer.class, Long.class);
+        assertEquals(tags, total.get(0).value().stream().mapToLong(Long::longValue).sum());
+        assertThrows(IllegalStateException.class, () -> object.map("cpu_hash").entries(Integer.class, CpuValue.class));
+    }
+
+    @Test
+    void cursorReadsEqualRecordReads() throws Exception {
+        loadAndFill();
+        BpfMap map = object.map("rich");
+        BpfMap.Layout layout = map.bind(RICH_KEY, RICH);
+        List<Rich> viaCursor = new ArrayList<>();
+        List<Integer> tids = new ArrayList<>();
         try (MapBatchReader reader = MapBatchReader.lookup(map, 4)) {
-            assertEquals(10, reader.readAll());
-            boolean[] seen = new boolean[10];
+            StructView key = StructView.of(layout.key());
+            StructView value = StructView.of(layout.value());
+            StructView sample = StructView.of(layout.value().element(SAMPLES));
+            assertEquals(KEYS, reader.readAll());
             for (int i = 0; i < reader.count(); i++) {
-                int k = reader.keyInt(i);
-                assertTrue(!seen[k], "key read twice");
-                seen[k] = true;
-                assertEquals(1_000_000L * k, reader.valueLong(i, RIGHT.offset("total_ns")));
-                assertEquals(-k, reader.valueLong(i, RIGHT.offset("last_ns")));
-                assertEquals(k * 3, reader.valueInt(i, RIGHT.offset("count")));
+                tids.add(reader.key(i, key).u32(KEY_TID));
+                reader.value(i, value);
+                Sample[] samples = new Sample[value.length(SAMPLES)];
+                for (int s = 0; s < samples.length; s++) {
+                    value.element(SAMPLES, s, sample);
+                    samples[s] = new Sample(sample.u32(SAMPLE_ID), sample.u32(SAMPLE_DELTA));
+                }
+                viaCursor.add(new Rich(value.u64(TOTAL_NS), value.u32(OFFSET), Short.toUnsignedInt(value.u16(PORT)),
+                        value.u8(ENABLED) != 0, value.string(NAME), null, samples, null, value.u64(KIND_PLUS_1)));
             }
+        }
+        List<MapEntry<RichKey, Rich>> viaRecords = map.entries(RichKey.class, Rich.class);
+        for (int i = 0; i < KEYS; i++) {
+            MapEntry<RichKey, Rich> e = viaRecords.get(i);
+            Rich c = viaCursor.get(i);
+            assertEquals(e.key().tid(), tids.get(i), "the same order: the same batch reads");
+            assertEquals(e.value().totalNs(), c.totalNs());
+            assertEquals(e.value().offset(), c.offset());
+            assertEquals(e.value().port(), c.port());
+            assertEquals(e.value().enabled(), c.enabled());
+            assertEquals(e.value().name(), c.name());
+            assertArrayEquals(e.value().samples(), c.samples());
+            assertEquals(e.value().kindPlus1(), c.kindPlus1());
         }
     }
 
     @Test
-    void wrongOffsetFailsNamingTheMapAndTheField() throws Exception {
-        // flags declared as a u64: last_ns moves from 16 to 24, name from 24 to 32.
-        CStruct wrong = CStruct.named("LayoutValue")
-                .u64("total_ns").u32("count").u64("flags").u64("last_ns").bytes("name", 12).build();
-        BpfException e = assertThrows(BpfException.class, () -> object.map("layout").bind(CStruct.U32, wrong));
+    void globalVariablesReadInOneLine() throws Exception {
+        loadAndFill();
+        FillCounters c = object.map(".bss").variable("fill_counters", FillCounters.class);
+        assertEquals(new FillCounters(KEYS, KEYS + 4), c);
+    }
+
+    @Test
+    void aMissingMemberFailsTheBindNamingMapAndMember() throws Exception {
+        CStruct wrong = CStruct.named("rich_value");
+        wrong.u64("total_ns");
+        wrong.u32("offsets");
+        BpfException e = assertThrows(BpfException.class, () -> object.map("rich").bind(RICH_KEY, wrong));
         assertEquals("check layout", e.step());
-        assertEquals("map layout", e.target());
         assertEquals(Errno.EINVAL, e.errno());
+        assertEquals("check layout map rich: EINVAL (value: BTF struct rich_value has no member offsets)", e.getMessage());
+    }
+
+    @Test
+    void aResizedMemberFailsTheBindNamingMapAndMember() throws Exception {
+        CStruct wrong = CStruct.named("rich_value");
+        wrong.u32("total_ns");
+        wrong.bytes("name", 16);
+        CStruct sample = CStruct.named("sample");
+        sample.u64("id");
+        wrong.structs("samples", sample);
+        BpfException e = assertThrows(BpfException.class, () -> object.map("rich_array").bind(CStruct.U64, wrong));
         String m = e.getMessage();
-        assertTrue(m.startsWith("check layout map layout: EINVAL ("), m);
-        assertTrue(m.contains("value: field last_ns at offset 16 in BTF struct layout_value, 24 in LayoutValue"), m);
-        assertTrue(m.contains("value: field flags at offset 12 in BTF struct layout_value, 16 in LayoutValue"), m);
-        assertTrue(m.contains("value: field flags is 4 bytes in BTF struct layout_value, 8 in LayoutValue"), m);
-        assertTrue(m.contains("value: size 40 bytes in BTF struct layout_value, 48 in LayoutValue"), m);
+        assertTrue(m.startsWith("check layout map rich_array: EINVAL ("), m);
+        assertTrue(m.contains("key: 4 bytes in the map, the agent reads 8 (u64)") || m.contains("key: BTF __u32 is 4 bytes, the agent reads 8 (u64)"), m);
+        assertTrue(m.contains("value: member total_ns of BTF struct rich_value is 8 bytes, the agent reads 4"), m);
+        assertTrue(m.contains("value: member name of BTF struct rich_value is 9 bytes, the agent reads 16"), m);
+        assertTrue(m.contains("value: samples[]: member id of BTF struct sample is 4 bytes, the agent reads 8"), m);
     }
 
     @Test
-    void sameSizeButSwappedFieldsStillFails() throws Exception {
-        // Size alone (the old check) cannot see this: two u32s in the wrong order.
-        CStruct swapped = CStruct.named("LayoutValue")
-                .u64("total_ns").u32("flags").u32("count").u64("last_ns").bytes("name", 12).build();
-        assertEquals(RIGHT.size(), swapped.size());
-        BpfException e = assertThrows(BpfException.class, () -> object.map("layout").bind(CStruct.U32, swapped));
-        assertTrue(e.getMessage().contains("field flags at offset 12 in BTF struct layout_value, 8 in LayoutValue"), e.getMessage());
-        assertTrue(e.getMessage().contains("field count at offset 8 in BTF struct layout_value, 12 in LayoutValue"), e.getMessage());
+    void aStructOfAnotherNameFailsTheBind() throws Exception {
+        CStruct other = CStruct.named("layout_value");
+        other.u64("total_ns");
+        BpfException e = assertThrows(BpfException.class, () -> object.map("rich").bind(RICH_KEY, other));
+        assertEquals("check layout map rich: EINVAL (value: BTF type is struct rich_value, the agent reads struct layout_value)",
+                e.getMessage());
     }
 
-    @Test
-    void fieldMissingInCAndWrongKeyAreNamed() throws Exception {
-        CStruct renamed = CStruct.named("LayoutValue")
-                .u64("total_ns").u32("count").u32("flag").u64("last_ns").bytes("name", 12).build();
-        BpfException e = assertThrows(BpfException.class, () -> object.map("layout").bind(CStruct.U64, renamed));
-        String m = e.getMessage();
-        assertTrue(m.contains("key: size 4 bytes in BTF __u32, 8 in u64"), m);
-        assertTrue(m.contains("value: field flag of LayoutValue is not in BTF struct layout_value"), m);
-    }
+    record NoSuchMember(long totalNs, long missingNs) {}
+
+    record TooNarrow(int totalNs) {}
+
+    record NotAString(String port) {}
 
     @Test
-    void perCpuValueIsCheckedAsOneCpusValue() throws Exception {
-        CStruct cpuValue = CStruct.named("CpuValue").u32("key").u32("cpu").u32("tag").build();
-        assertEquals(12, cpuValue.size());
-        object.map("cpu_hash").bind(CStruct.U32, cpuValue);
-        object.map("cpu_array").bind(CStruct.U32, cpuValue);
-        object.map("cpu_total").bind(CStruct.U32, CStruct.U64);
-    }
-
-    @Test
-    void nameIsReadBackAsWritten() throws Exception {
+    void recordsThatDoNotFitFailNamingRecordComponentAndBtfType() throws Exception {
         object.load();
-        BpfMap map = object.map("layout").bind(CStruct.U32, RIGHT);
-        try (MapValue v = map.newValueReader(); MapBatchReader reader = MapBatchReader.lookup(map, 16)) {
-            byte[] name = "worker-7".getBytes(StandardCharsets.UTF_8);
-            for (int i = 0; i < name.length; i++) {
-                v.setByte(RIGHT.offset("name") + i, name[i]);
-            }
-            v.write(7);
-            assertEquals(1, reader.readAll());
-            assertEquals("worker-7", reader.valueString(0, RIGHT.offset("name"), 12));
-        }
+        BpfMap map = object.map("rich");
+        BpfException missing = assertThrows(BpfException.class, () -> map.entries(RichKey.class, NoSuchMember.class));
+        assertEquals("check layout map rich: EINVAL (value: record NoSuchMember, component missingNs (long): "
+                + "BTF struct rich_value has no member missingNs nor missing_ns)", missing.getMessage());
+        BpfException narrow = assertThrows(BpfException.class, () -> map.entries(RichKey.class, TooNarrow.class));
+        assertEquals("check layout map rich: EINVAL (value: record TooNarrow, component totalNs (int), member total_ns "
+                + "of BTF struct rich_value: BTF __u64, 8 bytes: does not fit in int)", narrow.getMessage());
+        BpfException string = assertThrows(BpfException.class, () -> map.entries(RichKey.class, NotAString.class));
+        assertTrue(string.getMessage().contains("component port (String), member port of BTF struct rich_value: "
+                + "BTF __u16, 2 bytes: a String needs a char array"), string.getMessage());
+        BpfException key = assertThrows(BpfException.class, () -> map.entries(Short.class, Rich.class));
+        assertTrue(key.getMessage().contains("key: Short: BTF struct rich_key, 8 bytes: not an integer"), key.getMessage());
+    }
+
+    @Test
+    void snakeCaseCandidates() {
+        assertEquals(List.of("onCpuNs", "on_cpu_ns"), RecordReader.candidates("onCpuNs"));
+        assertEquals(List.of("kindPlus1", "kind_plus1", "kind_plus_1"), RecordReader.candidates("kindPlus1"));
+        assertEquals(List.of("tid"), RecordReader.candidates("tid"));
     }
 }

@@ -40,14 +40,14 @@ class SlotRecyclingIT {
     void everySlotComesBack() throws Exception {
         try (SchedProbe probe = SchedProbe.open(KernelTgid.discover(), MAX_THREADS, SLOTS, "tp_btf");
              SlotThreads live = (SlotThreads) probe.liveThreads();
-             HashThreads exits = HashThreads.lookupAndDelete(probe.exited);
+             HashThreads exits = HashThreads.lookupAndDelete(probe.exited, probe.layouts.threadSched());
              MapValue counters = probe.counters.newValueReader()) {
             int tasksBefore = tasks().size();
             Set<Integer> churnTids = new HashSet<>();
             Set<Integer> exitedTids = new HashSet<>();
             churn(WAVES, exits, churnTids, exitedTids, () -> { });
             Thread.sleep(100); // the last exits are through
-            exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID)));
+            exits.read(e -> exitedTids.add(e.fields().u32(ThreadSchedLayout.TID)));
 
             int givenOut = live.highWater(); // a thread met from here on may take a slot above
             int[] free = probe.takeFreeSlots(); // from here on, a new thread finds no freed slot
@@ -58,20 +58,20 @@ class SlotRecyclingIT {
                 if (live.index() >= 0) { // else an entry of the hash
                     inUse.add(live.index());
                 }
-                inUseTids.add(e.intAt(ThreadSchedLayout.TID));
-                described.add("slot " + live.index() + " tid " + e.intAt(ThreadSchedLayout.TID) + " '"
-                        + e.stringAt(ThreadSchedLayout.COMM, ThreadSchedLayout.COMM_SIZE) + "' state " + e.intAt(ThreadSchedLayout.STATE)
-                        + " first_seen " + e.longAt(ThreadSchedLayout.FIRST_SEEN) + " vol " + e.longAt(ThreadSchedLayout.VOLUNTARY));
+                inUseTids.add(e.fields().u32(ThreadSchedLayout.TID));
+                described.add("slot " + live.index() + " tid " + e.fields().u32(ThreadSchedLayout.TID) + " '"
+                        + e.fields().string(ThreadSchedLayout.COMM) + "' state " + e.fields().u32(ThreadSchedLayout.STATE)
+                        + " first_seen " + e.fields().u64(ThreadSchedLayout.FIRST_SEEN) + " vol " + e.fields().u64(ThreadSchedLayout.VOLUNTARY));
             });
             int[] freedMeanwhile = probe.takeFreeSlots(); // a thread that exited during the read
             int givenOutAfter = live.highWater();
             assertTrue(counters.read(0));
-            long threadsFull = counters.longAt(ThreadSchedLayout.COUNTERS_THREADS_FULL);
+            long threadsFull = counters.view(probe.layouts.counters()).u64(ThreadSchedLayout.THREADS_FULL);
 
             Set<Integer> tasks = tasks();
             // A thread whose slot was read in use may have exited since (its exit record says so):
             // it was alive when its slot was read, which is all a slot in use claims.
-            exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID)));
+            exits.read(e -> exitedTids.add(e.fields().u32(ThreadSchedLayout.TID)));
             System.out.printf("slots: %d given out, %d free, %d in use (%d more freed during the read), %d threads of this "
                     + "JVM (%d before the churn); churn threads %d, exit records of them %d%n", givenOut, free.length,
                     inUse.size(), freedMeanwhile.length, tasks.size(), tasksBefore, churnTids.size(),
@@ -114,7 +114,7 @@ class SlotRecyclingIT {
     void threadsBeyondTheSlotsLeaveTheHashAsTheyExit() throws Exception {
         try (SchedProbe probe = SchedProbe.open(KernelTgid.discover(), MAX_THREADS, FEW_SLOTS, "tp_btf");
              SlotThreads live = (SlotThreads) probe.liveThreads();
-             HashThreads exits = HashThreads.lookupAndDelete(probe.exited);
+             HashThreads exits = HashThreads.lookupAndDelete(probe.exited, probe.layouts.threadSched());
              MapValue counters = probe.counters.newValueReader()) {
             Set<Integer> churnTids = new HashSet<>();
             Set<Integer> exitedTids = new HashSet<>();
@@ -122,7 +122,7 @@ class SlotRecyclingIT {
             churn(HASH_WAVES, exits, churnTids, exitedTids,
                     () -> mostInHash[0] = Math.max(mostInHash[0], live.threadsInHash()));
             Thread.sleep(100); // the last exits are through
-            exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID)));
+            exits.read(e -> exitedTids.add(e.fields().u32(ThreadSchedLayout.TID)));
 
             List<Integer> hashTids = new ArrayList<>();
             long inHash;
@@ -132,17 +132,17 @@ class SlotRecyclingIT {
                 inHash = live.threadsInHash();
                 live.read(e -> {
                     if (live.index() < 0) {
-                        hashTids.add(e.intAt(ThreadSchedLayout.TID));
+                        hashTids.add(e.fields().u32(ThreadSchedLayout.TID));
                     }
                 });
             } while (inHash != live.threadsInHash() && ++tries < 10);
-            exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID))); // exited since the read
+            exits.read(e -> exitedTids.add(e.fields().u32(ThreadSchedLayout.TID))); // exited since the read
             Set<Integer> tasks = tasks();
             assertTrue(counters.read(0));
             System.out.printf("threads hash: at most %d threads while a wave lived, %d after (%d read), %d threads of this "
                     + "JVM; churn threads %d, exit records of them %d%n", mostInHash[0], inHash, hashTids.size(),
                     tasks.size(), churnTids.size(), intersection(churnTids, exitedTids));
-            assertEquals(0, counters.longAt(ThreadSchedLayout.COUNTERS_THREADS_FULL), "threads that found no entry");
+            assertEquals(0, counters.view(probe.layouts.counters()).u64(ThreadSchedLayout.THREADS_FULL), "threads that found no entry");
             assertTrue(mostInHash[0] >= WAVE - FEW_SLOTS, "threads in the hash with " + WAVE + " alive and " + FEW_SLOTS
                     + " slots: " + mostInHash[0]);
             assertEquals(inHash, hashTids.size(), "the probe's count of threads in the hash against its entries");
@@ -185,7 +185,7 @@ class SlotRecyclingIT {
             for (int t : tids) {
                 churnTids.add(t);
             }
-            exits.read(e -> exitedTids.add(e.intAt(ThreadSchedLayout.TID))); // exited holds 8,192
+            exits.read(e -> exitedTids.add(e.fields().u32(ThreadSchedLayout.TID))); // exited holds 8,192
         }
     }
 

@@ -1,0 +1,118 @@
+package org.ebpfagent.agent.tcp;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.reflect.Modifier;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.ebpfagent.agent.ffm.CStruct;
+import org.ebpfagent.agent.ffm.StructLayout;
+import org.ebpfagent.agent.ffm.StructView;
+import org.ebpfagent.agent.probe.BpftoolBtf;
+import org.ebpfagent.agent.probe.KernelTgid;
+import org.junit.jupiter.api.Test;
+
+import static org.ebpfagent.agent.tcp.TcpLayout.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
+/**
+ * The TCP probe's layouts, bound from tcp.bpf.o's BTF, against bpftool's dump of the same BTF;
+ * then a loopback connection of this JVM read back from the probe's ring through those layouts,
+ * against what the sockets themselves say (ports, bytes written and read).
+ */
+class TcpProbeIT {
+    private static final int SENT = 1000;
+    private static final int ANSWERED = 300;
+
+    @Test
+    void layoutsAndRecordsMatchIndependentReaders() throws Exception {
+        Map<String, Integer> oracle = BpftoolBtf.of("tcp");
+        try (TcpProbe probe = TcpProbe.open(KernelTgid.discover(), "auto")) {
+            int checked = 0;
+            for (StructLayout layout : List.of(probe.conn, probe.thread.key(), probe.thread.value())) {
+                String struct = layout.decl().name();
+                assertEquals(oracle.get(struct + " size"), layout.size(), struct);
+                for (java.lang.reflect.Field constant : TcpLayout.class.getDeclaredFields()) {
+                    if (Modifier.isStatic(constant.getModifiers()) && constant.getType() == CStruct.Field.class
+                            && constant.get(null).toString().startsWith(struct + ".")) {
+                        CStruct.Field field = (CStruct.Field) constant.get(null);
+                        assertEquals(oracle.get(struct + "." + field.name()), layout.offset(field), field.toString());
+                        checked++;
+                    }
+                }
+            }
+            assertEquals(33, checked, "members declared in TcpLayout for the maps");
+
+            int serverPort;
+            int clientPort;
+            try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                 Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                 Socket accepted = server.accept()) {
+                serverPort = server.getLocalPort();
+                clientPort = client.getLocalPort();
+                client.getOutputStream().write(new byte[SENT]);
+                readFully(accepted.getInputStream(), SENT);
+                accepted.getOutputStream().write(new byte[ANSWERED]);
+                readFully(client.getInputStream(), ANSWERED);
+            }
+
+            // kind -> local port -> the record's figures, until both sides' close records are in
+            Map<String, long[]> seen = new HashMap<>();
+            StructView r = StructView.of(probe.conn);
+            long deadline = System.nanoTime() + 10_000_000_000L;
+            while ((!seen.containsKey("close " + clientPort) || !seen.containsKey("close " + serverPort))
+                    && System.nanoTime() < deadline) {
+                while (probe.records.next()) {
+                    probe.records.record(r);
+                    int kind = r.u8(KIND) & 0xff;
+                    seen.put((kind == REC_CONNECT ? "connect " : "close ") + (r.u16(LOCAL_PORT) & 0xffff), new long[] {
+                            r.u16(REMOTE_PORT) & 0xffff, r.u32(RESULT), r.u64(BYTES_SENT), r.u64(BYTES_RECEIVED),
+                            r.u16(FAMILY), r.u64At(REMOTE_ADDR, 0), r.u8(ROLE), r.u64At(REMOTE_ADDR, 8)});
+                }
+                probe.records.commit();
+                Thread.sleep(20);
+            }
+            long[] connect = seen.get("connect " + clientPort);
+            assertNotNull(connect, "connect record of port " + clientPort + " in " + seen.keySet());
+            assertEquals(serverPort, connect[0]);
+            assertEquals(0, connect[1], "established");
+            // Java's sockets are AF_INET6 unless IPv4 is preferred: 127.0.0.1 is then ::ffff:127.0.0.1
+            if (connect[4] == 2) {
+                assertEquals(0x0100007fL, connect[5] & 0xffffffffL, "127.0.0.1, its bytes read little-endian");
+            } else {
+                assertEquals(10, connect[4], "AF_INET or AF_INET6");
+                assertEquals(0, connect[5], "::ffff:127.0.0.1, first 8 bytes");
+                assertEquals(0x0100007fffff0000L, connect[7], "::ffff:127.0.0.1, last 8 bytes read little-endian");
+            }
+            long[] clientClose = seen.get("close " + clientPort);
+            assertNotNull(clientClose, "close record of port " + clientPort + " in " + seen.keySet());
+            assertEquals(SENT, clientClose[2], "client bytes sent");
+            assertEquals(ANSWERED, clientClose[3], "client bytes received");
+            assertEquals(1, clientClose[6], "ROLE_CLIENT");
+            long[] serverClose = seen.get("close " + serverPort);
+            assertNotNull(serverClose, "close record of port " + serverPort + " in " + seen.keySet());
+            assertEquals(clientPort, serverClose[0]);
+            assertEquals(ANSWERED, serverClose[2], "server bytes sent");
+            assertEquals(SENT, serverClose[3], "server bytes received");
+            assertEquals(2, serverClose[6], "ROLE_SERVER");
+        }
+    }
+
+    private static void readFully(InputStream in, int n) throws Exception {
+        byte[] buffer = new byte[n];
+        int read = 0;
+        while (read < n) {
+            int r = in.read(buffer, read, n - read);
+            if (r < 0) {
+                throw new IllegalStateException("closed after " + read + " bytes");
+            }
+            read += r;
+        }
+    }
+}
