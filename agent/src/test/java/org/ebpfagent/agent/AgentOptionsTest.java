@@ -24,6 +24,7 @@ class AgentOptionsTest {
     void everyKeyIsParsed() {
         AgentOptions o = AgentOptions.parse("probes=sched, interval=250ms,log=DEBUG,maxThreads=4096,libbpf=/opt/lib/libbpf.so.1");
         assertEquals(Set.of("sched"), o.probes());
+        assertEquals(Set.of("sched", "tcp"), AgentOptions.parse("probes=sched+tcp").probes());
         assertEquals(Duration.ofMillis(250), o.interval());
         assertEquals("debug", o.logLevel());
         assertEquals(4096, o.maxThreads());
@@ -37,7 +38,7 @@ class AgentOptionsTest {
         "attach=kprobe    | bad value 'kprobe' for option 'attach' (accepted: auto, tp_btf, raw_tp)",
         "interval=fast    | bad value 'fast' for option 'interval' (accepted: a duration from 10ms to 3600s",
         "interval=5ms     | bad value '5ms' for option 'interval'",
-        "probes=tcp       | bad value 'tcp' for option 'probes' (accepted: sched)",
+        "probes=udp       | bad value 'udp' for option 'probes' (accepted: sched, tcp)",
         "log=loud         | bad value 'loud' for option 'log' (accepted: error, warn, info, debug, trace)",
         "maxThreads=0     | bad value '0' for option 'maxThreads' (accepted: an integer from 64 to 4194304)",
         "maxThreads=lots  | bad value 'lots' for option 'maxThreads'",
