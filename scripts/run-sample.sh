@@ -13,7 +13,7 @@ mvn -B -ntp -q -DskipTests package
 mkdir -p target
 rm -f target/sample.jfr
 java --enable-native-access=ALL-UNNAMED \
-  -javaagent:agent/target/ebpf-agent.jar=interval=1s \
+  -javaagent:agent/target/ebpf-agent.jar=interval=1s,probes=sched+tcp \
   -XX:StartFlightRecording:settings=default,settings=jfr-events/src/main/resources/ebpf.jfc,filename=target/sample.jfr \
   -Xlog:jfr+startup=warning \
   -jar sample-app/target/sample-app.jar --duration="$seconds"

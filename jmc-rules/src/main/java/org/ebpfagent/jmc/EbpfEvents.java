@@ -30,6 +30,16 @@ public final class EbpfEvents {
     public static final String BLOCKS = "blocks";
     public static final String UNINTERRUPTIBLE = "uninterruptible";
 
+    // ebpf.TcpConnect and ebpf.TcpConnection (and tid, threadName, javaThread as above)
+    public static final String TCP_CONNECT = "ebpf.TcpConnect";
+    public static final String TCP_CONNECTION = "ebpf.TcpConnection";
+    public static final String REMOTE_ADDRESS = "remoteAddress";
+    public static final String REMOTE_PORT = "remotePort";
+    public static final String RESULT = "result";
+    public static final String ESTABLISHED = "established";
+    public static final String RETRANSMITS = "retransmits";
+    public static final String OPEN = "open";
+
     // ebpf.AgentStatistics
     public static final String POLL_TIME = "pollTime";
     public static final String ERRORS = "errors";

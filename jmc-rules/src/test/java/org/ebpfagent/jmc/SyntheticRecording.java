@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import jdk.jfr.Recording;
 
 import org.ebpfagent.events.AgentStatistics;
+import org.ebpfagent.events.TcpConnect;
+import org.ebpfagent.events.TcpConnection;
 import org.ebpfagent.events.ThreadOffCpu;
 import org.ebpfagent.events.ThreadScheduling;
 import org.openjdk.jmc.common.item.IItemCollection;
@@ -26,6 +28,8 @@ final class SyntheticRecording implements AutoCloseable {
         recording.enable(ThreadScheduling.class);
         recording.enable(AgentStatistics.class);
         recording.enable(ThreadOffCpu.class);
+        recording.enable(TcpConnect.class);
+        recording.enable(TcpConnection.class);
         recording.enable("jdk.JVMInformation");
         recording.start();
     }
@@ -56,6 +60,31 @@ final class SyntheticRecording implements AutoCloseable {
         e.waitKind = waitKind;
         e.offCpu = offCpuMs * MS;
         e.blocks = blocks;
+        e.commit();
+    }
+
+    /** Commits one ebpf.TcpConnect event. */
+    void connect(String name, long tid, String remote, int port, String result, long connectMs) {
+        TcpConnect e = new TcpConnect();
+        e.threadName = name;
+        e.tid = tid;
+        e.remoteAddress = remote;
+        e.remotePort = port;
+        e.result = result;
+        e.connectTime = connectMs * MS;
+        e.commit();
+    }
+
+    /** Commits one ebpf.TcpConnection event. */
+    void connection(String name, long tid, String remote, int port, long retransmits, boolean open) {
+        TcpConnection e = new TcpConnection();
+        e.threadName = name;
+        e.tid = tid;
+        e.role = "client";
+        e.remoteAddress = remote;
+        e.remotePort = port;
+        e.retransmits = retransmits;
+        e.open = open;
         e.commit();
     }
 

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Entry point: runs the spinning, sleeping and lock-contending workloads for a while, then prints what each thread did. */
+/** Entry point: runs the spinning, sleeping, lock-contending and TCP echo workloads for a while, then prints what each thread did. */
 public final class SampleApp {
 
     private SampleApp() {
@@ -28,7 +28,8 @@ public final class SampleApp {
         var workloads = List.of(
                 new Spinner(options.spinners()),
                 sleeper,
-                new ContendedPool(options.poolWorkers()));
+                new ContendedPool(options.poolWorkers()),
+                new EchoClients(options.echoClients()));
 
         // Progress goes to stderr so stdout holds only the summary; the pid lets a profiler attach.
         System.err.printf("sample-app: pid %d, running for %d s%n", ProcessHandle.current().pid(), options.durationSeconds());
@@ -42,9 +43,9 @@ public final class SampleApp {
             results.addAll(workload.join());
         }
 
-        System.out.printf("sample-app: ran %d s with %s, %s, %s%n", options.durationSeconds(),
+        System.out.printf("sample-app: ran %d s with %s, %s, %s, %s%n", options.durationSeconds(),
                 count(options.spinners(), "spinner"), count(options.sleepers(), "sleeper"),
-                count(options.poolWorkers(), "pool worker"));
+                count(options.poolWorkers(), "pool worker"), count(options.echoClients(), "echo client"));
         results.forEach(result -> System.out.println(result.toLine()));
         String latency = sleeper.latencySummary();
         if (!latency.isEmpty()) {
