@@ -249,7 +249,15 @@ static __always_inline void close_conn(const struct sock *sk, __u64 key, struct 
 	bpf_map_delete_elem(&conns, &key);
 }
 
-static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate)
+/*
+ * A state change. Runs twice per change, from two programs attached in turn (`again` the
+ * second): the kernel skips a program that is already running on the CPU, and a change in softirq
+ * (a handshake's end, a close) can come on the exit of an interrupt taken while the first program
+ * was running for a change in process context; the second program then sees it. So every step is
+ * idempotent: made or emitted once, whichever program gets there first. Changes only ever made in
+ * process context (connect(), listen()) cannot nest, and are the first program's alone.
+ */
+static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate, bool again)
 {
 	__u64 key = (__u64)sk;
 	struct tcp_conn *c;
@@ -258,7 +266,7 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 		return 0;
 
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		if (!own_process())
+		if (again || !own_process())
 			return 0;
 		struct tcp_thread_key tk;
 		struct tcp_thread *t = current_thread(&tk);
@@ -270,7 +278,7 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 		return 0;
 	}
 	if (newstate == TCP_LISTEN) {
-		if (!own_process())
+		if (again || !own_process())
 			return 0;
 		struct tcp_listen_key lk = { .netns = netns_of(sk), .port = BPF_CORE_READ(sk, __sk_common.skc_num) };
 
@@ -306,6 +314,9 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 		if (newstate == TCP_SYN_RECV) { /* a child of our listener: the handshake's last ACK came */
 			struct tcp_conn init = { .start_ns = bpf_ktime_get_ns(), .role = ROLE_SERVER };
 
+			if (again && bpf_map_lookup_elem(&conns, &key))
+				return 0; /* made by the first program */
+
 			read_endpoints(sk, &init);
 			new_conn(key, &init);
 		}
@@ -317,6 +328,8 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 		return 0;
 	sync_retransmits(sk, c);
 	if (newstate == TCP_ESTABLISHED) {
+		if (c->established_ns)
+			return 0; /* seen by the first program */
 		c->established_ns = bpf_ktime_get_ns();
 		read_endpoints(sk, c);
 		if (oldstate == TCP_SYN_SENT) {
@@ -457,7 +470,13 @@ static __always_inline int on_exit(struct task_struct *p)
 	SEC(sec "/inet_sock_set_state")                                                            \
 	int BPF_PROG(inet_sock_set_state_##kind, const struct sock *sk, int oldstate, int newstate)\
 	{                                                                                          \
-		return on_state(sk, oldstate, newstate);                                           \
+		return on_state(sk, oldstate, newstate, false);                                    \
+	}                                                                                          \
+	SEC(sec "/inet_sock_set_state")                                                            \
+	int BPF_PROG(inet_sock_set_state_again_##kind, const struct sock *sk, int oldstate,        \
+		     int newstate)                                                                 \
+	{                                                                                          \
+		return on_state(sk, oldstate, newstate, true);                                     \
 	}                                                                                          \
 	SEC(sec "/sock_send_length")                                                               \
 	int BPF_PROG(sock_send_length_##kind, struct sock *sk, int ret, int flags)                 \

@@ -42,6 +42,11 @@ public final class ProgramInfo implements AutoCloseable {
         }
     }
 
+    /** The program's name in its object. */
+    public String name() {
+        return program;
+    }
+
     public long recursionMisses() {
         return info.get(JAVA_LONG, RECURSION_MISSES);
     }

@@ -26,12 +26,15 @@ import org.ebpfagent.agent.util.Log;
 public final class TcpProbe implements AutoCloseable {
     private static final Log LOG = Log.named("ebpf-agent");
     /**
-     * In attach order: the thread-exit program first (and detached last), so that a thread entry
-     * made by any other program always has its exit marked; the state changes before the
-     * programs that look connections up.
+     * Programs (without their flavour's suffix), in attach order, which is also the order a
+     * tracepoint runs them in: the thread-exit program first (and detached last), so that a
+     * thread entry made by any other program always has its exit marked; the state changes twice
+     * (tcp.bpf.c, on_state: the second sees a change the kernel kept from the first because it
+     * came in an interrupt taken while the first was running).
      */
-    static final List<String> TRACEPOINTS = List.of("sched_process_exit", "inet_sock_set_state", "sock_send_length",
-            "sock_recv_length", "tcp_retransmit_skb", "tcp_send_reset", "tcp_receive_reset", "tcp_destroy_sock");
+    static final List<String> PROGRAMS = List.of("sched_process_exit", "inet_sock_set_state",
+            "inet_sock_set_state_again", "sock_send_length", "sock_recv_length", "tcp_retransmit_skb", "tcp_send_reset",
+            "tcp_receive_reset", "tcp_destroy_sock");
 
     private final BpfObject object;
     private final List<BpfLink> links;
@@ -111,8 +114,8 @@ public final class TcpProbe implements AutoCloseable {
             object.load();
             counters = MmapArray.of(object.map("counters"));
             ring = RingBuffer.of(object.map("records"), counters, TcpLayout.CNT_RECORDS_LOST);
-            for (String tracepoint : TRACEPOINTS) {
-                links.add(object.attach(tracepoint + "_" + suffix));
+            for (String program : PROGRAMS) {
+                links.add(object.attach(program + "_" + suffix));
             }
             // After the attach: a listener opened from now on is the probe's to see.
             try {
