@@ -24,17 +24,18 @@ jars=("agent=agent/target/ebpf-agent.jar")
 configs=(plain jfr jfr+agent agent jfr+agent:debug)
 if [[ -n ${BASELINE:-} ]]; then
   dir=target/startup-baseline
-  if [[ ! -f $dir/$BASELINE.built ]]; then
+  built=$dir/$(git rev-parse "$BASELINE").built
+  if [[ ! -f $built ]]; then
     rm -rf "$dir"
     mkdir -p "$dir"
     git archive "$BASELINE" | tar -x -C "$dir"
-    (cd "$dir" && mvn -B -ntp -q -DskipTests package -pl agent -am >/dev/null)
-    touch "$dir/$BASELINE.built"
+    (cd "$dir" && mvn -B -ntp -q -DskipTests package -pl agent -am >/dev/null 2>&1)
+    touch "$built"
   fi
   jars+=("base=$dir/agent/target/ebpf-agent.jar")
   configs+=(jfr+base base)
 fi
-jar_of() { for j in "${jars[@]}"; do [[ ${j%%=*} == "$1" ]] && echo "${j#*=}"; done; }
+jar_of() { for j in "${jars[@]}"; do if [[ ${j%%=*} == "$1" ]]; then echo "${j#*=}"; fi; done; }
 jfr="-XX:StartFlightRecording:settings=default,settings=jfr-events/src/main/resources/ebpf.jfc,filename=$out/rec.jfr"
 
 run() { # config round: one idle JVM; appends "config cpu wall attach threads..." to results
@@ -75,6 +76,12 @@ def stat(config, key):
     return (statistics.median(v), min(v), max(v)) if v else None
 def cell(s, fmt):
     return "-" if s is None else f"{s[0]:{fmt}} ({s[1]:{fmt}}-{s[2]:{fmt}})"
+def attach_cell(c):
+    missing = sum(1 for r in rows[c] if r["attach"] is None)
+    if c in ("plain", "jfr"):
+        return "-"
+    # a run can end before the agent's line when the machine is busy: said, not hidden
+    return cell(stat(c, "attach"), ".0f") + (f" [{missing} of {len(rows[c])} runs ended first]" if missing else "")
 names = {"plain": "JVM", "jfr": "JVM + JFR", "jfr+agent": "JVM + JFR + agent", "agent": "JVM + agent",
          "jfr+agent:debug": "JVM + JFR + agent, log=debug", "jfr+base": "JVM + JFR + agent (baseline)",
          "base": "JVM + agent (baseline)"}
@@ -84,7 +91,7 @@ print("|---|---|---|---|---|---|")
 for c in names:
     if c in rows:
         print(f"| {names[c]} | {cell(stat(c, 'cpu'), '.2f')} | {cell(stat(c, 'wall'), '.2f')} | "
-              f"{cell(stat(c, 'attach'), '.0f')} | {cell(stat(c, 'jit'), '.0f')} | {cell(stat(c, 'main'), '.0f')} |")
+              f"{attach_cell(c)} | {cell(stat(c, 'jit'), '.0f')} | {cell(stat(c, 'main'), '.0f')} |")
 jfr = stat("jfr", "cpu")[0]
 def goals(agent_config, label):
     added = stat(agent_config, "cpu")[0] - jfr
