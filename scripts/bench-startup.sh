@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # What the agent costs a JVM's start, side by side in one run: an idle JVM (scripts/IdleMain.java,
-# sleeps 1 s and exits) four ways, interleaved round by round so that the machine's other load
+# sleeps IDLE seconds, default 2, and exits) four ways, interleaved round by round so that the machine's other load
 # hits all alike: plain; with a JFR recording from the start, dumped at exit (default settings
 # plus the project's ebpf.jfc); with that recording and the agent; with the agent alone.
 # Per configuration: the process's CPU (user+sys, from /usr/bin/time: its whole life, the JFR
@@ -20,6 +20,7 @@ rounds=${1:-7}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 javac -d "$out/cls" scripts/IdleMain.java
+idle=${IDLE:-2} # seconds: long enough that the agent's attach line comes before the exit on a busy machine
 jars=("agent=agent/target/ebpf-agent.jar")
 configs=(plain jfr jfr+agent agent jfr+agent:debug)
 if [[ -n ${BASELINE:-} ]]; then
@@ -47,7 +48,7 @@ run() { # config round: one idle JVM; appends "config cpu wall attach threads...
     [[ $config == *:debug ]] && args="=log=debug"
     opts+=(--enable-native-access=ALL-UNNAMED "-javaagent:$(jar_of "$with")$args")
   fi
-  /usr/bin/time -o "$out/time" -f '%U %S %e' java "${opts[@]}" -cp "$out/cls" IdleMain >/dev/null 2>"$log"
+  /usr/bin/time -o "$out/time" -f '%U %S %e' java "${opts[@]}" -cp "$out/cls" IdleMain "$idle" >/dev/null 2>"$log"
   local attach
   attach=$(sed -n 's/.* \([0-9][0-9]*\) ms after the JVM started.*/\1/p' "$log" | head -1)
   echo "$config $(awk '{ print $1 + $2, $3 }' "$out/time") ${attach:--} $(sed -n 's/^THREADS-CPU-MS //p' "$log")" >>"$out/results"
@@ -102,6 +103,15 @@ def goals(agent_config, label):
     # the same ratio round by round (each agent run against the JFR run of its own round)
     per_round = sorted(100 * (a["cpu"] - j["cpu"]) / j["cpu"] for a, j in zip(rows[agent_config], rows["jfr"]))
     print(f"  round by round: {', '.join(f'{p:.0f}%' for p in per_round)}")
+    # where the added CPU goes, by thread (medians): live threads from IdleMain, the rest is
+    # threads gone by then (the agent's setup thread) and the exit (JFR's dump)
+    def live(c, keys):
+        return statistics.median(sum(r.get(k, 0) for k in keys) for r in rows[c])
+    groups = sorted({k for r in rows[agent_config] + rows["jfr"] for k in r} - {"cpu", "wall", "attach"})
+    parts = {g: live(agent_config, [g]) - live("jfr", [g]) for g in groups}
+    rest = added * 1000 - sum(parts.values())
+    print("  added CPU by thread (ms): " + ", ".join(f"{g} {v:+.0f}" for g, v in parts.items())
+          + f", exited threads and exit {rest:+.0f}")
 goals("jfr+agent", "agent")
 if "jfr+base" in rows:
     goals("jfr+base", "baseline agent")
