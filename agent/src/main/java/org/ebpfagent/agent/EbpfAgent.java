@@ -136,7 +136,7 @@ final class EbpfAgent implements Runnable {
             }
             try {
                 Recorder recorder = unit.open(context);
-                long attachedAfter = JvmStart.millisAgo();
+                long attachedAfter = JvmStart.millisAgo(recorder.attachedNanos());
                 times.step(unit.name() + " probe");
                 recorders.add(recorder);
                 attachedLines.add(unit.name() + " probe attached (" + recorder.attachedPrograms() + " programs, "

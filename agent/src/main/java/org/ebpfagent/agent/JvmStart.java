@@ -17,10 +17,18 @@ final class JvmStart {
     private JvmStart() {}
 
     /**
-     * Milliseconds since the process started, or -1 if /proc does not say. The start time comes in
-     * clock ticks (10 ms) rounded down, so the figure can be up to 10 ms too large, never too small.
+     * Milliseconds from the process's start to {@code moment} (a {@link System#nanoTime} reading,
+     * taken shortly before), or -1 if /proc does not say. The start time comes in clock ticks
+     * (10 ms) rounded down, so the figure can be up to 10 ms too large, never too small.
      */
-    static long millisAgo() {
+    static long millisAgo(long moment) {
+        long now = System.nanoTime();
+        long ago = millisAgo();
+        return ago < 0 ? -1 : ago - (now - moment) / 1_000_000;
+    }
+
+    /** Milliseconds since the process started, or -1 if /proc does not say (as above). */
+    private static long millisAgo() {
         try {
             String stat = Files.readString(Path.of("/proc/self/stat"));
             // Fields from the third on follow the command name, which is in parentheses and may

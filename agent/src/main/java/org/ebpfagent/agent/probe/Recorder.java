@@ -11,6 +11,9 @@ public interface Recorder extends AutoCloseable {
     /** BPF programs this probe has attached. */
     int attachedPrograms();
 
+    /** When the probe's last program was attached, on {@link System#nanoTime}'s clock. */
+    long attachedNanos();
+
     /** Which program flavour the kernel accepted: {@code tp_btf} or {@code raw_tp}. */
     String attachType();
 

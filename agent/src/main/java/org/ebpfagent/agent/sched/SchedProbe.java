@@ -46,6 +46,7 @@ public final class SchedProbe implements AutoCloseable {
     private final BpfObject object;
     private final List<BpfLink> links;
     private final String attachType;
+    private final long attachedNanos;
     final List<ProgramInfo> programs = new ArrayList<>();
     /** The live threads' entries beyond the slots (tp_btf), or all of them (raw_tp). */
     final BpfMap threads;
@@ -55,12 +56,13 @@ public final class SchedProbe implements AutoCloseable {
     /** Where the members the agent reads are, in this object's structs. */
     final SchedLayouts layouts;
 
-    private SchedProbe(BpfObject object, List<BpfLink> links, String attachType, SchedLayouts layouts)
-            throws BpfException {
+    private SchedProbe(BpfObject object, List<BpfLink> links, String attachType, long attachedNanos,
+            SchedLayouts layouts) throws BpfException {
         this.object = object;
         this.layouts = layouts;
         this.links = links;
         this.attachType = attachType;
+        this.attachedNanos = attachedNanos;
         this.threads = object.map("threads");
         this.exited = object.map("exited");
         this.offCpu = object.map("off_cpu");
@@ -145,7 +147,7 @@ public final class SchedProbe implements AutoCloseable {
             for (String tracepoint : TRACEPOINTS) {
                 links.add(object.attach(tracepoint + "_" + suffix));
             }
-            return new SchedProbe(object, links, attachType, layouts);
+            return new SchedProbe(object, links, attachType, System.nanoTime(), layouts);
         } catch (BpfException | RuntimeException e) {
             closeAll(links, object);
             throw e;
@@ -173,6 +175,11 @@ public final class SchedProbe implements AutoCloseable {
     /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */
     public String attachType() {
         return attachType;
+    }
+
+    /** When the last program was attached, on {@link System#nanoTime}'s clock. */
+    public long attachedNanos() {
+        return attachedNanos;
     }
 
     public int attachedPrograms() {

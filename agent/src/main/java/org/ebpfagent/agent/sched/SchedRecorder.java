@@ -113,6 +113,11 @@ public final class SchedRecorder implements Recorder {
     }
 
     @Override
+    public long attachedNanos() {
+        return probe.attachedNanos();
+    }
+
+    @Override
     public String attachType() {
         return probe.attachType();
     }

@@ -39,6 +39,7 @@ public final class TcpProbe implements AutoCloseable {
     private final BpfObject object;
     private final List<BpfLink> links;
     private final String attachType;
+    private final long attachedNanos;
     final List<ProgramInfo> programs = new ArrayList<>();
     final BpfMap conns;
     final BpfMap threads;
@@ -48,13 +49,14 @@ public final class TcpProbe implements AutoCloseable {
     final StructLayout conn;
     final BpfMap.Layout thread;
 
-    private TcpProbe(BpfObject object, List<BpfLink> links, String attachType, RingBuffer records, MmapArray counters,
-                     StructLayout conn, BpfMap.Layout thread) throws BpfException {
+    private TcpProbe(BpfObject object, List<BpfLink> links, String attachType, long attachedNanos, RingBuffer records,
+                     MmapArray counters, StructLayout conn, BpfMap.Layout thread) throws BpfException {
         this.object = object;
         this.conn = conn;
         this.thread = thread;
         this.links = links;
         this.attachType = attachType;
+        this.attachedNanos = attachedNanos;
         this.conns = object.map("conns");
         this.threads = object.map("threads");
         this.records = records;
@@ -117,6 +119,7 @@ public final class TcpProbe implements AutoCloseable {
             for (String program : PROGRAMS) {
                 links.add(object.attach(program + "_" + suffix));
             }
+            long attachedNanos = System.nanoTime();
             // After the attach: a listener opened from now on is the probe's to see.
             try {
                 int found = OpenListeners.register(object.map("listeners"), listener);
@@ -125,7 +128,7 @@ public final class TcpProbe implements AutoCloseable {
                 LOG.info("tcp: listening sockets opened before the attach not found ({}): connections accepted "
                         + "on them are reported as found at their first read or write", e.toString());
             }
-            return new TcpProbe(object, links, attachType, ring, counters, conn, thread);
+            return new TcpProbe(object, links, attachType, attachedNanos, ring, counters, conn, thread);
         } catch (BpfException | RuntimeException e) {
             if (ring != null) {
                 ring.close();
@@ -145,6 +148,11 @@ public final class TcpProbe implements AutoCloseable {
 
     public int attachedPrograms() {
         return links.size();
+    }
+
+    /** When the last program was attached, on {@link System#nanoTime}'s clock. */
+    public long attachedNanos() {
+        return attachedNanos;
     }
 
     /** Records lost to a full ring, connections and threads that found their map full: cumulative. */

@@ -109,6 +109,11 @@ public final class TcpRecorder implements Recorder {
     }
 
     @Override
+    public long attachedNanos() {
+        return probe.attachedNanos();
+    }
+
+    @Override
     public String attachType() {
         return probe.attachType();
     }
