@@ -69,7 +69,7 @@ static __always_inline void count(__u32 index)
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 65536);
+	__uint(max_entries, 16384); /* open connections of this JVM; an empty hash costs 16 bytes per entry of capacity */
 	__type(key, __u64); /* the struct sock's address: unique while the socket lives */
 	__type(value, struct tcp_conn);
 } conns SEC(".maps");
@@ -77,7 +77,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 32768);
+	__uint(max_entries, 4096); /* threads of this JVM that used TCP and are alive */
 	__type(key, struct tcp_thread_key);
 	__type(value, struct tcp_thread);
 } threads SEC(".maps");

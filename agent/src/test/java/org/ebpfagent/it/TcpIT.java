@@ -53,7 +53,12 @@ class TcpIT {
         // map must be empty, and its per-thread map hold at most the live threads.
         long pid = child.pid();
         Map<String, Integer> entries = new HashMap<>();
-        for (ChildMaps.BpfMapInfo m : ChildMaps.of(pid)) {
+        List<ChildMaps.BpfMapInfo> maps = ChildMaps.of(pid);
+        // The kernel memory budget holds for the scheduler and TCP probes together.
+        long memlock = ChildMaps.memlock(maps);
+        System.out.println("TcpIT: kernel memory of the sched and tcp probes' maps: " + memlock + " bytes" + ChildMaps.table(maps));
+        assertTrue(memlock <= KernelMemoryIT.BUDGET, "kernel memory " + memlock + " bytes:" + ChildMaps.table(maps));
+        for (ChildMaps.BpfMapInfo m : maps) {
             if (m.name().equals("conns") || m.name().equals("listeners") || m.name().equals("listener_keys")) {
                 // Each element's raw key is a JSON array of bytes (its BTF-formatted key is not).
                 Matcher key = Pattern.compile("\"key\":\\[").matcher(ChildMaps.bpftool("-j", "map", "dump", "id",
@@ -65,6 +70,7 @@ class TcpIT {
         AgentRun.Result result = child.finish(Duration.ofSeconds(60));
         assertEquals(0, result.exitCode(), () -> String.join("\n", result.stderr()));
         assertEquals(0, entries.get("conns"), "connections left in the probe's map: " + entries);
+        // (the IPv6 server's listener is closed: only the two long-lived ones remain)
         assertEquals(2, entries.get("listeners"), "the workload's two listening sockets: " + entries);
         assertTrue(entries.get("listener_keys") <= 2, "listening sockets known by address: " + entries);
 
@@ -148,6 +154,16 @@ class TcpIT {
         assertTrue(Math.abs(lifetime - held) <= 0.05 * held, "lifetime " + lifetime + " ns, held " + held + " ns");
         assertEquals(client.getDuration().toNanos(), lifetime, 1_000, "the event spans the connection's life");
 
+        // IPv6 as IPv6.
+        Map<String, String> v6 = lines.get("tcp-v6");
+        List<RecordedEvent> v6Connects = onThread(connects, v6);
+        assertEquals(10, v6Connects.size(), "connect events of tcp-v6");
+        for (RecordedEvent e : v6Connects) {
+            assertEquals("::1", e.getString("remoteAddress"));
+            assertEquals("::1", e.getString("localAddress"));
+            assertEquals(Integer.parseInt(v6.get("port")), e.getInt("remotePort"));
+        }
+
         // The churn: every one of its connects on its thread, and every connection closed on both ends.
         Map<String, String> churn = lines.get("tcp-churn");
         assertEquals(10000, onThread(connects, churn).size(), "connect events of tcp-churn");
@@ -196,6 +212,35 @@ class TcpIT {
 
         System.out.printf("TcpIT: %d connect events, %d connection events, %d thread events%n", connects.size(),
                 connections.size(), threadTcp.size());
+    }
+
+    /**
+     * Inside a PID namespace (a container) the probe still filters on the kernel's tgid, and the
+     * events carry the tids the JVM sees (those the workload's threads printed from gettid).
+     */
+    @Test
+    void insideAPidNamespaceTheThreadsAreTheOnesTheJvmSees() throws Exception {
+        AgentRun.Running child = AgentRun.of(TcpWorkload.class).agentOptions("probes=sched+tcp,interval=200ms")
+                .args("50", "5", "0").under("unshare", "--pid", "--fork", "--mount-proc").start();
+        child.awaitStderr("tcp probe attached", Duration.ofSeconds(60));
+        child.send("go");
+        child.awaitStdout("DONE", Duration.ofSeconds(120));
+        child.send("exit");
+        AgentRun.Result result = child.finish(Duration.ofSeconds(60));
+        assertEquals(0, result.exitCode(), () -> String.join("\n", result.stderr()));
+        String connectorLine = result.stdout().stream().filter(l -> l.startsWith("tcp-connector ")).findFirst().orElseThrow();
+        Map<String, String> connector = new HashMap<>();
+        for (String p : connectorLine.split(" ")) {
+            int eq = p.indexOf('=');
+            if (eq > 0) {
+                connector.put(p.substring(0, eq), p.substring(eq + 1));
+            }
+        }
+        assertTrue(Long.parseLong(connector.get("tid")) < 1000, "a namespace tid: " + connectorLine);
+        List<RecordedEvent> connects = Recordings.events(result.recording(), "ebpf.TcpConnect");
+        assertEquals(50, onThread(connects, connector).size(), "connect events of tcp-connector [" + connector.get("tid") + "]");
+        long refused = connects.stream().filter(e -> "ECONNREFUSED".equals(e.getString("result"))).count();
+        assertEquals(5, refused, "refused connects");
     }
 
     private static List<RecordedEvent> onThread(List<RecordedEvent> events, Map<String, String> line) {

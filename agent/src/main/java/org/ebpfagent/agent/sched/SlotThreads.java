@@ -23,6 +23,10 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
     private final HashThreads overflow;
     /** A slot's copy, and the view of it handed over. */
     private final byte[] copy;
+    /** A second copy, to tell a copy taken in the middle of a write (see consistentSnapshot). */
+    private final byte[] check;
+    private static final int SNAPSHOT_TRIES = 8;
+    private long torn;
     private final StructView entry;
     /** .data.alloc's thread_alloc, read live. */
     private final StructView given;
@@ -36,6 +40,7 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
         this.alloc = alloc;
         this.overflow = overflow;
         this.copy = new byte[layouts.threadSched().size()];
+        this.check = new byte[copy.length];
         this.entry = StructView.over(layouts.threadSched(), copy);
         this.given = alloc.point(0, StructView.of(layouts.alloc()));
         this.guard = layouts.threadSched().offset(ThreadSchedLayout.FIRST_SEEN);
@@ -62,7 +67,7 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
         int walk = highWater();
         int n = 0;
         for (int i = 0; i < walk; i++) {
-            if (slots.snapshot(i, guard, copy) != 0) {
+            if (consistentSnapshot(i)) {
                 n++;
                 index = i;
                 readAt = System.nanoTime();
@@ -75,6 +80,31 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
             n += overflow.read(sink);
         }
         return n;
+    }
+
+    /**
+     * Copies slot {@code i} while no program is writing it; false if the slot is free. The probe
+     * updates a slot field by field while its thread switches, on another CPU: a copy taken in the
+     * middle can hold the new state and its start with the old counters, which loses the span just
+     * ended for one interval (and gives it to the next). Two copies that agree were taken with no
+     * write in between; a slot written that often (a few tries) is taken as last copied.
+     */
+    private boolean consistentSnapshot(int i) {
+        for (int attempt = 0; attempt < SNAPSHOT_TRIES; attempt++) {
+            if (slots.snapshot(i, guard, copy) == 0 || slots.snapshot(i, guard, check) == 0) {
+                return false;
+            }
+            if (java.util.Arrays.equals(copy, check)) {
+                return true;
+            }
+            torn++;
+        }
+        return true;
+    }
+
+    /** Copies that disagreed and were taken again (tests, docs/performance.md). */
+    long tornCopies() {
+        return torn;
     }
 
     /** The slots given out so far: every slot in use is below. */

@@ -23,6 +23,7 @@ import java.util.List;
  * <li>{@code tcp-refused}: {@code refused} connects to a port nothing listens on;
  * <li>{@code tcp-bulk}: one connection that sends exactly 10 MiB and receives exactly 1 MiB, reads
  *     {@code ss -tin} for both of its ends while it is open, and closes 2 s after its connect;
+ * <li>{@code tcp-v6}: 10 connects over IPv6 loopback ({@code ::1});
  * <li>{@code tcp-churn}: {@code churn} more connects closed at once, in bursts of 1,000.
  * </ul>
  * Lines: "NAME tid=... javaId=... key=value ...", then "DONE"; it exits at the next line on stdin.
@@ -89,6 +90,16 @@ public final class TcpWorkload {
                         + (closed - opened) / 1_000_000 + " " + ss;
             }
         });
+        run("tcp-v6", () -> { // plain IPv6: ::1, not an IPv4-mapped address
+            try (ServerSocket v6 = new ServerSocket(0, 16, InetAddress.getByName("::1"))) {
+                Thread.ofPlatform().daemon().name("tcp-v6-server").start(() -> serveQuick(v6));
+                for (int i = 0; i < 10; i++) {
+                    new Socket(v6.getInetAddress(), v6.getLocalPort()).close();
+                }
+                Thread.sleep(100); // the server's closes, before its socket goes
+                return "count=10 port=" + v6.getLocalPort();
+            }
+        });
         run("tcp-churn", () -> {
             for (int i = 0; i < churn; i++) {
                 new Socket(loopback, quick.getLocalPort()).close();
@@ -125,13 +136,13 @@ public final class TcpWorkload {
         Thread.ofPlatform().daemon().name(name).start(r);
     }
 
-    /** Accepts connections and reads each to its end, then closes it. */
+    /** Accepts connections and reads each to its end, then closes it; until the server socket closes. */
     private static void serveQuick(ServerSocket server) {
-        while (true) {
+        while (!server.isClosed()) {
             try (Socket s = server.accept()) {
                 s.getInputStream().read();
             } catch (IOException e) {
-                // the client went away first: next
+                // the client went away first (or the server closed): next
             }
         }
     }
