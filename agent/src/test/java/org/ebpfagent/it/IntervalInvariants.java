@@ -31,6 +31,14 @@ final class IntervalInvariants {
      * (a poll at a chunk's end right after a regular one) cannot be held to 1% of itself.
      */
     static final long CLOCK_NS = 100_000;
+    /**
+     * On-CPU time is the scheduler's own (sum_exec_runtime, as schedstat gives it), which leaves
+     * out what the CPU spent in interrupts and, in a virtual machine, what the hypervisor took
+     * (steal) while the thread ran, whereas run-queue and off-CPU time are wall time: a thread that
+     * ran holds that much less than its interval. Seen here: up to 3% of the on-CPU time of an
+     * interval on a VM whose host was busy (/proc/stat showed steal); 5% is allowed, on the short side only.
+     */
+    static final double STOLEN_SHARE = 0.05;
 
     private IntervalInvariants() {}
 
@@ -96,9 +104,10 @@ final class IntervalInvariants {
                     middle++;
                     double off = Math.abs(held - duration) / (double) duration;
                     worst = Math.max(worst, off);
-                    if (Math.abs(held - duration) > duration * SHARE + CLOCK_NS) {
-                        violations.add("tracked before and after, but holds not its interval (within 1% + 0.1 ms): "
-                                + describe(e));
+                    long stolen = held < duration ? (long) (STOLEN_SHARE * e.getLong("onCpu")) : 0;
+                    if (Math.abs(held - duration) > duration * SHARE + CLOCK_NS + stolen) {
+                        violations.add("tracked before and after, but holds not its interval (within 1% + 0.1 ms, "
+                                + "short by at most 5% of its on-CPU time): " + describe(e));
                     }
                 }
             }

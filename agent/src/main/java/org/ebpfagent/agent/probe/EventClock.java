@@ -32,6 +32,9 @@ public final class EventClock {
      * the recording: its values are dropped with that time.
      */
     private static volatile long recordingSince = Long.MAX_VALUE;
+    /** A mark whose two clock reads are further apart than this was interrupted: it is taken again. */
+    private static final long MARK_NANOS = 20_000;
+    private static final int MARK_TRIES = 5;
     private static boolean listening;
     private final Event marker;
     private final Timing markerTiming;
@@ -121,10 +124,23 @@ public final class EventClock {
      * conversion uses the latest mark and the rate between the last two.
      */
     public long mark() {
-        long before = System.nanoTime();
-        marker.begin(); // sets startTime to JFR's clock, whether or not the event is enabled
-        long after = System.nanoTime();
-        long ticks = (long) markerTiming.startTime.get(marker);
+        // JFR's clock is read between two reads of the monotonic clock, and taken as read at their
+        // midpoint: a poller preempted in between (milliseconds on a busy machine) would shift
+        // every conversion of this poll by up to half of that, and an event's interval away from
+        // its values. The narrowest of a few tries bounds the error by MARK_NANOS / 2.
+        long before = 0;
+        long after = Long.MAX_VALUE;
+        long ticks = 0;
+        for (int attempt = 0; attempt < MARK_TRIES && after - before > MARK_NANOS; attempt++) {
+            long b = System.nanoTime();
+            marker.begin(); // sets startTime to JFR's clock, whether or not the event is enabled
+            long a = System.nanoTime();
+            if (a - b < after - before) {
+                before = b;
+                after = a;
+                ticks = (long) markerTiming.startTime.get(marker);
+            }
+        }
         long nanos = before + (after - before) / 2;
         long elapsed = nanos - markNanos;
         boolean moved = markNanos != 0 && ticks != markTicks;
