@@ -19,6 +19,7 @@ import static org.ebpfagent.agent.tcp.TcpLayout.*;
  * holds them. Runs on JFR's periodic thread with its own map reader and clock; never throws.
  */
 final class OpenConnections implements Runnable, AutoCloseable {
+    private final AddressCache addresses = new AddressCache();
     private static final Log LOG = Log.named("ebpf-agent");
 
     private final ThreadRegistry registry;
@@ -71,8 +72,8 @@ final class OpenConnections implements Runnable, AutoCloseable {
             e.tid = ownerTid;
             e.role = ROLES[Math.min(c.u8(ROLE) & 0xff, ROLES.length - 1)];
             int family = c.u16(FAMILY) & 0xffff;
-            e.localAddress = Endpoints.address(family, c.u64At(LOCAL_ADDR, 0), c.u64At(LOCAL_ADDR, 8));
-            e.remoteAddress = Endpoints.address(family, c.u64At(REMOTE_ADDR, 0), c.u64At(REMOTE_ADDR, 8));
+            e.localAddress = addresses.address(family, c.u64At(LOCAL_ADDR, 0), c.u64At(LOCAL_ADDR, 8));
+            e.remoteAddress = addresses.address(family, c.u64At(REMOTE_ADDR, 0), c.u64At(REMOTE_ADDR, 8));
             e.localPort = c.u16(LOCAL_PORT) & 0xffff;
             e.remotePort = c.u16(REMOTE_PORT) & 0xffff;
             e.lifetime = now - start;

@@ -35,6 +35,7 @@ import static org.ebpfagent.agent.tcp.TcpLayout.*;
  * poller calls {@link #poll}; the chunk-end hook has its own reader and clock.
  */
 public final class TcpRecorder implements Recorder {
+    private final AddressCache addresses = new AddressCache();
     private static final Log LOG = Log.named("ebpf-agent");
     private static final int BATCH = 256;
 
@@ -176,8 +177,8 @@ public final class TcpRecorder implements Recorder {
         e.threadName = owner != null ? owner.getName() : r.string(OWNER_COMM);
         e.tid = r.u32(OWNER_NS_TID);
         int family = r.u16(FAMILY) & 0xffff;
-        e.localAddress = Endpoints.address(family, r.u64At(LOCAL_ADDR, 0), r.u64At(LOCAL_ADDR, 8));
-        e.remoteAddress = Endpoints.address(family, r.u64At(REMOTE_ADDR, 0), r.u64At(REMOTE_ADDR, 8));
+        e.localAddress = addresses.address(family, r.u64At(LOCAL_ADDR, 0), r.u64At(LOCAL_ADDR, 8));
+        e.remoteAddress = addresses.address(family, r.u64At(REMOTE_ADDR, 0), r.u64At(REMOTE_ADDR, 8));
         e.localPort = r.u16(LOCAL_PORT) & 0xffff;
         e.remotePort = r.u16(REMOTE_PORT) & 0xffff;
         e.connectTime = end - start;
@@ -199,8 +200,8 @@ public final class TcpRecorder implements Recorder {
         e.tid = ownerTid;
         e.role = ROLES[Math.min(r.u8(ROLE) & 0xff, ROLES.length - 1)];
         int family = r.u16(FAMILY) & 0xffff;
-        e.localAddress = Endpoints.address(family, r.u64At(LOCAL_ADDR, 0), r.u64At(LOCAL_ADDR, 8));
-        e.remoteAddress = Endpoints.address(family, r.u64At(REMOTE_ADDR, 0), r.u64At(REMOTE_ADDR, 8));
+        e.localAddress = addresses.address(family, r.u64At(LOCAL_ADDR, 0), r.u64At(LOCAL_ADDR, 8));
+        e.remoteAddress = addresses.address(family, r.u64At(REMOTE_ADDR, 0), r.u64At(REMOTE_ADDR, 8));
         e.localPort = r.u16(LOCAL_PORT) & 0xffff;
         e.remotePort = r.u16(REMOTE_PORT) & 0xffff;
         e.lifetime = end - start;
