@@ -6,7 +6,7 @@
 # ones, which needs root. scripts/test.sh and scripts/run-sample.sh run it first. The JDK 25 the
 # build uses comes with the machine (see scripts/env.sh).
 set -euo pipefail
-packages=(clang llvm make libbpf-dev libbpf1 bpftool maven util-linux procps iproute2 nftables)
+packages=(clang llvm make libbpf-dev libbpf1 bpftool maven util-linux procps iproute2 nftables python3)
 
 if ! command -v dpkg-query >/dev/null; then
   for tool in clang make bpftool mvn unshare setpriv ss nft; do

@@ -236,17 +236,21 @@ static __always_inline struct tcp_conn *new_conn(__u64 key, struct tcp_conn *ini
 	return bpf_map_lookup_elem(&conns, &key);
 }
 
-/* Final figures of a closing connection, its record, and its entry deleted. */
-static __always_inline void close_conn(const struct sock *sk, __u64 key, struct tcp_conn *c)
+/*
+ * The connection reached CLOSE: its end, smoothed RTT and retransmits are final. Its record waits
+ * for the socket to be freed (on_destroy): data the peer sent before closing may still be read by
+ * the application from the receive queue, and those bytes are the connection's.
+ */
+static __always_inline void close_conn(const struct sock *sk, struct tcp_conn *c)
 {
 	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
 
-	c->closed_ns = bpf_ktime_get_ns();
+	if (c->closed_ns)
+		return; /* seen by the first program */
 	c->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
 	sync_retransmits(sk, c);
 	read_endpoints(sk, c);
-	emit(c, REC_CLOSE);
-	bpf_map_delete_elem(&conns, &key);
+	c->closed_ns = bpf_ktime_get_ns();
 }
 
 /*
@@ -361,7 +365,7 @@ static __always_inline int on_state(const struct sock *sk, int oldstate, int new
 		bpf_map_delete_elem(&conns, &key);
 		return 0;
 	}
-	close_conn(sk, key, c);
+	close_conn(sk, c);
 	return 0;
 }
 
@@ -440,14 +444,21 @@ static __always_inline int on_reset(const struct sock *sk, bool sent)
 	return 0;
 }
 
-/* A socket freed without reaching CLOSE through a state change we saw: report and forget it. */
+/*
+ * The socket is freed: the connection's record, its entry deleted. Runs twice, from two programs
+ * (as on_state, for a free in softirq nested in one in process context); the delete makes the
+ * second a no-op.
+ */
 static __always_inline int on_destroy(const struct sock *sk)
 {
 	__u64 key = (__u64)sk;
 	struct tcp_conn *c = bpf_map_lookup_elem(&conns, &key);
 
-	if (c)
-		close_conn(sk, key, c);
+	if (!c)
+		return 0;
+	close_conn(sk, c); /* a no-op if its CLOSE was seen */
+	emit(c, REC_CLOSE);
+	bpf_map_delete_elem(&conns, &key);
 	return 0;
 }
 
@@ -506,6 +517,11 @@ static __always_inline int on_exit(struct task_struct *p)
 	}                                                                                          \
 	SEC(sec "/tcp_destroy_sock")                                                               \
 	int BPF_PROG(tcp_destroy_sock_##kind, const struct sock *sk)                               \
+	{                                                                                          \
+		return on_destroy(sk);                                                             \
+	}                                                                                          \
+	SEC(sec "/tcp_destroy_sock")                                                               \
+	int BPF_PROG(tcp_destroy_sock_again_##kind, const struct sock *sk)                         \
 	{                                                                                          \
 		return on_destroy(sk);                                                             \
 	}                                                                                          \

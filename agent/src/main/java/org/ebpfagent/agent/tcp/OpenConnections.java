@@ -60,8 +60,8 @@ final class OpenConnections implements Runnable, AutoCloseable {
         for (int i = 0; i < b.count(); i++) {
             StructView c = b.value(i, conn);
             long established = c.u64(ESTABLISHED);
-            if (established == 0) {
-                continue; // still connecting: its ebpf.TcpConnect comes when it finishes
+            if (established == 0 || c.u64(CLOSED) != 0) {
+                continue; // still connecting (its ebpf.TcpConnect comes when it finishes), or closed already
             }
             TcpConnection e = event;
             long start = c.u64(START);

@@ -30,11 +30,11 @@ public final class TcpProbe implements AutoCloseable {
      * tracepoint runs them in: the thread-exit program first (and detached last), so that a
      * thread entry made by any other program always has its exit marked; the state changes twice
      * (tcp.bpf.c, on_state: the second sees a change the kernel kept from the first because it
-     * came in an interrupt taken while the first was running).
+     * came in an interrupt taken while the first was running), and so does the socket's free.
      */
     static final List<String> PROGRAMS = List.of("sched_process_exit", "inet_sock_set_state",
             "inet_sock_set_state_again", "sock_send_length", "sock_recv_length", "tcp_retransmit_skb", "tcp_send_reset",
-            "tcp_receive_reset", "tcp_destroy_sock");
+            "tcp_receive_reset", "tcp_destroy_sock", "tcp_destroy_sock_again");
 
     private final BpfObject object;
     private final List<BpfLink> links;

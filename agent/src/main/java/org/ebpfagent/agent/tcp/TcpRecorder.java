@@ -139,10 +139,10 @@ public final class TcpRecorder implements Recorder {
         }
         for (ProgramInfo program : probe.programs) {
             program.refresh();
-            // The state-change pair covers each other's misses (tcp.bpf.c, on_state): the kernel
+            // The state-change and free pairs cover each other's misses (tcp.bpf.c): the kernel
             // skips a program only while that same program runs on the CPU, and the other one then
             // runs: a change is lost only if both are skipped, which one nesting cannot do.
-            if (!program.name().startsWith("inet_sock_set_state")) {
+            if (!program.name().startsWith("inet_sock_set_state") && !program.name().startsWith("tcp_destroy_sock")) {
                 stats.probeMisses += program.recursionMisses();
             }
         }
