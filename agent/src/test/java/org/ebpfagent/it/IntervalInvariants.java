@@ -39,6 +39,15 @@ final class IntervalInvariants {
      * interval on a VM whose host was busy (/proc/stat showed steal); 5% is allowed, on the short side only.
      */
     static final double STOLEN_SHARE = 0.05;
+    /**
+     * The agent's poller measures itself in the middle of a poll: its slot is copied while it runs
+     * (projected as running up to the copy), and the rest of that poll lands in its next interval
+     * by the scheduler's clock, which a hypervisor's steal makes fall short of the wall-clock
+     * projection: seen once in seven suite runs, an interval 2.2 ms over and the next 1.2 ms short.
+     * Its events are held to the upper bound with 5 ms more, and not to the equality.
+     */
+    static final String POLLER = "ebpf-agent-poller";
+    static final long POLLER_SLACK_NS = 5_000_000;
 
     private IntervalInvariants() {}
 
@@ -93,14 +102,15 @@ final class IntervalInvariants {
                 if (duration <= 0) {
                     violations.add("an event of zero duration: " + describe(e));
                 }
-                if (held > duration * (1 + SHARE) + SLACK_NS) {
+                boolean poller = POLLER.equals(e.getString("threadName"));
+                if (held > duration * (1 + SHARE) + SLACK_NS + (poller ? POLLER_SLACK_NS : 0)) {
                     violations.add("holds more time than its interval: " + describe(e));
                 }
                 if (i > 0 && e.getStartTime().isBefore(events.get(i - 1).getEndTime())) {
                     violations.add("overlaps the thread's previous event (ending "
                             + events.get(i - 1).getEndTime() + "): " + describe(e));
                 }
-                if (i > 0 && i < events.size() - 1) {
+                if (i > 0 && i < events.size() - 1 && !poller) {
                     middle++;
                     double off = Math.abs(held - duration) / (double) duration;
                     worst = Math.max(worst, off);

@@ -26,6 +26,12 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
     /** A second copy, to tell a copy taken in the middle of a write (see consistentSnapshot). */
     private final byte[] check;
     private static final int SNAPSHOT_TRIES = 8;
+    /**
+     * Two copies of a slot take well under a microsecond; longer means the poller was preempted
+     * between them and the clock, and the thread's current state would be projected that much
+     * too far (for the poller's own slot above all): taken again.
+     */
+    private static final long COPY_NANOS = 50_000;
     private long torn;
     private final StructView entry;
     /** .data.alloc's thread_alloc, read live. */
@@ -70,7 +76,6 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
             if (consistentSnapshot(i)) {
                 n++;
                 index = i;
-                readAt = System.nanoTime();
                 sink.accept(this);
             }
         }
@@ -87,17 +92,20 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
      * updates a slot field by field while its thread switches, on another CPU: a copy taken in the
      * middle can hold the new state and its start with the old counters, which loses the span just
      * ended for one interval (and gives it to the next). Two copies that agree were taken with no
-     * write in between; a slot written that often (a few tries) is taken as last copied.
+     * write in between. The clock is read before and after, so the copy's moment is known within
+     * {@link #COPY_NANOS}. A slot written that often, or a poller preempted every time (a few
+     * tries), is taken as last copied.
      */
     private boolean consistentSnapshot(int i) {
         for (int attempt = 0; attempt < SNAPSHOT_TRIES; attempt++) {
+            long before = System.nanoTime();
             if (slots.snapshot(i, guard, copy) == 0 || slots.snapshot(i, guard, check) == 0) {
                 return false;
             }
-            if (java.util.Arrays.equals(copy, check)) {
+            readAt = System.nanoTime();
+            if (java.util.Arrays.equals(copy, check) && readAt - before <= COPY_NANOS) {
                 return true;
             }
-            torn++;
         }
         return true;
     }
