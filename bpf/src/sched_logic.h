@@ -431,7 +431,12 @@ static __always_inline int FN(on_migrate)(struct task_struct *p, int dest_cpu)
 {
 	if (!FN(is_target)(p) || FN(task_cpu)(p) == (__u32)dest_cpu)
 		return 0;
-	struct thread_sched *s = FN(entry)(p, FN(now)(p));
+	/*
+	 * Not FN(now): a migration fires on the task's old run queue, whose clock may not have moved
+	 * while that CPU idled, and an offset taken from it would put every timestamp after it ahead
+	 * by that much until the next sync. The time matters only for a thread met first here.
+	 */
+	struct thread_sched *s = FN(entry)(p, bpf_ktime_get_ns());
 
 	if (s)
 		s->migrations++;
