@@ -2,7 +2,6 @@ package org.ebpfagent.agent.cli;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,24 +29,10 @@ final class TcpSection {
         long retransmits;
         long srttSum;
         long srttCount;
-        long[] connectTimes = new long[16];
-        int times;
+        final Samples connectTimes = new Samples();
 
-        void connectTime(long ns) {
-            if (times == connectTimes.length) {
-                connectTimes = Arrays.copyOf(connectTimes, times * 2);
-            }
-            connectTimes[times++] = ns;
-        }
-
-        /** The q-quantile of the connect times (nearest rank), in ns; 0 without any. */
         long quantile(double q) {
-            if (times == 0) {
-                return 0;
-            }
-            long[] sorted = Arrays.copyOf(connectTimes, times);
-            Arrays.sort(sorted);
-            return sorted[(int) Math.min(times - 1, Math.max(0, Math.ceil(q * times) - 1))];
+            return connectTimes.quantile(q);
         }
 
         long max() {
@@ -66,7 +51,7 @@ final class TcpSection {
                 for (Row r : List.of(thread(e), endpoint(e))) {
                     if (ok) {
                         r.connects++;
-                        r.connectTime(e.getLong("connectTime"));
+                        r.connectTimes.add(e.getLong("connectTime"));
                     } else {
                         r.failures++;
                     }

@@ -1,7 +1,5 @@
 package org.ebpfagent.agent.cli;
 
-import java.util.Arrays;
-
 import jdk.jfr.consumer.RecordedEvent;
 
 /** One recording's TCP figures for the whole process, from the TCP probe's events. */
@@ -14,8 +12,7 @@ final class TcpTotals {
     long bytesReceived;
     /** Threads (tids) with TCP events. */
     final java.util.Set<Long> tids = new java.util.HashSet<>();
-    private long[] connectTimes = new long[64];
-    private int times;
+    private final Samples connectTimes = new Samples();
 
     /** Takes one event; returns whether it was a TCP one. */
     boolean accept(RecordedEvent e) {
@@ -26,10 +23,7 @@ final class TcpTotals {
             case "ebpf.TcpConnect" -> {
                 if ("established".equals(e.getString("result"))) {
                     connects++;
-                    if (times == connectTimes.length) {
-                        connectTimes = Arrays.copyOf(connectTimes, times * 2);
-                    }
-                    connectTimes[times++] = e.getLong("connectTime");
+                    connectTimes.add(e.getLong("connectTime"));
                 } else {
                     connectFailures++;
                 }
@@ -56,11 +50,6 @@ final class TcpTotals {
 
     /** The q-quantile of established connects' times (nearest rank), ns; 0 without any. */
     long connectTimeQuantile(double q) {
-        if (times == 0) {
-            return 0;
-        }
-        long[] sorted = Arrays.copyOf(connectTimes, times);
-        Arrays.sort(sorted);
-        return sorted[(int) Math.min(times - 1, Math.max(0, Math.ceil(q * times) - 1))];
+        return connectTimes.quantile(q);
     }
 }

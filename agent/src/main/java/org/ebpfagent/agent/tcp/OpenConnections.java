@@ -65,26 +65,7 @@ final class OpenConnections implements Runnable, AutoCloseable {
             }
             TcpConnection e = event;
             long start = c.u64(START);
-            int ownerTid = c.u32(OWNER_NS_TID);
-            Thread owner = ownerTid != 0 ? registry.lookup(ownerTid, c.u64(OWNER_START), Long.MAX_VALUE) : null;
-            e.javaThread = owner;
-            e.threadName = owner != null ? owner.getName() : c.string(OWNER_COMM);
-            e.tid = ownerTid;
-            e.role = ROLES[Math.min(c.u8(ROLE) & 0xff, ROLES.length - 1)];
-            int family = c.u16(FAMILY) & 0xffff;
-            e.localAddress = addresses.address(family, c.u64At(LOCAL_ADDR, 0), c.u64At(LOCAL_ADDR, 8));
-            e.remoteAddress = addresses.address(family, c.u64At(REMOTE_ADDR, 0), c.u64At(REMOTE_ADDR, 8));
-            e.localPort = c.u16(LOCAL_PORT) & 0xffff;
-            e.remotePort = c.u16(REMOTE_PORT) & 0xffff;
-            e.lifetime = now - start;
-            e.bytesSent = c.u64(BYTES_SENT);
-            e.bytesReceived = c.u64(BYTES_RECEIVED);
-            e.retransmits = Integer.toUnsignedLong(c.u32(RETRANSMITS));
-            e.srtt = 0;
-            e.resetsSent = Integer.toUnsignedLong(c.u32(RESETS_SENT));
-            e.resetsReceived = Integer.toUnsignedLong(c.u32(RESETS_RECEIVED));
-            e.closedBy = "";
-            e.open = true;
+            ConnectionFields.fill(e, c, now, true, registry, addresses);
             clock.setInterval(e, timing, clock.ticks(start), clock.ticks(now));
             e.commit();
         }
