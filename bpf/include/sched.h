@@ -64,6 +64,13 @@ struct thread_sched {
 	__u64 voluntary;
 	__u64 involuntary;
 	__u64 migrations;
+	/*
+	 * Time the thread held a CPU that the kernel did not charge it: interrupts handled on its
+	 * CPU and time the hypervisor gave that CPU to another guest (steal). on_cpu_ns is the
+	 * scheduler's charge, which leaves both out, while waits are wall time; with this the
+	 * thread's states add up to the wall time it lived.
+	 */
+	__u64 stolen_ns;
 	__u64 first_seen_ns; /* tells a reused tid apart from the thread that had it before */
 	__u64 since_ns;      /* when the current state began (bpf_ktime_get_ns) */
 	__u64 nvcsw;         /* task->nvcsw after the last switch-out, to classify the next one */

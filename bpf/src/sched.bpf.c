@@ -112,6 +112,10 @@ struct {
  * under 50 us. Own section: the agent checks .bss against struct sched_counters.
  */
 #define CLOCK_SYNC_NS 100000000LL
+/* NTP slews CLOCK_MONOTONIC by at most 500 ppm: 1/2000 of the time between two syncs. */
+#define CLOCK_DRIFT_DIVISOR 2000
+/* What reading the two clocks one after the other may put between them. */
+#define CLOCK_READ_NS 2000
 struct clock_sync {
 	__u64 offset_ns;
 	__u64 synced_at;

@@ -32,9 +32,21 @@ static __always_inline __u64 FN(now)(struct task_struct *t)
 	if (!clock)
 		return bpf_ktime_get_ns();
 	if ((__s64)(clock - clock_sync.synced_at) > CLOCK_SYNC_NS || !clock_sync.synced_at) {
-		/* Racing CPUs each store an offset good to the same few microseconds. */
-		clock_sync.offset_ns = bpf_ktime_get_ns() - clock;
-		clock_sync.synced_at = clock;
+		__u64 offset = bpf_ktime_get_ns() - clock;
+		__u64 drift = (clock - clock_sync.synced_at) / CLOCK_DRIFT_DIVISOR;
+
+		/*
+		 * The clock is the run queue's as the scheduler last brought it up to date: never
+		 * ahead, but behind for an event it did not update it for (a wakeup of a thread still
+		 * on its CPU), and an offset taken then is too large by as much (seen: 7 ms, the
+		 * intervals after it off by that). The true offset moves no faster than NTP may slew
+		 * CLOCK_MONOTONIC; a larger step up is such a clock, passed over for the next event's.
+		 * Racing CPUs each store an offset good to the same few microseconds.
+		 */
+		if (!clock_sync.synced_at || offset <= clock_sync.offset_ns + drift + CLOCK_READ_NS) {
+			clock_sync.offset_ns = offset;
+			clock_sync.synced_at = clock;
+		}
 	}
 	return clock + clock_sync.offset_ns;
 }
@@ -127,15 +139,19 @@ static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, _
 }
 
 /*
- * A running thread (at its switch-out or exit) whose switch-in was not seen: since since_ns it
- * waited (RUNNABLE) and then ran for `ran`; or it was off-CPU, then waited and ran, and that wait
- * cannot be split off (OFF_CPU). What is not `ran` goes to the wait it was in.
+ * A running thread at its switch-out or exit. Its switch-in seen (RUNNING), it held the CPU since
+ * since_ns, and what of that the kernel did not charge (`ran`) went to interrupts and steal. Its
+ * switch-in not seen, since since_ns it waited (RUNNABLE) and then ran for `ran`; or it was
+ * off-CPU, then waited and ran, and that wait cannot be split off (OFF_CPU). What is not `ran`
+ * goes to the wait it was in.
  */
 static __always_inline void FN(close_unseen_wait)(struct thread_sched *s, __u32 tid, __u64 now, __u64 ran)
 {
 	if (now - s->since_ns <= ran)
 		return;
-	if (s->state == TS_RUNNABLE)
+	if (s->state == TS_RUNNING) /* its switch-in was seen: what the kernel did not charge was stolen */
+		s->stolen_ns += now - s->since_ns - ran;
+	else if (s->state == TS_RUNNABLE)
 		s->runq_wait_ns += now - s->since_ns - ran;
 	else if (s->state == TS_OFF_CPU)
 		FN(add_off_cpu)(s, tid, now - s->since_ns - ran);
@@ -469,8 +485,17 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	if (!s)
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
-	/* The exiting thread is current: its runtime is up to date to its last tick or switch. */
-	FN(close_unseen_wait)(s, tid, now, FN(catch_up_on_cpu)(s, p));
+	/*
+	 * The exiting thread is current: its runtime is charged up to its last tick or switch only, so
+	 * the time since its switch-in that is not charged yet is its own on-CPU time (with whatever
+	 * was stolen of it), not all stolen.
+	 */
+	__u64 ran = FN(catch_up_on_cpu)(s, p);
+
+	if (s->state == TS_RUNNING && now - s->since_ns > ran)
+		s->on_cpu_ns += now - s->since_ns - ran;
+	else
+		FN(close_unseen_wait)(s, tid, now, ran);
 	s->state = TS_RUNNING;
 	s->since_ns = now;
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);

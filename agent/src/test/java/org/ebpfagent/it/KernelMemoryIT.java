@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import jdk.jfr.consumer.RecordedEvent;
+import org.ebpfagent.agent.probe.BpftoolBtf;
 import org.ebpfagent.agent.sched.SchedProbe;
 import org.ebpfagent.it.workload.ThreadsWorkload;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +32,6 @@ class KernelMemoryIT {
     static final int FEW = 300;
     static final int MANY = 3000;
     static final long BUDGET = 4L << 20;
-    /** sizeof(struct thread_sched): what an entry of the threads hash holds at least. */
-    static final int ENTRY = 224;
     static final long PHASE_MS = 4000;
 
     static Phase few;
@@ -96,7 +95,7 @@ class KernelMemoryIT {
      * come: the memory grows by at least their values.
      */
     @Test
-    void memoryGrowsWithTheThreads() {
+    void memoryGrowsWithTheThreads() throws Exception {
         assertTrue(many.hashEntries >= MANY - SchedProbe.SLOTS,
                 many.hashEntries + " entries in the threads hash for " + MANY + " threads and " + SchedProbe.SLOTS + " slots");
         long grew = ChildMaps.named(many.maps, "threads").memlock() - ChildMaps.named(few.maps, "threads").memlock();
@@ -104,8 +103,10 @@ class KernelMemoryIT {
         String what = "for " + many.hashEntries + " entries the threads hash grew by " + grew + " bytes, the maps in all by "
                 + grewInAll;
         System.out.println(what);
-        assertTrue(grew >= (long) many.hashEntries * ENTRY, what);
-        assertTrue(grewInAll >= (long) many.hashEntries * ENTRY, what);
+        // sizeof(struct thread_sched), from the object's BTF: what an entry of the threads hash holds at least
+        long entry = BpftoolBtf.of("sched").get("thread_sched size");
+        assertTrue(grew >= (long) many.hashEntries * entry, what);
+        assertTrue(grewInAll >= (long) many.hashEntries * entry, what);
     }
 
     /** No thread dropped: each of the workload's threads is in the recording under its tid. */

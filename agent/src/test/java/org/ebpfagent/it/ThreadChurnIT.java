@@ -17,6 +17,7 @@ import java.util.stream.Stream;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedThread;
+import org.ebpfagent.agent.probe.BpftoolBtf;
 import org.ebpfagent.it.workload.ChurnWorkload;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -266,13 +267,20 @@ class ThreadChurnIT {
     }
 
     private static final Pattern RAW_VALUE = Pattern.compile("\"value\":\\[([^\\]]*)\\]");
-    static final int FIRST_SEEN_OFFSET = 48;
-    static final int TID_OFFSET = 120;
+    /** struct thread_sched as bpftool reads the shipped object's BTF: sched.h may grow. */
+    private static Map<String, Integer> btf;
+
+    private static int threadSched(String key) throws Exception {
+        if (btf == null) {
+            btf = BpftoolBtf.of("sched");
+        }
+        return btf.get("thread_sched" + key);
+    }
 
     /**
      * The tids of the per-thread entries in use (first_seen_ns != 0): the slots array's and the
      * threads hash's (threads that found every slot taken), from the raw value bytes of
-     * {@code bpftool -j map dump} (struct thread_sched: first_seen_ns at 48, tid at 112).
+     * {@code bpftool -j map dump} (first_seen_ns and tid, where the object's BTF puts them).
      */
     static Set<Integer> entryTids(long pid) throws Exception {
         List<ChildMaps.BpfMapInfo> maps = ChildMaps.of(pid);
@@ -291,9 +299,9 @@ class ThreadChurnIT {
         Matcher m = RAW_VALUE.matcher(json);
         while (m.find()) {
             String[] bytes = m.group(1).replace("\"", "").split(",");
-            assertEquals(224, bytes.length, "struct thread_sched size");
-            if (le(bytes, FIRST_SEEN_OFFSET, 8) != 0) {
-                tids.add((int) le(bytes, TID_OFFSET, 4));
+            assertEquals(threadSched(" size"), bytes.length, "struct thread_sched size");
+            if (le(bytes, threadSched(".first_seen_ns"), 8) != 0) {
+                tids.add((int) le(bytes, threadSched(".tid"), 4));
             }
         }
         return tids;

@@ -34,6 +34,14 @@ public final class ThreadScheduling extends Event {
     @Timespan(Timespan.NANOSECONDS)
     public long onCpu;
 
+    @Label("Stolen")
+    @Description("Time the thread held a CPU that went to interrupts handled there or to another guest "
+            + "of the hypervisor (steal): not charged as the thread's CPU time, nor a wait. The spans "
+            + "of a running thread add to this at its switch-out. On CPU + Stolen + Run Queue Wait + "
+            + "Off CPU is the time the thread lived in the interval")
+    @Timespan(Timespan.NANOSECONDS)
+    public long stolen;
+
     @Label("Run Queue Wait")
     @Description("Time the thread was runnable but waited for a CPU (after a wakeup or a preemption)")
     @Timespan(Timespan.NANOSECONDS)

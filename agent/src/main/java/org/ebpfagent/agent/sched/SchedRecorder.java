@@ -215,7 +215,7 @@ public final class SchedRecorder implements Recorder {
                 e.u64(ON_CPU) + (state == RUNNING ? inState : 0),
                 e.u64(RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
                 e.u64(OFF_CPU) + (state == OFF_CPU_STATE ? inState : 0),
-                e.u64(VOLUNTARY), e.u64(INVOLUNTARY), e.u64(MIGRATIONS), at);
+                e.u64(STOLEN), e.u64(VOLUNTARY), e.u64(INVOLUNTARY), e.u64(MIGRATIONS), at);
     }
 
     /** A thread's final counters, its interval ending at its exit: to report, then forget the thread. */
@@ -223,7 +223,7 @@ public final class SchedRecorder implements Recorder {
         ThreadSlot slot = slot(entry);
         StructView e = entry.fields();
         readInlineReasons(e, inlineReason, slot.reasons);
-        read(slot, e.u64(ON_CPU), e.u64(RUNQ_WAIT), e.u64(OFF_CPU),
+        read(slot, e.u64(ON_CPU), e.u64(RUNQ_WAIT), e.u64(OFF_CPU), e.u64(STOLEN),
                 e.u64(VOLUNTARY), e.u64(INVOLUNTARY), e.u64(MIGRATIONS), e.u64(SINCE));
         slots.remove(slot.tid); // a new thread may take the tid in this very poll
         slotsRemoved++;
@@ -412,9 +412,10 @@ public final class SchedRecorder implements Recorder {
     }
 
     /** Keeps what was read of a thread, as of {@code end}, for this poll's report. */
-    private void read(ThreadSlot s, long onCpu, long runQueueWait, long offCpu,
+    private void read(ThreadSlot s, long onCpu, long runQueueWait, long offCpu, long stolen,
                       long voluntary, long involuntary, long migrations, long end) {
         s.readOnCpu = onCpu;
+        s.readStolen = stolen;
         s.readRunQueueWait = runQueueWait;
         s.readOffCpu = offCpu;
         s.readVoluntary = voluntary;
@@ -439,10 +440,12 @@ public final class SchedRecorder implements Recorder {
         long voluntary = Math.max(s.readVoluntary, s.voluntary);
         long involuntary = Math.max(s.readInvoluntary, s.involuntary);
         long migrations = Math.max(s.readMigrations, s.migrations);
+        long stolen = Math.max(s.readStolen, s.stolen);
         long end = Math.max(s.readAt, s.reportedUntil);
         ThreadScheduling e = schedEvent;
         boolean active = onCpu != s.onCpu || runQueueWait != s.runQueueWait || offCpu != s.offCpu
-                || voluntary != s.voluntary || involuntary != s.involuntary || migrations != s.migrations;
+                || voluntary != s.voluntary || involuntary != s.involuntary || migrations != s.migrations
+                || stolen != s.stolen;
         s.intervalStart = s.reportedUntilTicks != 0 ? s.reportedUntilTicks : clock.ticks(s.reportedUntil);
         s.intervalEnd = Math.max(clock.ticks(end), s.intervalStart);
         s.reportedUntil = end;
@@ -460,6 +463,7 @@ public final class SchedRecorder implements Recorder {
             e.voluntarySwitches = voluntary - s.voluntary;
             e.involuntarySwitches = involuntary - s.involuntary;
             e.migrations = migrations - s.migrations;
+            e.stolen = stolen - s.stolen;
             clock.setInterval(e, schedTiming, s.intervalStart, s.intervalEnd);
             e.commit();
             e.javaThread = null; // do not keep the thread reachable through the event
@@ -471,6 +475,7 @@ public final class SchedRecorder implements Recorder {
         s.voluntary = voluntary;
         s.involuntary = involuntary;
         s.migrations = migrations;
+        s.stolen = stolen;
         return active;
     }
 

@@ -25,6 +25,7 @@ final class ThreadSchedLayout {
     static final Field VOLUNTARY = THREAD_SCHED.u64("voluntary");
     static final Field INVOLUNTARY = THREAD_SCHED.u64("involuntary");
     static final Field MIGRATIONS = THREAD_SCHED.u64("migrations");
+    static final Field STOLEN = THREAD_SCHED.u64("stolen_ns");
     static final Field FIRST_SEEN = THREAD_SCHED.u64("first_seen_ns");
     static final Field SINCE = THREAD_SCHED.u64("since_ns");
     static final Field START = THREAD_SCHED.u64("start_ns");

@@ -27,6 +27,7 @@ final class ThreadSlot {
     long readVoluntary;
     long readInvoluntary;
     long readMigrations;
+    long readStolen;
     long readAt;
     /** The poll that read them. */
     long readPoll = -1;
@@ -36,6 +37,7 @@ final class ThreadSlot {
     long voluntary;
     long involuntary;
     long migrations;
+    long stolen;
     /** The Java thread, once found: held until the slot goes, after the thread's exit is reported. */
     Thread thread;
     int registryVersion = -1;
