@@ -41,7 +41,9 @@ final class EbpfAgent implements Runnable {
     /** The JFR events the agent writes (see {@link #start}). */
     private static final List<String> EVENT_CLASSES = List.of("org.ebpfagent.events.ThreadScheduling",
             "org.ebpfagent.events.ThreadOffCpu", "org.ebpfagent.events.AgentStatistics",
-            "org.ebpfagent.events.TcpConnect", "org.ebpfagent.events.TcpConnection", "org.ebpfagent.events.ThreadTcp");
+            "org.ebpfagent.events.TcpConnect", "org.ebpfagent.events.TcpConnection", "org.ebpfagent.events.ThreadTcp",
+            "org.ebpfagent.events.ThreadSyscalls", "org.ebpfagent.events.ThreadSyscallErrors",
+            "org.ebpfagent.events.SlowSyscall");
 
     /**
      * Called from premain on the application's main thread: starts the setup thread and returns.

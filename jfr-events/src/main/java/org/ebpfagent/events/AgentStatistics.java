@@ -72,4 +72,13 @@ public final class AgentStatistics extends Event {
     @Description("TCP connections or listening sockets of this JVM the probe could not track because its map was "
             + "full (cumulative)")
     public long connectionsDropped;
+
+    @Label("Slow Syscalls Lost")
+    @Description("Slow-syscall records lost because the syscall probe's ring buffer was full (cumulative)")
+    public long slowSyscallsLost;
+
+    @Label("Syscall Entries Dropped")
+    @Description("Syscall calls or errors of this JVM the probe could not count because its per-thread map was "
+            + "full (cumulative)")
+    public long syscallEntriesDropped;
 }
