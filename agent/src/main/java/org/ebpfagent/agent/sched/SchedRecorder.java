@@ -11,6 +11,7 @@ import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
+import org.ebpfagent.agent.probe.SyscallNames;
 import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.threads.ThreadResolver;
 import org.ebpfagent.agent.util.IntMap;
@@ -315,7 +316,7 @@ public final class SchedRecorder implements Recorder {
                 e.javaThread = thread;
                 e.threadName = thread != null ? thread.getName() : s.osName;
                 e.tid = s.nsTid;
-                e.syscall = Syscalls.name(reasons.syscall[r]);
+                e.syscall = SyscallNames.name(reasons.syscall[r]);
                 int kind = reasons.kind[r];
                 e.waitKind = kind >= 0 && kind < WAIT_KINDS.length ? WAIT_KINDS[kind] : WAIT_KINDS[0];
                 e.offCpu = ns - reasons.reportedNs[r];
