@@ -17,17 +17,20 @@ import org.ebpfagent.agent.util.Log;
  * @param maxThreads the most threads the kernel tracks at once
  * @param libbpf     the libbpf shared library: a name for the dynamic loader, or a path
  * @param attach     which program flavour to attach: {@code auto} (tp_btf, else raw_tp), {@code tp_btf}, {@code raw_tp}
+ * @param slowSyscall the syscall probe reports every call at least this long ({@code ebpf.SlowSyscall}); zero: none
  */
 public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads, String libbpf,
-                           String attach) {
+                           String attach, Duration slowSyscall) {
 
-    static final List<String> PROBES = List.of("sched", "tcp");
+    static final List<String> PROBES = List.of("sched", "tcp", "syscalls");
     static final List<String> LOG_LEVELS = Log.LEVELS;
     static final List<String> ATTACH = List.of("auto", "tp_btf", "raw_tp");
-    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf", "attach");
+    static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf", "attach",
+            "slowSyscall");
 
     public static AgentOptions defaults() {
-        return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768, "libbpf.so.1", "auto");
+        return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768, "libbpf.so.1", "auto",
+                Duration.ofMillis(10));
     }
 
     /** A bad option: the message names it and what it accepts. */
@@ -49,6 +52,7 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
         int maxThreads = o.maxThreads();
         String libbpf = o.libbpf();
         String attach = o.attach();
+        Duration slowSyscall = o.slowSyscall();
         for (String pair : args.split(",")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
@@ -64,11 +68,12 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
                 case "maxThreads" -> maxThreads = parseInt(key, value, 64, 1 << 22);
                 case "libbpf" -> libbpf = nonEmpty(key, value, "a library name such as libbpf.so.1, or a file path");
                 case "attach" -> attach = oneOf(key, value, ATTACH);
+                case "slowSyscall" -> slowSyscall = parseSlowSyscall(value);
                 default -> throw new InvalidOption("unknown option '" + key + "' (accepted keys: "
                         + String.join(", ", KEYS) + ")");
             }
         }
-        return new AgentOptions(probes, interval, log, maxThreads, libbpf, attach);
+        return new AgentOptions(probes, interval, log, maxThreads, libbpf, attach, slowSyscall);
     }
 
     private static String nonEmpty(String key, String value, String accepted) {
@@ -106,6 +111,33 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
         }
         throw new InvalidOption("bad value '" + value + "' for option 'interval' (accepted: a duration from 10ms to 3600s, "
                 + "written like 500ms or 2s)");
+    }
+
+    /** 0 (none), or a duration from 1us to 3600s: 500us, 10ms, 2s. */
+    private static Duration parseSlowSyscall(String value) {
+        String v = value.toLowerCase(Locale.ROOT);
+        try {
+            if (v.equals("0")) {
+                return Duration.ZERO;
+            }
+            Duration d;
+            if (v.endsWith("us")) {
+                d = Duration.ofNanos(Math.multiplyExact(Long.parseLong(v.substring(0, v.length() - 2)), 1000L));
+            } else if (v.endsWith("ms")) {
+                d = Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("s")) {
+                d = Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else {
+                throw new NumberFormatException();
+            }
+            if (d.toNanos() >= 1000 && d.toSeconds() <= 3600) {
+                return d;
+            }
+        } catch (NumberFormatException | ArithmeticException e) {
+            // fall through to the message below
+        }
+        throw new InvalidOption("bad value '" + value + "' for option 'slowSyscall' (accepted: 0 for none, or a "
+                + "duration from 1us to 3600s, written like 500us, 10ms or 2s)");
     }
 
     private static int parseInt(String key, String value, int min, int max) {

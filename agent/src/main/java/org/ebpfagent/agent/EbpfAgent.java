@@ -11,6 +11,7 @@ import org.ebpfagent.agent.probe.KernelTgid;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.probe.ProbeUnit;
 import org.ebpfagent.agent.sched.SchedUnit;
+import org.ebpfagent.agent.syscalls.SyscallUnit;
 import org.ebpfagent.agent.tcp.TcpUnit;
 import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.threads.ThreadResolver;
@@ -36,7 +37,7 @@ final class EbpfAgent implements Runnable {
     }
 
     /** Every probe the agent can load, in the order they are loaded and polled. */
-    private static final List<ProbeUnit> PROBES = List.of(new SchedUnit(), new TcpUnit());
+    private static final List<ProbeUnit> PROBES = List.of(new SchedUnit(), new TcpUnit(), new SyscallUnit());
 
     /** The JFR events the agent writes (see {@link #start}). */
     private static final List<String> EVENT_CLASSES = List.of("org.ebpfagent.events.ThreadScheduling",
@@ -130,7 +131,8 @@ final class EbpfAgent implements Runnable {
             LOG.warn("probes not loaded: {}; the application runs without them", e.getMessage());
             return recorders;
         }
-        ProbeUnit.Context context = new ProbeUnit.Context(kernelTgid, options.maxThreads(), options.attach(), registry,
+        ProbeUnit.Context context = new ProbeUnit.Context(kernelTgid, options.maxThreads(), options.attach(),
+                options.slowSyscall().toNanos(), registry,
                 resolver);
         for (ProbeUnit unit : PROBES) {
             if (!options.probes().contains(unit.name())) {

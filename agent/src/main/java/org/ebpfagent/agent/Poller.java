@@ -116,6 +116,8 @@ final class Poller {
         s.probeMisses = stats.probeMisses;
         s.recordsLost = stats.recordsLost;
         s.connectionsDropped = stats.connectionsDropped;
+        s.slowSyscallsLost = stats.slowSyscallsLost;
+        s.syscallEntriesDropped = stats.syscallEntriesDropped;
         s.pollTime = System.nanoTime() - start;
         s.end();
         s.commit();

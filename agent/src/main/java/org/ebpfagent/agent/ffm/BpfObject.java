@@ -88,6 +88,27 @@ public final class BpfObject implements AutoCloseable {
         return new BpfMap(libbpf, mapName, MemorySegment.ofAddress(map), this);
     }
 
+    /**
+     * Resolves the declaration of a struct that is no map's key or value (a ring-buffer record)
+     * against this object's BTF, by the struct's name. Fails naming the struct and every member
+     * that is missing or of another size.
+     */
+    public StructLayout bindStruct(CStruct type) throws BpfException {
+        Btf btf = Btf.of(libbpf, this);
+        int id = btf != null ? btf.find(type.name(), Btf.STRUCT) : -1;
+        if (id < 0) {
+            throw new BpfException("check layout", "struct " + type.name() + " in " + name, Errno.ENOENT,
+                    "the object's BTF has no struct " + type.name());
+        }
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        StructLayout layout = StructLayout.bind(btf, id, type, 0, "", problems);
+        if (!problems.isEmpty()) {
+            throw new BpfException("check layout", "struct " + type.name() + " in " + name, Errno.EINVAL,
+                    String.join("; ", problems));
+        }
+        return layout;
+    }
+
     /** Loads every program still set to autoload, relocating CO-RE against the kernel's BTF. */
     public void load() throws BpfException {
         LibbpfLog.clearWarnings();

@@ -74,6 +74,14 @@ public final class StructView {
         return segment.get(JAVA_LONG_UNALIGNED, at(f) + offset);
     }
 
+    /** The u32 at byte {@code offset} inside member {@code f} (an array read as bytes). */
+    public int u32At(CStruct.Field f, int offset) {
+        if (offset < 0 || offset + 4 > f.size) {
+            throw new IndexOutOfBoundsException(f + ": u32 at " + offset);
+        }
+        return segment.get(JAVA_INT_UNALIGNED, at(f) + offset);
+    }
+
     /** A {@code char[n]} member up to its first NUL, as UTF-8 (allocates). */
     public String string(CStruct.Field f) {
         long at = at(f);
@@ -92,6 +100,10 @@ public final class StructView {
 
     public void setU32(CStruct.Field f, int v) {
         segment.set(JAVA_INT_UNALIGNED, at(f), v);
+    }
+
+    public void setU16(CStruct.Field f, short v) {
+        segment.set(JAVA_SHORT_UNALIGNED, at(f), v);
     }
 
     /** Writes {@code s} as UTF-8 into a {@code char[n]} member, NUL-padded; fails if it does not fit with its NUL. */

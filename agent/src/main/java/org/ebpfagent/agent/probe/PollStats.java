@@ -12,6 +12,8 @@ public final class PollStats {
     public long probeMisses;
     public long recordsLost;
     public long connectionsDropped;
+    public long slowSyscallsLost;
+    public long syscallEntriesDropped;
 
     public void reset() {
         threadsTracked = 0;
@@ -24,5 +26,7 @@ public final class PollStats {
         probeMisses = 0;
         recordsLost = 0;
         connectionsDropped = 0;
+        slowSyscallsLost = 0;
+        syscallEntriesDropped = 0;
     }
 }

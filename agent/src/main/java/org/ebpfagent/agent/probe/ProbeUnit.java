@@ -11,8 +11,13 @@ import org.ebpfagent.agent.threads.ThreadResolver;
  */
 public interface ProbeUnit {
 
-    /** What the shared parts of the agent give every probe. */
-    record Context(int kernelTgid, int maxThreads, String attach, ThreadRegistry registry, ThreadResolver resolver) {}
+    /**
+     * What the shared parts of the agent give every probe.
+     *
+     * @param slowSyscallNanos the syscall probe's threshold for a slow call; 0: none
+     */
+    record Context(int kernelTgid, int maxThreads, String attach, long slowSyscallNanos, ThreadRegistry registry,
+                   ThreadResolver resolver) {}
 
     /** The probe's name in the {@code probes} option, e.g. {@code sched}. */
     String name();

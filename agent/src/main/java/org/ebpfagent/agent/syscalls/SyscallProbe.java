@@ -1,0 +1,185 @@
+package org.ebpfagent.agent.syscalls;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.BpfLink;
+import org.ebpfagent.agent.ffm.BpfMap;
+import org.ebpfagent.agent.ffm.BpfObject;
+import org.ebpfagent.agent.ffm.CStruct;
+import org.ebpfagent.agent.ffm.MmapArray;
+import org.ebpfagent.agent.ffm.ProgramInfo;
+import org.ebpfagent.agent.ffm.RingBuffer;
+import org.ebpfagent.agent.ffm.StructLayout;
+import org.ebpfagent.agent.probe.BpfResources;
+import org.ebpfagent.agent.util.Log;
+
+/**
+ * The loaded and attached syscall probe ({@code syscalls.bpf.o}), filtered in the kernel to one
+ * process. Owns its BPF object, links, ring-buffer mapping and counters mapping; {@link #close}
+ * frees them. Each program exists as tp_btf and raw_tp; tp_btf is loaded first, raw_tp if the
+ * kernel refuses it.
+ *
+ * <p>Kernel memory: the hashes are created without preallocation (an entry costs memory only while
+ * its thread and syscall exist), the ring buffer is 256 KiB.
+ */
+public final class SyscallProbe implements AutoCloseable {
+    private static final Log LOG = Log.named("ebpf-agent");
+    /**
+     * Programs (without their flavour's suffix), in attach order: the thread-exit program first
+     * (and detached last), so that every thread the other programs register has its exit marked.
+     */
+    static final List<String> PROGRAMS = List.of("sched_process_exit", "sys_enter", "sys_exit");
+    /** Entries of the stats hash per thread the JVM may have (maxThreads): syscalls a thread uses. */
+    static final int SYSCALLS_PER_THREAD = 8;
+    static final int MIN_STATS = 4096;
+    static final int MAX_STATS = 1 << 18;
+
+    private final BpfObject object;
+    private final List<BpfLink> links;
+    private final String attachType;
+    private final long attachedNanos;
+    final List<ProgramInfo> programs = new ArrayList<>();
+    final BpfMap stats;
+    final BpfMap errors;
+    final BpfMap threads;
+    final BpfMap epoch;
+    final RingBuffer records;
+    final MmapArray counters;
+    final BpfMap.Layout statsLayout;
+    final BpfMap.Layout errorLayout;
+    final BpfMap.Layout threadLayout;
+    final StructLayout slow;
+
+    private SyscallProbe(BpfObject object, List<BpfLink> links, String attachType, long attachedNanos,
+                         RingBuffer records, MmapArray counters, BpfMap.Layout statsLayout, BpfMap.Layout errorLayout,
+                         BpfMap.Layout threadLayout, StructLayout slow) throws BpfException {
+        this.object = object;
+        this.links = links;
+        this.attachType = attachType;
+        this.attachedNanos = attachedNanos;
+        this.stats = object.map("stats");
+        this.errors = object.map("errors");
+        this.threads = object.map("threads");
+        this.epoch = object.map("epoch");
+        this.records = records;
+        this.counters = counters;
+        this.statsLayout = statsLayout;
+        this.errorLayout = errorLayout;
+        this.threadLayout = threadLayout;
+        this.slow = slow;
+        for (BpfLink link : links) {
+            programs.add(object.programInfo(link.program()));
+        }
+    }
+
+    /**
+     * Loads and attaches the probe for the process whose root-namespace tgid is {@code kernelTgid}:
+     * {@code attach} is {@code auto} (tp_btf, raw_tp if the kernel refuses it), {@code tp_btf} or
+     * {@code raw_tp}; calls of at least {@code slowNanos} (0: none) are sent as records.
+     */
+    public static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, String attach) throws BpfException {
+        switch (attach) {
+            case "tp_btf" -> {
+                return open(kernelTgid, maxThreads, slowNanos, "btf", "tp_btf");
+            }
+            case "raw_tp" -> {
+                return open(kernelTgid, maxThreads, slowNanos, "raw", "raw_tp");
+            }
+            default -> {
+                // auto, below
+            }
+        }
+        try {
+            return open(kernelTgid, maxThreads, slowNanos, "btf", "tp_btf");
+        } catch (BpfException btf) {
+            if (!btf.step().equals("load")) {
+                throw btf;
+            }
+            LOG.debug("tp_btf programs refused ({}), trying raw_tp", btf.getMessage());
+            try {
+                return open(kernelTgid, maxThreads, slowNanos, "raw", "raw_tp");
+            } catch (BpfException raw) {
+                btf.addSuppressed(raw);
+                throw btf;
+            }
+        }
+    }
+
+    private static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, String suffix, String attachType)
+            throws BpfException {
+        BpfObject object = BpfResources.open("syscalls");
+        List<BpfLink> links = new ArrayList<>();
+        RingBuffer ring = null;
+        MmapArray counters = null;
+        try {
+            for (String program : object.programNames()) {
+                object.setAutoload(program, program.endsWith("_" + suffix));
+            }
+            // Sized for the threads the agent may track; entries cost memory only while they exist.
+            object.map("stats").setMaxEntries(Math.clamp((long) maxThreads * SYSCALLS_PER_THREAD, MIN_STATS, MAX_STATS));
+            object.map("threads").setMaxEntries(maxThreads);
+            BpfMap.Layout statsLayout = object.map("stats").bind(SyscallLayout.KEY, SyscallLayout.STATS);
+            BpfMap.Layout errorLayout = object.map("errors").bind(SyscallLayout.ERROR_KEY, CStruct.U64);
+            BpfMap.Layout threadLayout = object.map("threads").bind(SyscallLayout.THREAD_KEY, SyscallLayout.THREAD);
+            StructLayout slow = object.bindStruct(SyscallLayout.SLOW);
+            BpfMap rodata = object.map(".rodata");
+            var config = rodata.initialValue(rodata.bindVariable("config", SyscallLayout.CONFIG));
+            config.setU32(SyscallLayout.TARGET_TGID, kernelTgid);
+            config.setU64(SyscallLayout.SLOW_NS, slowNanos);
+            object.load();
+            counters = MmapArray.of(object.map("counters"));
+            ring = RingBuffer.of(object.map("records"), counters, SyscallLayout.CNT_SLOW_LOST);
+            for (String program : PROGRAMS) {
+                links.add(object.attach(program + "_" + suffix));
+            }
+            return new SyscallProbe(object, links, attachType, System.nanoTime(), ring, counters, statsLayout,
+                    errorLayout, threadLayout, slow);
+        } catch (BpfException | RuntimeException e) {
+            if (ring != null) {
+                ring.close();
+            }
+            if (counters != null) {
+                counters.close();
+            }
+            closeAll(links, object);
+            throw e;
+        }
+    }
+
+    /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */
+    public String attachType() {
+        return attachType;
+    }
+
+    public int attachedPrograms() {
+        return links.size();
+    }
+
+    /** When the last program was attached, on {@link System#nanoTime}'s clock. */
+    public long attachedNanos() {
+        return attachedNanos;
+    }
+
+    /** What the probe could not record, cumulative (SyscallLayout.CNT_*). */
+    long counter(int index) {
+        return counters.valueLong(index);
+    }
+
+    @Override
+    public void close() {
+        programs.forEach(ProgramInfo::close);
+        closeAll(links, object);
+        records.close();
+        counters.close();
+    }
+
+    private static void closeAll(List<BpfLink> links, BpfObject object) {
+        for (int i = links.size() - 1; i >= 0; i--) {
+            links.get(i).close();
+        }
+        links.clear();
+        object.close();
+    }
+}

@@ -1,0 +1,25 @@
+package org.ebpfagent.agent.syscalls;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.probe.EventClock;
+import org.ebpfagent.agent.probe.ProbeUnit;
+import org.ebpfagent.agent.probe.Recorder;
+
+/** The syscall probe as the agent's set-up loads it ({@code probes=sched+syscalls}). */
+public final class SyscallUnit implements ProbeUnit {
+    @Override
+    public String name() {
+        return "syscalls";
+    }
+
+    @Override
+    public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
+        SyscallProbe probe = SyscallProbe.open(c.kernelTgid(), c.maxThreads(), c.slowSyscallNanos(), c.attach());
+        try {
+            return new SyscallRecorder(probe, c.registry());
+        } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
+            probe.close();
+            throw e;
+        }
+    }
+}
