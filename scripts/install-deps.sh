@@ -2,14 +2,15 @@
 # Makes sure the Debian 12 packages that building and testing ebpf-agent need are installed:
 # clang for the BPF objects, libbpf (the agent binds libbpf.so.1 at run time; the headers build
 # the objects), bpftool for the tests' independent map oracle, Maven, util-linux (unshare,
-# setpriv) and procps. One dpkg-query when all are there; otherwise apt-get installs the missing
+# setpriv), procps, iproute2 and nftables (the TCP tests), python3 (other processes in tests) and
+# strace (the syscall probe's independent count). One dpkg-query when all are there; otherwise apt-get installs the missing
 # ones, which needs root. scripts/test.sh and scripts/run-sample.sh run it first. The JDK 25 the
 # build uses comes with the machine (see scripts/env.sh).
 set -euo pipefail
-packages=(clang llvm make libbpf-dev libbpf1 bpftool maven util-linux procps iproute2 nftables python3)
+packages=(clang llvm make libbpf-dev libbpf1 bpftool maven util-linux procps iproute2 nftables python3 strace)
 
 if ! command -v dpkg-query >/dev/null; then
-  for tool in clang make bpftool mvn unshare setpriv ss nft; do
+  for tool in clang make bpftool mvn unshare setpriv ss nft python3 strace; do
     command -v "$tool" >/dev/null || {
       echo "ebpf-agent: $tool not found; not a Debian system, so install the equivalents of: ${packages[*]}" >&2
       exit 1
