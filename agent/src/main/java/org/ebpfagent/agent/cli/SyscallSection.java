@@ -196,6 +196,8 @@ final class SyscallSection {
         out.println();
         List<ErrnoRow> errs = sortedErrnos();
         if (!errs.isEmpty()) {
+            out.println("### Syscall errors");
+            out.println();
             out.println("| syscall | errno | count | threads |");
             out.println("|---|---|---:|---:|");
             for (ErrnoRow r : errs.subList(0, Math.min(TOP_ERRNOS, errs.size()))) {
@@ -203,7 +205,7 @@ final class SyscallSection {
             }
             out.println();
         }
-        out.println("Slow syscalls: " + process.slowTotal + (worst.isEmpty() ? "." : "; the longest:"));
+        out.println("Slow syscalls (`ebpf.SlowSyscall`): " + process.slowTotal + (worst.isEmpty() ? "." : "; the longest:"));
         out.println();
         for (Slow s : worst) {
             out.printf(Locale.ROOT, "- %s [%d] `%s` %.3f ms, %s, at %s%n", cell(s.thread), s.tid, s.syscall, s.time / 1e6,
