@@ -56,4 +56,6 @@ public final class EbpfEvents {
     public static final String EXITS_DROPPED = "exitsDropped";
     public static final String PROBE_MISSES = "probeMisses";
     public static final String REASONS_DROPPED = "reasonsDropped";
+    public static final String SLOW_SYSCALLS_LOST = "slowSyscallsLost";
+    public static final String SYSCALL_ENTRIES_DROPPED = "syscallEntriesDropped";
 }

@@ -130,6 +130,14 @@ final class SyntheticRecording implements AutoCloseable {
         e.commit();
     }
 
+    /** Commits one ebpf.AgentStatistics event with the syscall probe's two loss counters. */
+    void syscallStatistics(long slowSyscallsLost, long syscallEntriesDropped) {
+        AgentStatistics s = new AgentStatistics();
+        s.slowSyscallsLost = slowSyscallsLost;
+        s.syscallEntriesDropped = syscallEntriesDropped;
+        s.commit();
+    }
+
     void statistics(long pollNs, long errors, long threadsDropped, long exitsDropped, long probeMisses) {
         AgentStatistics s = new AgentStatistics();
         s.begin();
