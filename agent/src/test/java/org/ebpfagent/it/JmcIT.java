@@ -29,6 +29,7 @@ import org.ebpfagent.jmc.AgentHealthRule;
 import org.ebpfagent.jmc.CpuStarvationRule;
 import org.ebpfagent.jmc.EbpfEvents;
 import org.ebpfagent.jmc.EventSums;
+import org.ebpfagent.jmc.SyscallProblemsRule;
 import org.ebpfagent.jmc.TcpProblemsRule;
 import org.ebpfagent.jmc.UninterruptibleWaitRule;
 import org.junit.jupiter.api.BeforeAll;
@@ -279,13 +280,13 @@ class JmcIT {
         IItemCollection items = JfrLoaderToolkit.loadEvents(withoutAgent.toFile());
         assertTrue(items.hasItems(), "the JVM's own events are there");
         for (IRule rule : List.of(new CpuStarvationRule(), new AgentHealthRule(), new UninterruptibleWaitRule(),
-                new TcpProblemsRule())) {
+                new TcpProblemsRule(), new SyscallProblemsRule())) {
             assertEquals(Severity.NA, evaluate(rule, items).getSeverity(), rule.getId());
         }
         // The same through the registry and JMC's own evaluation, as the report generator runs them.
         List<IRule> ours = RuleRegistry.getRules().stream()
                 .filter(x -> x.getId().startsWith("Ebpf")).toList();
-        assertEquals(4, ours.size(), "the four rules are registered: " + ours);
+        assertEquals(5, ours.size(), "the five rules are registered: " + ours);
         Map<IRule, Future<IResult>> results = RulesToolkit.evaluateParallel(ours, items, IPreferenceValueProvider.DEFAULT_VALUES, 1);
         for (var e : results.entrySet()) {
             assertEquals(Severity.NA, e.getValue().get(30, TimeUnit.SECONDS).getSeverity(), e.getKey().getId());

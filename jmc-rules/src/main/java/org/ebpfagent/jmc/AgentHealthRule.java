@@ -25,7 +25,8 @@ public final class AgentHealthRule extends EbpfRule {
     static final double LOSS_SCORE = 80;
     
     public static final TypedResult<IQuantity> LOST = new TypedResult<>("lost", "Data Lost",
-            "Threads dropped, exits dropped, probe misses and failed map reads, added up.", UnitLookup.NUMBER,
+            "Threads dropped, exits dropped, probe misses, syscall records lost or dropped and failed map reads, "
+                    + "added up.", UnitLookup.NUMBER,
             IQuantity.class);
     /**
      * A counter of lost data and what to do about it. Cumulative counters count since the agent
@@ -43,6 +44,10 @@ public final class AgentHealthRule extends EbpfRule {
                     + "is not split by syscall (it still counts as off-CPU; raise maxThreads)"),
             new Loss(EbpfEvents.PROBE_MISSES, true, "the kernel skipped tracepoint hits because the program was "
                     + "already running on that CPU, so some switches were not seen"),
+            new Loss(EbpfEvents.SLOW_SYSCALLS_LOST, true, "the syscall probe's ring buffer was full, so some slow "
+                    + "syscalls have no ebpf.SlowSyscall event (their calls and time still count in ebpf.ThreadSyscalls)"),
+            new Loss(EbpfEvents.SYSCALL_ENTRIES_DROPPED, true, "the syscall probe's per-thread map was full, so some "
+                    + "calls or errors were not counted"),
             new Loss(EbpfEvents.ERRORS, false, "map reads failed (the agent's log on stderr says why)"));
 
     public AgentHealthRule() {

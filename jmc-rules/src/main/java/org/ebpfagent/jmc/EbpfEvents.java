@@ -40,6 +40,15 @@ public final class EbpfEvents {
     public static final String RETRANSMITS = "retransmits";
     public static final String OPEN = "open";
 
+    // ebpf.ThreadSyscalls, ebpf.ThreadSyscallErrors, ebpf.SlowSyscall (and tid, threadName, javaThread,
+    // syscall, result as above)
+    public static final String THREAD_SYSCALLS = "ebpf.ThreadSyscalls";
+    public static final String THREAD_SYSCALL_ERRORS = "ebpf.ThreadSyscallErrors";
+    public static final String SLOW_SYSCALL = "ebpf.SlowSyscall";
+    public static final String ERRNO = "errno";
+    public static final String COUNT = "count";
+    public static final String TIME = "time";
+
     // ebpf.AgentStatistics
     public static final String POLL_TIME = "pollTime";
     public static final String ERRORS = "errors";
@@ -47,4 +56,6 @@ public final class EbpfEvents {
     public static final String EXITS_DROPPED = "exitsDropped";
     public static final String PROBE_MISSES = "probeMisses";
     public static final String REASONS_DROPPED = "reasonsDropped";
+    public static final String SLOW_SYSCALLS_LOST = "slowSyscallsLost";
+    public static final String SYSCALL_ENTRIES_DROPPED = "syscallEntriesDropped";
 }

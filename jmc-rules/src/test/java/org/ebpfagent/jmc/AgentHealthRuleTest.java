@@ -31,6 +31,20 @@ class AgentHealthRuleTest {
     }
 
     @Test
+    void theSyscallProbesLossesAreNamed() throws Exception {
+        IItemCollection items;
+        try (SyntheticRecording r = new SyntheticRecording()) {
+            r.syscallStatistics(2, 0);
+            r.syscallStatistics(5, 9);
+            items = r.load();
+        }
+        IResult r = evaluate(new AgentHealthRule(), items, IPreferenceValueProvider.DEFAULT_VALUES);
+        assertEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
+        assertEquals("The eBPF agent lost data: slowSyscallsLost 5; syscallEntriesDropped 9. Its figures for this "
+                + "recording are incomplete.", r.getSummary());
+    }
+
+    @Test
     void okWhenNothingWasLost() throws Exception {
         IItemCollection items;
         try (SyntheticRecording r = new SyntheticRecording()) {

@@ -7,10 +7,13 @@ import java.nio.file.Path;
 import jdk.jfr.Recording;
 
 import org.ebpfagent.events.AgentStatistics;
+import org.ebpfagent.events.SlowSyscall;
 import org.ebpfagent.events.TcpConnect;
 import org.ebpfagent.events.TcpConnection;
 import org.ebpfagent.events.ThreadOffCpu;
 import org.ebpfagent.events.ThreadScheduling;
+import org.ebpfagent.events.ThreadSyscallErrors;
+import org.ebpfagent.events.ThreadSyscalls;
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.flightrecorder.CouldNotLoadRecordingException;
 import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
@@ -30,6 +33,9 @@ final class SyntheticRecording implements AutoCloseable {
         recording.enable(ThreadOffCpu.class);
         recording.enable(TcpConnect.class);
         recording.enable(TcpConnection.class);
+        recording.enable(ThreadSyscalls.class);
+        recording.enable(ThreadSyscallErrors.class);
+        recording.enable(SlowSyscall.class);
         recording.enable("jdk.JVMInformation");
         recording.start();
     }
@@ -86,6 +92,50 @@ final class SyntheticRecording implements AutoCloseable {
         e.retransmits = retransmits;
         e.open = open;
         e.commit();
+    }
+
+    /** Commits one ebpf.ThreadSyscalls event. */
+    void syscalls(String name, long tid, String syscall, long calls, long errors) {
+        ThreadSyscalls e = new ThreadSyscalls();
+        e.threadName = name;
+        e.tid = tid;
+        e.syscall = syscall;
+        e.calls = calls;
+        e.errors = errors;
+        e.commit();
+    }
+
+    /** Commits one ebpf.ThreadSyscallErrors event spanning about {@code spanMillis} of real time. */
+    void syscallErrors(String name, long tid, String syscall, String errno, long count, long spanMillis)
+            throws InterruptedException {
+        ThreadSyscallErrors e = new ThreadSyscallErrors();
+        e.begin();
+        Thread.sleep(spanMillis);
+        e.threadName = name;
+        e.tid = tid;
+        e.syscall = syscall;
+        e.errno = errno;
+        e.count = count;
+        e.commit();
+    }
+
+    /** Commits one ebpf.SlowSyscall event. */
+    void slowSyscall(String name, long tid, String syscall, long timeMs, String result) {
+        SlowSyscall e = new SlowSyscall();
+        e.threadName = name;
+        e.tid = tid;
+        e.syscall = syscall;
+        e.time = timeMs * MS;
+        e.result = result;
+        e.commit();
+    }
+
+    /** Commits one ebpf.AgentStatistics event with the syscall probe's two loss counters. */
+    void syscallStatistics(long slowSyscallsLost, long syscallEntriesDropped) {
+        AgentStatistics s = new AgentStatistics();
+        s.slowSyscallsLost = slowSyscallsLost;
+        s.syscallEntriesDropped = syscallEntriesDropped;
+        s.commit();
     }
 
     void statistics(long pollNs, long errors, long threadsDropped, long exitsDropped, long probeMisses) {

@@ -16,7 +16,11 @@ final class CompareReport {
         s.append("ebpf-agent compare: ").append(verdict(c)).append('\n');
         s.append(side("base", c.baseName, c.baseSeconds, c, true)).append('\n');
         s.append(side("head", c.headName, c.headSeconds, c, false)).append('\n');
-        s.append("rates are per second of measured time; waitShare = runQueueWait / (onCpu + runQueueWait)\n\n");
+        s.append("rates are per second of measured time; waitShare = runQueueWait / (onCpu + runQueueWait)\n");
+        if (hasSyscalls(c)) {
+            s.append("syscall p99: an upper bound from the intervals' p50, p99 and max (docs/ci-regression.md)\n");
+        }
+        s.append('\n');
         String format = "%-30s %-22s %10s %10s %10s %8s  %s%n";
         s.append(String.format(Locale.ROOT, format, "group [threads base/head]", "metric", "base", "head", "delta", "rel",
                 "gate"));
@@ -77,6 +81,10 @@ final class CompareReport {
         s.append("\n\\* no java.lang.Thread (JVM-internal); floor: under ").append(percent(c.thresholds.minShare()))
                 .append(" of the process's amount in both runs, shown but not gated\n\n</details>\n");
         return s.toString();
+    }
+
+    private static boolean hasSyscalls(Comparison c) {
+        return c.rows.stream().anyMatch(r -> r.metric() instanceof SyscallMetric);
     }
 
     /** The verdict and the regressions: what the CI log gets when the report itself went to a file. */

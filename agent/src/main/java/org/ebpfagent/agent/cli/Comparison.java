@@ -15,6 +15,8 @@ final class Comparison {
     static final String PROCESS = "(process)";
     /** The row group of the TCP probe's whole-process figures. */
     static final String TCP = "(process tcp)";
+    /** The row group of every syscall together; each syscall's own is "(syscall NAME)". */
+    static final String SYSCALLS = "(process syscalls)";
 
     enum Verdict {
         /** Rose more than its threshold. */
@@ -81,7 +83,70 @@ final class Comparison {
         if (!base.tcp.isEmpty() || !head.tcp.isEmpty()) {
             c.addTcp(base.tcp, head.tcp);
         }
+        if (!base.syscalls.isEmpty() || !head.syscalls.isEmpty()) {
+            c.addSyscalls(base.syscalls, head.syscalls);
+        }
         return c;
+    }
+
+    static String syscallGroup(String syscall) {
+        return "(syscall " + syscall + ")";
+    }
+
+    /**
+     * The syscall probe's figures: every syscall together (no p99: it would mix syscalls), then
+     * each syscall, the most time per second in either run first. A syscall's row is judged on its
+     * own limit, else on the one for every syscall; under the latter it must hold --min-share of
+     * the process's amount in one run (the same floor as thread groups), a syscall named on its
+     * own is always judged.
+     */
+    private void addSyscalls(SyscallTotals b, SyscallTotals h) {
+        for (SyscallMetric m : SyscallMetric.values()) {
+            if (m != SyscallMetric.P99) {
+                rows.add(syscallRow(SYSCALLS, m, b.isEmpty() ? null : b.all, h.isEmpty() ? null : h.all,
+                        thresholds.limit(SyscallGate.ANY, m), false, b.all, h.all));
+            }
+        }
+        Set<String> names = new HashSet<>(b.bySyscall.keySet());
+        names.addAll(h.bySyscall.keySet());
+        List<String> order = names.stream().sorted(Comparator.comparingDouble((String n) -> -Math.max(
+                timePerSecond(b.bySyscall.get(n), baseSeconds), timePerSecond(h.bySyscall.get(n), headSeconds)))
+                .thenComparing(n -> n)).toList();
+        for (String n : order) {
+            for (SyscallMetric m : SyscallMetric.values()) {
+                rows.add(syscallRow(syscallGroup(n), m, b.bySyscall.get(n), h.bySyscall.get(n), thresholds.limit(n, m),
+                        !thresholds.named(n, m), b.all, h.all));
+            }
+        }
+    }
+
+    private Row syscallRow(String group, SyscallMetric m, SyscallStats b, SyscallStats h, Double limit,
+                           boolean floored, SyscallStats baseAll, SyscallStats headAll) {
+        SyscallStats none = new SyscallStats(group);
+        SyscallStats bs = b == null ? none : b;
+        SyscallStats hs = h == null ? none : h;
+        double base = m.value(bs, baseSeconds);
+        double head = m.value(hs, headSeconds);
+        Verdict v;
+        if (limit == null) {
+            v = Verdict.UNGATED;
+        } else if (b == null || h == null) {
+            v = Verdict.ONE_SIDED;
+        } else if (floored && share(m, bs, baseAll) < thresholds.minShare() && share(m, hs, headAll) < thresholds.minShare()) {
+            v = Verdict.BELOW_FLOOR;
+        } else {
+            v = rise(m, base, head) > limit ? Verdict.REGRESSION : Verdict.PASS;
+        }
+        return new Row(group, false, bs.tids.size(), hs.tids.size(), m, base, head, limit, v);
+    }
+
+    private static double timePerSecond(SyscallStats s, double seconds) {
+        return s == null ? 0 : s.totalTime / seconds;
+    }
+
+    private static double share(SyscallMetric m, SyscallStats one, SyscallStats all) {
+        long total = m.weight(all);
+        return total == 0 ? 0 : (double) m.weight(one) / total;
     }
 
     /** The TCP probe's figures for the whole process, in their own row group. */

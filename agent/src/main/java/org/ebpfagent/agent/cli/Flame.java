@@ -15,14 +15,19 @@ import one.convert.Frame;
 
 /**
  * Where the threads' time went, by kernel state, as a flame graph: thread, then on-CPU,
- * run-queue wait or off-CPU, then (off-CPU) the reason (syscall and wait kind). Frame widths are
- * microseconds. Rendered by the async-profiler converters' {@link FlameGraph}, alone or against a
+ * run-queue wait or off-CPU, then (off-CPU) the reason (syscall and wait kind); or, of kind
+ * {@link #SYSCALLS}, thread then {@code syscall:NAME}, weighted by the time spent in each syscall
+ * from entry to exit (ebpf.ThreadSyscalls totalTime). Frame widths are microseconds. Rendered by the async-profiler converters' {@link FlameGraph}, alone or against a
  * base recording, or written as collapsed stacks ("a;b;c 123" lines) that any flame graph tool reads.
  */
 final class Flame {
     static final String ON_CPU = "on-CPU";
     static final String RUN_QUEUE = "run-queue wait";
     static final String OFF_CPU = "off-CPU";
+    /** The --kind values: time by kernel state (the default), or time in syscalls. */
+    static final String STATES = "states";
+    static final String SYSCALLS = "syscalls";
+    static final String SYSCALL_PREFIX = "syscall:";
 
     /** Microseconds per stack, in the order first met. */
     private final Map<String, long[]> stacks = new LinkedHashMap<>();
@@ -30,9 +35,20 @@ final class Flame {
     private final Map<String, long[]> explained = new LinkedHashMap<>();
     private final Map<String, long[]> offCpu = new LinkedHashMap<>();
     boolean sawEvents;
+    /** Whether the recording holds ebpf.ThreadSyscalls events (of any thread). */
+    boolean sawSyscalls;
 
-    /** Reads the recording's threads, or only those whose whole name matches {@code threads} if not null. */
+    /** Reads the recording's threads by kernel state. */
     static Flame read(Path file, java.util.regex.Pattern threads) throws IOException {
+        return read(file, threads, STATES);
+    }
+
+    /**
+     * Reads the recording's threads, or only those whose whole name matches {@code threads} if not
+     * null, as {@code kind} ({@link #STATES} or {@link #SYSCALLS}) tells.
+     */
+    static Flame read(Path file, java.util.regex.Pattern threads, String kind) throws IOException {
+        boolean syscalls = kind.equals(SYSCALLS);
         Flame f = new Flame();
         try (RecordingFile recording = new RecordingFile(file)) {
             while (recording.hasMoreEvents()) {
@@ -41,7 +57,16 @@ final class Flame {
                 if (type.equals("ebpf.ThreadScheduling")) {
                     f.sawEvents = true;
                 }
+                if (type.equals("ebpf.ThreadSyscalls")) {
+                    f.sawSyscalls = true;
+                }
                 if (threads != null && type.startsWith("ebpf.Thread") && !threads.matcher(e.getString("threadName")).matches()) {
+                    continue;
+                }
+                if (syscalls) {
+                    if (type.equals("ebpf.ThreadSyscalls")) {
+                        f.add(e.getLong("totalTime"), e.getString("threadName"), SYSCALL_PREFIX + e.getString("syscall"));
+                    }
                     continue;
                 }
                 switch (type) {

@@ -10,7 +10,7 @@ import java.util.regex.PatternSyntaxException;
 final class FlameCommand {
     static final String USAGE = """
             usage: java -jar ebpf-agent.jar flame REC.jfr -o OUT.html [--format html|collapsed] [--threads REGEX] [--title TEXT]
-                                                [--diff BASE.jfr]
+                                                [--diff BASE.jfr] [--kind states|syscalls]
 
             A flame graph of the recording's threads, frame widths in microseconds: each thread
             splits into on-CPU (green), run-queue wait (red) and off-CPU (orange), and off-CPU into
@@ -24,6 +24,10 @@ final class FlameCommand {
               --threads REGEX           only threads whose whole name matches, e.g. 'pool-.*|worker-\\d+'
                                         (idle JVM threads are mostly off-CPU and take much of the width)
               --title TEXT              the graph's title (default: ebpf-agent: REC.jfr, with the unit)
+              --kind states|syscalls    states (default): time by kernel state, as above; syscalls: each
+                                        thread splits into syscall:NAME frames as wide as the time its
+                                        calls of NAME took from entry to exit (needs the syscall probe,
+                                        probes=sched+syscalls)
               --diff BASE.jfr           a differential graph: REC.jfr's widths, each frame red where its
                                         time grew from BASE.jfr's, blue where it shrank (yellow: new);
                                         collapsed: "a;b;c baseMicros micros" per stack of either
@@ -33,8 +37,9 @@ final class FlameCommand {
     private FlameCommand() {}
 
     static int run(List<String> args, PrintStream out) throws CliError {
-        CommandLine c = CommandLine.parse("flame", args, List.of("--format", "-o", "--threads", "--title", "--diff"));
+        CommandLine c = CommandLine.parse("flame", args, List.of("--format", "-o", "--threads", "--title", "--diff", "--kind"));
         String format = c.choice("flame", "--format", "html", "collapsed");
+        String kind = c.choice("flame", "--kind", Flame.STATES, Flame.SYSCALLS);
         c.expectFiles("flame", 1, "one recording, REC.jfr");
         Pattern threads = null;
         if (c.value("--threads") != null) {
@@ -53,11 +58,12 @@ final class FlameCommand {
             throw CommandLine.usage("flame", "flame needs -o OUT.html (the page is not meant for a terminal)");
         }
         Path file = c.files.get(0);
-        Flame flame = read(file, threads);
-        Flame base = c.value("--diff") == null ? null : read(Path.of(c.value("--diff")), threads);
+        Flame flame = read(file, threads, kind);
+        Flame base = c.value("--diff") == null ? null : read(Path.of(c.value("--diff")), threads, kind);
         String title = c.value("--title") != null ? c.value("--title")
                 : "ebpf-agent: " + file.getFileName() + (base == null ? "" : " against " + Path.of(c.value("--diff")).getFileName())
-                        + ", thread time by kernel state (1 sample = 1 µs)";
+                        + (kind.equals(Flame.SYSCALLS) ? ", thread time in syscalls" : ", thread time by kernel state")
+                        + " (1 sample = 1 µs)";
         RecordingIo.write(output, out, to -> {
             if (format.equals("collapsed")) {
                 flame.collapsed(base, to);
@@ -71,10 +77,14 @@ final class FlameCommand {
         return Main.OK;
     }
 
-    private static Flame read(Path file, Pattern threads) throws CliError {
-        Flame flame = RecordingIo.read(file, f -> Flame.read(f, threads));
+    private static Flame read(Path file, Pattern threads, String kind) throws CliError {
+        Flame flame = RecordingIo.read(file, f -> Flame.read(f, threads, kind));
         if (!flame.sawEvents) {
             throw RecordingIo.noEvents(file);
+        }
+        if (kind.equals(Flame.SYSCALLS) && !flame.sawSyscalls) {
+            throw new CliError(Main.NO_EVENTS, "ebpf-agent: " + file + " holds no ebpf.ThreadSyscalls events "
+                    + "(--kind syscalls needs the syscall probe: -javaagent:ebpf-agent.jar=probes=sched+syscalls)");
         }
         return flame;
     }

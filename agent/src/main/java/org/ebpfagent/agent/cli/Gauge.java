@@ -6,7 +6,9 @@ import java.util.stream.Collectors;
 
 /**
  * One figure compare can gate on: the scheduler's per thread group ({@link Metric}), the TCP
- * probe's for the process ({@link TcpMetric}). Labels are unique across them.
+ * probe's for the process ({@link TcpMetric}), the syscall probe's per syscall ({@link
+ * SyscallMetric}, keyed in --fail-on by {@link SyscallGate}). Labels are unique across the first
+ * two, which {@link #all()} lists; syscall ones are reached through their syscall: prefix.
  */
 interface Gauge {
     /** The name --fail-on takes, e.g. {@code runQueueWait}. */
@@ -31,7 +33,8 @@ interface Gauge {
                 return g;
             }
         }
-        throw new IllegalArgumentException("unknown metric '" + label + "' (accepted: " + labels() + ")");
+        throw new IllegalArgumentException("unknown metric '" + label + "' (accepted: " + labels() + ", "
+                + SyscallGate.SYNTAX + ")");
     }
 
     static String labels() {

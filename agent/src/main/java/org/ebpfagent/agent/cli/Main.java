@@ -48,10 +48,12 @@ public final class Main {
                 commands:
                   report REC.jfr [--format text|markdown|json] [-o FILE]
                                     per Java thread: on-CPU, run-queue wait, off-CPU and its top reasons
-                                    (the syscalls threads blocked in), switches, migrations; agent health
-                  flame REC.jfr -o OUT.html [--format html|collapsed] [--title TEXT]
+                                    (the syscalls threads blocked in), switches, migrations; agent health;
+                                    TCP and syscall sections when those probes ran
+                  flame REC.jfr -o OUT.html [--format html|collapsed] [--title TEXT] [--kind states|syscalls]
                                     flame graph of where the threads' time went: thread -> on-CPU /
-                                    run-queue wait / off-CPU -> reason (async-profiler's renderer)
+                                    run-queue wait / off-CPU -> reason (async-profiler's renderer);
+                                    --kind syscalls: thread -> syscall:NAME, by time in the syscall
                   compare BASE.jfr HEAD.jfr [--fail-on runQueueWait=+10%,waitShare=+5pp] [--format text|markdown|junit]
                           [-o FILE] [--group REGEX=NAME] [--min-share 5%]
                                     per-thread-group rates of two recordings side by side; a CI regression gate

@@ -62,9 +62,15 @@ final class Report {
     long exitsDropped;
     long reasonsDropped;
     long probeMisses;
+    long recordsLost;
+    long connectionsDropped;
+    long slowSyscallsLost;
+    long syscallEntriesDropped;
     boolean hasReasons;
     /** The TCP probe's section (empty without its events). */
     final TcpSection tcp = new TcpSection();
+    /** The syscall probe's section (empty without its events). */
+    final SyscallSection syscalls = new SyscallSection();
     private java.time.Instant first;
     private java.time.Instant last;
 
@@ -99,15 +105,26 @@ final class Report {
                         r.threadsDropped = Math.max(r.threadsDropped, e.getLong("threadsDropped"));
                         r.exitsDropped = Math.max(r.exitsDropped, e.getLong("exitsDropped"));
                         r.probeMisses = Math.max(r.probeMisses, e.getLong("probeMisses"));
-                        if (e.hasField("reasonsDropped")) {
-                            r.reasonsDropped = Math.max(r.reasonsDropped, e.getLong("reasonsDropped"));
+                        r.reasonsDropped = cumulative(e, "reasonsDropped", r.reasonsDropped);
+                        r.recordsLost = cumulative(e, "recordsLost", r.recordsLost);
+                        r.connectionsDropped = cumulative(e, "connectionsDropped", r.connectionsDropped);
+                        r.slowSyscallsLost = cumulative(e, "slowSyscallsLost", r.slowSyscallsLost);
+                        r.syscallEntriesDropped = cumulative(e, "syscallEntriesDropped", r.syscallEntriesDropped);
+                    }
+                    default -> {
+                        if (!r.tcp.accept(e)) {
+                            r.syscalls.accept(e);
                         }
                     }
-                    default -> r.tcp.accept(e);
                 }
             }
         }
         return r;
+    }
+
+    /** The larger of {@code so far} and a cumulative counter, which a recording of an older agent may lack. */
+    private static long cumulative(RecordedEvent e, String field, long soFar) {
+        return e.hasField(field) ? Math.max(soFar, e.getLong(field)) : soFar;
     }
 
     /**

@@ -13,7 +13,10 @@ final class ReportCommand {
             marked *): time on a CPU, waiting in the run queue, off-CPU, wait share, voluntary and
             involuntary switches, migrations, and the top reasons it was off-CPU (the syscall it
             blocked in, e.g. futex for locks, parks and sleeps, read or epoll_wait for I/O, and
-            whether it slept uninterruptibly). Then the agent's own health: polls, drops, misses.
+            whether it slept uninterruptibly). With the TCP probe's events, TCP per thread and per
+            remote endpoint; with the syscall probe's, syscalls per thread and for the process
+            (calls, errors, time, p99), the commonest errnos and the slowest calls. Then the agent's
+            own health: polls, drops, misses, and each probe's losses.
 
               --format text|markdown|json   default text; markdown suits a CI summary, json a script
               -o FILE, --output=FILE        write to FILE instead of stdout

@@ -39,6 +39,7 @@ final class ReportWriter {
         out.println("* no java.lang.Thread (a JVM-internal thread: GC, JIT compiler, VM thread)");
         out.println("wait% = run-queue wait / (on-CPU + run-queue wait): how much of the time a thread wanted a CPU it waited for one");
         r.tcp.text(out);
+        r.syscalls.text(out);
         agent(r, out);
     }
 
@@ -67,6 +68,7 @@ final class ReportWriter {
         out.println("\\* no java.lang.Thread (GC, JIT compiler, VM thread). wait% = run-queue wait / (on-CPU + run-queue wait).");
         out.println();
         r.tcp.markdown(out);
+        r.syscalls.markdown(out);
         agent(r, out);
     }
 
@@ -95,6 +97,9 @@ final class ReportWriter {
         if (!r.tcp.isEmpty()) {
             r.tcp.json(j);
         }
+        if (!r.syscalls.isEmpty()) {
+            r.syscalls.json(j);
+        }
         j.key("agent").begin('{');
         j.field("polls", r.polls);
         j.field("pollTimeMeanNs", r.polls == 0 ? 0 : r.pollTimeTotal / r.polls);
@@ -104,6 +109,10 @@ final class ReportWriter {
         j.field("exitsDropped", r.exitsDropped);
         j.field("reasonsDropped", r.reasonsDropped);
         j.field("probeMisses", r.probeMisses);
+        j.field("recordsLost", r.recordsLost);
+        j.field("connectionsDropped", r.connectionsDropped);
+        j.field("slowSyscallsLost", r.slowSyscallsLost);
+        j.field("syscallEntriesDropped", r.syscallEntriesDropped);
         j.end('}');
         j.end('}');
         out.println();
@@ -140,6 +149,15 @@ final class ReportWriter {
                             + "%d exits, %d off-CPU reasons; %d tracepoint hits missed%n",
                     r.polls, r.pollTimeTotal / 1e6 / r.polls, r.pollTimeMax / 1e6, r.errors, r.threadsDropped,
                     r.exitsDropped, r.reasonsDropped, r.probeMisses);
+            // A probe's own losses are named when it ran (its events are there) or lost something.
+            if (!r.tcp.isEmpty() || r.recordsLost + r.connectionsDropped > 0) {
+                out.printf(Locale.ROOT, "agent, TCP probe: %d records lost, %d connections dropped%n", r.recordsLost,
+                        r.connectionsDropped);
+            }
+            if (!r.syscalls.isEmpty() || r.slowSyscallsLost + r.syscallEntriesDropped > 0) {
+                out.printf(Locale.ROOT, "agent, syscall probe: %d slow-syscall records lost, %d syscall entries dropped%n",
+                        r.slowSyscallsLost, r.syscallEntriesDropped);
+            }
         }
         if (!r.hasReasons) {
             out.println("no ebpf.ThreadOffCpu events: off-CPU reasons need an agent that records them");

@@ -16,6 +16,8 @@ final class SchedRecording {
     final SchedTotals process = new SchedTotals();
     /** The TCP probe's figures, read in the same pass (empty without its events). */
     final TcpTotals tcp = new TcpTotals();
+    /** The syscall probe's figures, read in the same pass (empty without its events). */
+    final SyscallTotals syscalls = new SyscallTotals();
     private long statisticsNanos;
     private Instant first;
     private Instant last;
@@ -32,7 +34,11 @@ final class SchedRecording {
                         r.span(e.getStartTime(), e.getEndTime());
                     }
                     case "ebpf.AgentStatistics" -> r.statisticsNanos += e.getDuration().toNanos();
-                    default -> r.tcp.accept(e);
+                    default -> {
+                        if (!r.tcp.accept(e)) {
+                            r.syscalls.accept(e);
+                        }
+                    }
                 }
             }
         }

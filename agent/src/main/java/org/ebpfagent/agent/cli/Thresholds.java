@@ -20,7 +20,10 @@ final class Thresholds {
     private final Map<Gauge, Double> limits = new LinkedHashMap<>();
     private double minShare = DEFAULT_MIN_SHARE;
 
-    /** Adds the limits of one --fail-on value: comma-separated METRIC=+N% (waitShare: +Npp, percentage points). */
+    /**
+     * Adds the limits of one --fail-on value: comma-separated METRIC=+N% (waitShare: +Npp,
+     * percentage points), METRIC being a gauge's label or a {@link SyscallGate} key.
+     */
     void add(String spec) {
         for (String part : spec.split(",", -1)) {
             String item = part.trim();
@@ -28,7 +31,8 @@ final class Thresholds {
             if (eq <= 0) {
                 throw new IllegalArgumentException("--fail-on takes METRIC=+N%[,...] (waitShare=+Npp), not '" + item + "'");
             }
-            Gauge m = Gauge.byLabel(item.substring(0, eq).trim());
+            String key = item.substring(0, eq).trim();
+            Gauge m = SyscallGate.isSyscallKey(key) ? SyscallGate.parse(key) : Gauge.byLabel(key);
             String value = item.substring(eq + 1).trim();
             Matcher v = LIMIT.matcher(value);
             if (!v.matches()) {
@@ -68,6 +72,25 @@ final class Thresholds {
     /** The limit for a metric: percent of the base value, or percentage points for the share; null when not gated. */
     Double limit(Gauge m) {
         return limits.get(m);
+    }
+
+    /**
+     * The limit for one syscall's metric: its own (syscall:read.p99), else the one for every
+     * syscall (syscall:*.p99); null when neither is given. {@code syscall} "*" asks for the latter only.
+     */
+    Double limit(String syscall, SyscallMetric m) {
+        Double own = limits.get(new SyscallGate(syscall, m));
+        return own != null ? own : limits.get(new SyscallGate(SyscallGate.ANY, m));
+    }
+
+    /** Whether a syscall's limit for {@code m} is its own, not the one for every syscall. */
+    boolean named(String syscall, SyscallMetric m) {
+        return !syscall.equals(SyscallGate.ANY) && limits.containsKey(new SyscallGate(syscall, m));
+    }
+
+    /** The syscall limits given, in the order given. */
+    java.util.List<SyscallGate> syscallGates() {
+        return limits.keySet().stream().filter(g -> g instanceof SyscallGate).map(g -> (SyscallGate) g).toList();
     }
 
     Map<Gauge, Double> all() {

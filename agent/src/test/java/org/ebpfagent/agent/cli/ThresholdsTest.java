@@ -42,9 +42,24 @@ class ThresholdsTest {
         assertEquals(5.0, t.limit(TcpMetric.BYTES));
     }
 
+    @Test
+    void syscallLimitsParseAndANamedOneComesBeforeTheWildcard() {
+        Thresholds t = new Thresholds();
+        t.add("syscall:futex.calls=+20%,syscall:*.calls=+50%,syscall:Read.P99=+50%,syscall:*.errors=100%");
+        assertEquals(20.0, t.limit("futex", SyscallMetric.CALLS));
+        assertEquals(50.0, t.limit("read", SyscallMetric.CALLS));
+        assertEquals(50.0, t.limit("read", SyscallMetric.P99));
+        assertNull(t.limit("futex", SyscallMetric.P99));
+        assertEquals(100.0, t.limit("*", SyscallMetric.ERRORS));
+        assertTrue(t.named("futex", SyscallMetric.CALLS));
+        assertTrue(!t.named("read", SyscallMetric.CALLS) && !t.named("*", SyscallMetric.CALLS));
+        assertEquals("syscall:read.p99", t.syscallGates().get(2).label());
+        assertEquals("+50%", Thresholds.describe(t.syscallGates().get(2), 50));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            cpu=+10%                   | unknown metric 'cpu' (accepted: onCpu, runQueueWait, offCpu, voluntarySwitches, involuntarySwitches, migrations, waitShare, connectTimeP99, connectFailures, retransmits, tcpBytes)
+            cpu=+10%                   | unknown metric 'cpu' (accepted: onCpu, runQueueWait, offCpu, voluntarySwitches, involuntarySwitches, migrations, waitShare, connectTimeP99, connectFailures, retransmits, tcpBytes, syscall:NAME.METRIC
             onCpu                      | --fail-on takes METRIC=+N%
             =+10%                      | --fail-on takes METRIC=+N%
             onCpu=+10                  | onCpu: '+10' is not an increase like onCpu=+10%
