@@ -67,7 +67,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384); /* resized by the agent before load: threads x syscalls in use */
+	__uint(max_entries, 16384); /* threads x syscalls in use; the buckets cost 16 bytes per entry of capacity */
 	__type(key, struct sys_key);
 	__type(value, struct sys_stats);
 } stats SEC(".maps");
@@ -83,7 +83,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 4096); /* resized by the agent before load: the JVM's threads */
+	__uint(max_entries, 4096); /* the JVM's threads that made syscalls; the agent may lower it to maxThreads */
 	__type(key, struct sys_thread_key);
 	__type(value, struct sys_thread);
 } threads SEC(".maps");
@@ -98,7 +98,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 << 10); /* 5,400 slow calls between two polls */
+	__uint(max_entries, 128 << 10); /* 2,700 slow calls between two polls (48 bytes each with the header) */
 } records SEC(".maps");
 
 static __always_inline bool own_process(void)

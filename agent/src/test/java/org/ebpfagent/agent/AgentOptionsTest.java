@@ -30,15 +30,23 @@ class AgentOptionsTest {
         assertEquals(4096, o.maxThreads());
         assertEquals("/opt/lib/libbpf.so.1", o.libbpf());
         assertEquals(Duration.ofSeconds(2), AgentOptions.parse("interval=2s").interval());
+        assertEquals(Set.of("sched", "syscalls"), AgentOptions.parse("probes=sched+syscalls").probes());
+        assertEquals(Duration.ofMillis(10), AgentOptions.defaults().slowSyscall());
+        assertEquals(Duration.ofNanos(500_000), AgentOptions.parse("slowSyscall=500us").slowSyscall());
+        assertEquals(Duration.ofMillis(5), AgentOptions.parse("slowSyscall=5ms").slowSyscall());
+        assertEquals(Duration.ZERO, AgentOptions.parse("slowSyscall=0").slowSyscall());
     }
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf, attach)",
+        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf, attach, slowSyscall)",
         "attach=kprobe    | bad value 'kprobe' for option 'attach' (accepted: auto, tp_btf, raw_tp)",
         "interval=fast    | bad value 'fast' for option 'interval' (accepted: a duration from 10ms to 3600s",
         "interval=5ms     | bad value '5ms' for option 'interval'",
-        "probes=udp       | bad value 'udp' for option 'probes' (accepted: sched, tcp)",
+        "probes=udp       | bad value 'udp' for option 'probes' (accepted: sched, tcp, syscalls)",
+        "slowSyscall=fast | bad value 'fast' for option 'slowSyscall' (accepted: 0 for none, or a duration from 1us to 3600s",
+        "slowSyscall=500ns | bad value '500ns' for option 'slowSyscall'",
+        "slowSyscall=2h   | bad value '2h' for option 'slowSyscall'",
         "log=loud         | bad value 'loud' for option 'log' (accepted: error, warn, info, debug, trace)",
         "maxThreads=0     | bad value '0' for option 'maxThreads' (accepted: an integer from 64 to 4194304)",
         "maxThreads=lots  | bad value 'lots' for option 'maxThreads'",

@@ -39,6 +39,8 @@ class SyscallIT {
     static List<RecordedEvent> errors;
     static List<RecordedEvent> slow;
     static int foreignPid;
+    static long memlock;
+    static String mapTable;
 
     @BeforeAll
     static void run() throws Exception {
@@ -67,7 +69,10 @@ class SyscallIT {
             entries = new HashMap<>();
             leftTids = new HashSet<>();
             Map<String, Integer> btf = BpftoolBtf.of("syscalls");
-            for (ChildMaps.BpfMapInfo m : ChildMaps.of(pid)) {
+            List<ChildMaps.BpfMapInfo> maps = ChildMaps.of(pid);
+            memlock = ChildMaps.memlock(maps);
+            mapTable = ChildMaps.table(maps);
+            for (ChildMaps.BpfMapInfo m : maps) {
                 String keyStruct = switch (m.name()) {
                     case "stats" -> "sys_key";
                     case "errors" -> "sys_error_key";
@@ -186,6 +191,12 @@ class SyscallIT {
         gone.removeAll(liveTids);
         assertTrue(gone.isEmpty(), "entries of threads that are gone: " + gone.stream().limit(20).toList());
         assertTrue(entries.get("threads") <= liveTids.size(), "thread entries " + entries);
+    }
+
+    @Test
+    void theSchedulerAndSyscallProbesStayInsideTheKernelMemoryBudget() {
+        System.out.println("SyscallIT: kernel memory of the sched and syscalls probes' maps: " + memlock + " bytes" + mapTable);
+        assertTrue(memlock <= KernelMemoryIT.BUDGET, "kernel memory " + memlock + " bytes:" + mapTable);
     }
 
     @Test

@@ -30,7 +30,9 @@ final class Log2Quantiles {
             }
             long low = b == 0 ? 0 : 1L << b;
             long high = b == counts.length - 1 ? Math.max(low, max) : 1L << (b + 1);
-            long estimate = low + (long) ((high - low) * ((rank - below) / (double) n));
+            // The k-th of n calls in the bucket is placed at the middle of the k-th n-th of it:
+            // inside [low, high), never on the bucket's upper edge, which belongs to the next.
+            long estimate = low + (long) ((high - low) * ((rank - below - 0.5) / n));
             return max >= low ? Math.min(estimate, max) : estimate;
         }
         return max; // counts short of calls (a read racing the kernel's writes): the longest is an upper bound

@@ -22,7 +22,7 @@ import org.ebpfagent.agent.util.Log;
  * kernel refuses it.
  *
  * <p>Kernel memory: the hashes are created without preallocation (an entry costs memory only while
- * its thread and syscall exist), the ring buffer is 256 KiB.
+ * its thread and syscall exist), the ring buffer is 128 KiB.
  */
 public final class SyscallProbe implements AutoCloseable {
     private static final Log LOG = Log.named("ebpf-agent");
@@ -31,10 +31,14 @@ public final class SyscallProbe implements AutoCloseable {
      * (and detached last), so that every thread the other programs register has its exit marked.
      */
     static final List<String> PROGRAMS = List.of("sched_process_exit", "sys_enter", "sys_exit");
-    /** Entries of the stats hash per thread the JVM may have (maxThreads): syscalls a thread uses. */
-    static final int SYSCALLS_PER_THREAD = 8;
-    static final int MIN_STATS = 4096;
-    static final int MAX_STATS = 1 << 18;
+    /**
+     * Capacity of the stats hash (threads x syscalls in use at once: 1,000 threads of 16 syscalls
+     * each) and of the threads hash (threads that made syscalls and live). Entries cost memory only
+     * while they exist, but the buckets cost 16 bytes per entry of capacity: sized by maxThreads
+     * (32,768 by default, x 8 syscalls) the stats hash alone took 4.2 MB of kernel memory.
+     */
+    static final int STATS = 16384;
+    static final int MAX_THREADS = 4096;
 
     private final BpfObject object;
     private final List<BpfLink> links;
@@ -117,9 +121,8 @@ public final class SyscallProbe implements AutoCloseable {
             for (String program : object.programNames()) {
                 object.setAutoload(program, program.endsWith("_" + suffix));
             }
-            // Sized for the threads the agent may track; entries cost memory only while they exist.
-            object.map("stats").setMaxEntries(Math.clamp((long) maxThreads * SYSCALLS_PER_THREAD, MIN_STATS, MAX_STATS));
-            object.map("threads").setMaxEntries(maxThreads);
+            object.map("stats").setMaxEntries(STATS);
+            object.map("threads").setMaxEntries(Math.min(maxThreads, MAX_THREADS));
             BpfMap.Layout statsLayout = object.map("stats").bind(SyscallLayout.KEY, SyscallLayout.STATS);
             BpfMap.Layout errorLayout = object.map("errors").bind(SyscallLayout.ERROR_KEY, CStruct.U64);
             BpfMap.Layout threadLayout = object.map("threads").bind(SyscallLayout.THREAD_KEY, SyscallLayout.THREAD);

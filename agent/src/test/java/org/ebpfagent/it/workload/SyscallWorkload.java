@@ -46,7 +46,13 @@ public final class SyscallWorkload {
         return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), d);
     }
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) throws Throwable {
+        // Every class the threads below use is loaded here first: loading one from the class path
+        // opens, reads and closes its file on whichever thread needs it first (a close more on sys-close).
+        Truth.currentTid();
+        int warmed = (int) GETPPID.invokeExact() + (int) CLOSE.invokeExact(-1);
+        Thread warm = start("warm-up", () -> { });
+        waitDone(warm);
         System.out.println("READY");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
         for (String line; (line = in.readLine()) != null; ) {
