@@ -136,7 +136,8 @@ class SyscallIT {
     void anotherProcessesCallsAreNeverCounted() {
         // The JVM itself never calls getppid: every one counted is the workload's.
         long all = calls.stream().filter(e -> e.getString("syscall").equals("getppid")).mapToLong(e -> e.getLong("calls")).sum();
-        assertEquals(10_000 + 10_000, all, "getppid calls of the JVM: 10,000 on sys-getppid, one per churned thread");
+        assertEquals(10_000 + 10_000 + 1, all, "getppid calls of the JVM: 10,000 on sys-getppid, one per churned thread, "
+                + "one as main warms the workload up");
         assertTrue(calls.stream().noneMatch(e -> e.getLong("tid") == foreignPid), "the other process's tid");
     }
 
@@ -172,10 +173,11 @@ class SyscallIT {
                 }
             }
         }
-        List<RecordedEvent> mine = slow.stream().filter(e -> e.getLong("tid") == tid).toList();
-        assertEquals(100, mine.size(), "slow calls of sys-sleep");
+        // (the thread may also wait on a JVM lock for more than 5 ms on a busy machine: a slow futex)
+        List<RecordedEvent> mine = slow.stream().filter(e -> e.getLong("tid") == tid
+                && e.getString("syscall").equals("clock_nanosleep")).toList();
+        assertEquals(100, mine.size(), "slow clock_nanosleep calls of sys-sleep");
         for (RecordedEvent e : mine) {
-            assertEquals("clock_nanosleep", e.getString("syscall"));
             assertEquals("0", e.getString("result"));
             long ns = e.getLong("time");
             assertTrue(ns >= 10_000_000L && ns < tids.get("sleptNs") - 99 * 10_000_000L, "slow call of " + ns + " ns");
