@@ -39,6 +39,12 @@ import static org.ebpfagent.agent.syscalls.SyscallLayout.*;
  */
 public final class SyscallRecorder implements Recorder {
     private static final int BATCH = 256;
+    /**
+     * Polls in which what a new thread did waits for the thread's Java identity: a thread
+     * registers itself as it starts running Java code, a poll later on a busy machine, and its
+     * first syscalls come before that. Figures are cumulative, so nothing is lost by waiting.
+     */
+    private static final int RESOLVE_POLLS = 3;
 
     private final SyscallProbe probe;
     private final ThreadRegistry registry;
@@ -71,6 +77,9 @@ public final class SyscallRecorder implements Recorder {
     private final EntryKey probeKey = new EntryKey();
     private final ThreadKey probeThread = new ThreadKey();
     private final List<ThreadInfo> exited = new ArrayList<>();
+    /** Slow calls of threads not yet tied to their java.lang.Thread, for at most RESOLVE_POLLS polls. */
+    private final List<SlowCall> pendingSlow = new ArrayList<>();
+    private long pollNumber;
     private final long[] buckets = new long[BUCKETS];
     private final MapBatchReader.Sink onThreads = this::onThreads;
     private final MapBatchReader.Sink onStats = this::onStats;
@@ -137,6 +146,7 @@ public final class SyscallRecorder implements Recorder {
 
     private static final class ThreadInfo {
         final ThreadKey key;
+        long firstPoll;
         int nsTid;
         String osName;
         Thread thread;
@@ -150,6 +160,9 @@ public final class SyscallRecorder implements Recorder {
             return thread != null ? thread.getName() : osName;
         }
     }
+
+    /** A slow call taken from the ring, kept until its thread is named. */
+    private record SlowCall(ThreadKey thread, int nr, long ret, long startNs, long ns, long poll) {}
 
     /** What was reported of one thread and syscall so far. */
     private static final class CallState {
@@ -227,6 +240,7 @@ public final class SyscallRecorder implements Recorder {
     @Override
     public void poll(PollStats stats) throws BpfException {
         this.stats = stats;
+        pollNumber++;
         clock.mark();
         // The epoch just closed holds the longest calls of the interval that ends with this read.
         epochValue.setLong(0, ++epoch);
@@ -260,18 +274,38 @@ public final class SyscallRecorder implements Recorder {
             if (t == null) {
                 t = new ThreadInfo(probeThread.copy());
                 t.nsTid = v.u32(T_NS_TID);
+                t.firstPoll = pollNumber;
                 threads.put(t.key, t);
             }
             if (t.thread == null) {
                 t.thread = registry.lookup(t.nsTid, t.key.start, Long.MAX_VALUE);
-                if (t.thread == null && t.osName == null) {
-                    t.osName = v.string(T_COMM);
+                if (t.thread == null && t.osName == null && !waiting(t)) {
+                    // (an exited thread's tid may be another's already: the name read at its start then)
+                    t.osName = t.exited || v.u32(T_EXITED) != 0 ? v.string(T_COMM) : osName(t.nsTid, v);
                 }
             }
             if (!t.exited && v.u32(T_EXITED) != 0) {
                 t.exited = true; // final: its entries are read once more below, then deleted
                 exited.add(t);
             }
+        }
+    }
+
+    /** Whether what the thread did still waits for its Java identity. */
+    private boolean waiting(ThreadInfo t) {
+        return t.thread == null && !t.exited && pollNumber - t.firstPoll < RESOLVE_POLLS;
+    }
+
+    /**
+     * The OS name of a thread without a java.lang.Thread (GC, compiler, VM threads): the kernel's
+     * now, as the name the probe read at the thread's first syscall may precede the one the JVM
+     * gave it; that one if the thread is gone.
+     */
+    private static String osName(int nsTid, StructView v) {
+        try {
+            return java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/task/" + nsTid + "/comm")).strip();
+        } catch (java.io.IOException | RuntimeException e) {
+            return v.string(T_COMM);
         }
     }
 
@@ -289,6 +323,9 @@ public final class SyscallRecorder implements Recorder {
             ThreadInfo t = thread(tid, start);
             if (t == null) {
                 continue; // registered after the threads were read: next poll
+            }
+            if (waiting(t)) {
+                continue; // its figures are cumulative: reported once it is named
             }
             CallState s = calls.get(probeKey.set(tid, nr, start));
             if (s == null) {
@@ -366,6 +403,9 @@ public final class SyscallRecorder implements Recorder {
             long start = k.u64(E_THREAD_START);
             long count = b.valueLong(i, 0);
             ThreadInfo t = thread(tid, start);
+            if (t != null && waiting(t)) {
+                continue;
+            }
             CallState call = t == null ? null : calls.get(probeKey.set(tid, nr, start));
             int code = err << 16 | nr;
             ErrorState s = errors.get(probeKey.set(tid, code, start));
@@ -413,7 +453,10 @@ public final class SyscallRecorder implements Recorder {
         s.reportedUntilTicks = clock.running() ? endTicks : 0;
     }
 
-    /** Commits an event per slow call in the ring. */
+    /**
+     * Commits an event per slow call in the ring, or keeps it while its thread waits for its Java
+     * identity; then commits the kept calls whose threads are named now or have waited enough.
+     */
     private void drainRecords() {
         RingBuffer ring = probe.records;
         while (ring.next()) {
@@ -421,22 +464,41 @@ public final class SyscallRecorder implements Recorder {
                 continue; // no recording: nothing to write into, and ticks mean nothing
             }
             StructView r = ring.record(record);
-            long start = r.u64(S_START);
-            long ns = r.u64(S_NS);
-            ThreadInfo t = thread(r.u32(S_TID), r.u64(S_THREAD_START));
-            SlowSyscall e = slowEvent;
-            e.javaThread = t != null ? t.thread : null;
-            e.threadName = t != null ? t.name() : null;
-            e.tid = t != null ? t.nsTid : r.u32(S_TID);
-            e.syscall = SyscallNames.name(r.u32(S_NR));
-            e.time = ns;
-            long ret = r.u64(S_RET);
-            e.result = ret < 0 && ret >= -4095 ? ErrnoNames.name((int) -ret) : Long.toString(ret);
-            clock.setInterval(e, slowTiming, clock.ticks(start), clock.ticks(start + ns));
-            e.commit();
-            e.javaThread = null;
-            stats.eventsWritten++;
+            SlowCall call = new SlowCall(new ThreadKey().set(r.u32(S_TID), r.u64(S_THREAD_START)), r.u32(S_NR),
+                    r.u64(S_RET), r.u64(S_START), r.u64(S_NS), pollNumber);
+            ThreadInfo t = threads.get(call.thread());
+            if (t != null && waiting(t)) {
+                pendingSlow.add(call);
+            } else {
+                commitSlow(call, t);
+            }
         }
+        for (int i = 0; i < pendingSlow.size(); i++) {
+            SlowCall call = pendingSlow.get(i);
+            ThreadInfo t = threads.get(call.thread());
+            if (t == null || !waiting(t)) {
+                commitSlow(call, t);
+                pendingSlow.remove(i--);
+            }
+        }
+    }
+
+    private void commitSlow(SlowCall call, ThreadInfo t) {
+        if (!clock.running()) {
+            return;
+        }
+        SlowSyscall e = slowEvent;
+        e.javaThread = t != null ? t.thread : null;
+        e.threadName = t != null ? t.name() : null;
+        e.tid = t != null ? t.nsTid : call.thread().tid;
+        e.syscall = SyscallNames.name(call.nr());
+        e.time = call.ns();
+        long ret = call.ret();
+        e.result = ret < 0 && ret >= -4095 ? ErrnoNames.name((int) -ret) : Long.toString(ret);
+        clock.setInterval(e, slowTiming, clock.ticks(call.startNs()), clock.ticks(call.startNs() + call.ns()));
+        e.commit();
+        e.javaThread = null;
+        stats.eventsWritten++;
     }
 
     /** Deletes the entries of threads whose exit was marked before this poll read them: they are reported. */
