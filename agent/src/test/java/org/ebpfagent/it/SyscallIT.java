@@ -195,6 +195,19 @@ class SyscallIT {
     }
 
     @Test
+    void reportAndCompareAddTheSameCallsUp() throws Exception {
+        String rec = result.recording().toString();
+        Cli report = Cli.run("report", "--format", "json", rec);
+        assertEquals(0, report.exit(), report.err());
+        String json = report.out().replaceAll("\\s+", "");
+        assertTrue(json.contains("{\"syscall\":\"getppid\",\"calls\":20000,\"errors\":0,"), json);
+        // the run against itself passes a gate on exact call counts
+        Cli same = Cli.run("compare", rec, rec, "--fail-on", "syscall:getppid.calls=+0%,syscall:*.errors=+0%");
+        assertEquals(0, same.exit(), same.out() + same.err());
+        assertTrue(same.out().contains("getppid"), same.out());
+    }
+
+    @Test
     void theSchedulerAndSyscallProbesStayInsideTheKernelMemoryBudget() {
         System.out.println("SyscallIT: kernel memory of the sched and syscalls probes' maps: " + memlock + " bytes" + mapTable);
         assertTrue(memlock <= KernelMemoryIT.BUDGET, "kernel memory " + memlock + " bytes:" + mapTable);
