@@ -67,7 +67,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 16384); /* threads x syscalls in use; the buckets cost 16 bytes per entry of capacity */
+	__uint(max_entries, 65536); /* threads x syscalls in use; the buckets cost 16 bytes per entry of capacity */
 	__type(key, struct sys_key);
 	__type(value, struct sys_stats);
 } stats SEC(".maps");
@@ -83,7 +83,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 4096); /* the JVM's threads that made syscalls; the agent may lower it to maxThreads */
+	__uint(max_entries, 8192); /* the JVM's threads that made syscalls; the agent may lower it to maxThreads */
 	__type(key, struct sys_thread_key);
 	__type(value, struct sys_thread);
 } threads SEC(".maps");

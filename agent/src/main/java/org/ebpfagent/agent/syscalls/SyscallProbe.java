@@ -32,13 +32,15 @@ public final class SyscallProbe implements AutoCloseable {
      */
     static final List<String> PROGRAMS = List.of("sched_process_exit", "sys_enter", "sys_exit");
     /**
-     * Capacity of the stats hash (threads x syscalls in use at once: 1,000 threads of 16 syscalls
-     * each) and of the threads hash (threads that made syscalls and live). Entries cost memory only
-     * while they exist, but the buckets cost 16 bytes per entry of capacity: sized by maxThreads
-     * (32,768 by default, x 8 syscalls) the stats hash alone took 4.2 MB of kernel memory.
+     * Capacity of the stats hash (thread x syscall entries alive at once, including those of
+     * threads that exited since the last poll: a thread that lives a moment makes a dozen
+     * syscalls, so 65,536 holds 5,000 such threads per poll) and of the threads hash. Entries cost
+     * memory only while they exist, but the buckets cost 16 bytes per entry of capacity: 1 MiB
+     * here; sized by maxThreads (32,768 by default, x 8 syscalls) the stats hash alone took 4.2 MB.
+     * At 16,384, 10,000 threads started and ended in waves of 100 overflowed it on a busy machine.
      */
-    static final int STATS = 16384;
-    static final int MAX_THREADS = 4096;
+    static final int STATS = 65536;
+    static final int MAX_THREADS = 8192;
 
     private final BpfObject object;
     private final List<BpfLink> links;
