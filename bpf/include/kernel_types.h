@@ -72,6 +72,7 @@ struct cfs_rq {
 struct sched_entity {
 	__u64 sum_exec_runtime; /* the scheduler's own account of the task's CPU time, ns */
 	struct cfs_rq *cfs_rq;  /* CONFIG_FAIR_GROUP_SCHED only: the run queue of the task's CPU */
+	__u64 nr_migrations;    /* moves to another CPU, counted by set_task_cpu() */
 };
 
 struct task_struct {

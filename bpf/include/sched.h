@@ -76,6 +76,7 @@ struct thread_sched {
 	__u64 nvcsw;         /* task->nvcsw after the last switch-out, to classify the next one */
 	__u64 exec_seen;     /* task->se.sum_exec_runtime when the probe last looked */
 	__u64 start_ns;      /* task->start_time: when the thread was created (CLOCK_MONOTONIC) */
+	__u64 migrations_base; /* task->se.nr_migrations when the entry was made */
 	__u32 state;         /* enum thread_state */
 	__u32 ns_tid;        /* the tid as the JVM's own PID namespace sees it */
 	char comm[16];       /* the OS thread name at the last switch-out or at exit */

@@ -58,6 +58,17 @@ static __always_inline long FN(task_state)(struct task_struct *t)
 	return RD((struct task_struct___pre514 *)t, state);
 }
 
+/*
+ * Migrations as the kernel counts them (se.nr_migrations, moved by set_task_cpu() as its tracepoint
+ * fires), since the entry was made: like nvcsw, the kernel's own count is exact where a tracepoint
+ * the probe misses is not (a migration in an interrupt that lands while a program on the same CPU
+ * holds task storage finds it busy). Caught up at every switch-out and at exit.
+ */
+static __always_inline void FN(catch_up_migrations)(struct thread_sched *s, struct task_struct *t)
+{
+	s->migrations = RD(t, se.nr_migrations) - s->migrations_base;
+}
+
 /* Adds the CPU time the kernel charged the task since the probe last looked. */
 static __always_inline __u64 FN(catch_up_on_cpu)(struct thread_sched *s, struct task_struct *t)
 {
@@ -276,6 +287,7 @@ static __always_inline struct thread_sched *FN(new_thread)(struct task_struct *t
 		.since_ns = now,
 		.nvcsw = RD(t, nvcsw),
 		.exec_seen = RD(t, se.sum_exec_runtime),
+		.migrations_base = RD(t, se.nr_migrations),
 		.start_ns = RD(t, start_time),
 		.ns_tid = ns_tid(t),
 		.tid = RD(t, pid),
@@ -355,6 +367,8 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 	 * the increment, so its first switch falls back to the task state.
 	 */
 	unsigned long nvcsw = RD(prev, nvcsw);
+
+	FN(catch_up_migrations)(s, prev);
 	/*
 	 * A preempted task stays on its run queue even if it had already set a
 	 * sleeping state (preempted on its way into schedule()): it waits for a CPU.
@@ -454,8 +468,9 @@ static __always_inline int FN(on_migrate)(struct task_struct *p, int dest_cpu)
 	 */
 	struct thread_sched *s = FN(entry)(p, bpf_ktime_get_ns());
 
-	if (s)
-		s->migrations++;
+	/* Counted from the kernel's own counter at the next switch-out (catch_up_migrations); the
+	 * tracepoint fires before set_task_cpu() counts this one, so an entry made here counts it. */
+	(void)s;
 	return 0;
 }
 
@@ -499,6 +514,7 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	s->state = TS_RUNNING;
 	s->since_ns = now;
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
+	FN(catch_up_migrations)(s, p);
 	struct thread_sched last = *s;
 
 	asm volatile("" ::: "memory");
