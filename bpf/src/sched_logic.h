@@ -69,11 +69,20 @@ static __always_inline void FN(catch_up_migrations)(struct thread_sched *s, stru
 	s->migrations = RD(t, se.nr_migrations) - s->migrations_base;
 }
 
-/* Adds the CPU time the kernel charged the task since the probe last looked. */
-static __always_inline __u64 FN(catch_up_on_cpu)(struct thread_sched *s, struct task_struct *t)
+/*
+ * Adds the CPU time the kernel charged the task since the probe last looked, at most the time
+ * since since_ns: a thread met while it ran on another CPU (a wakeup racing its sleep) had a
+ * runtime charged only up to that CPU's last tick, and the rest, from before the probe met it,
+ * must not land in its first interval (seen: 7.7 ms after a late attach).
+ */
+static __always_inline __u64 FN(catch_up_on_cpu)(struct thread_sched *s, struct task_struct *t, __u64 now)
 {
 	__u64 exec = RD(t, se.sum_exec_runtime);
 	__u64 ran = exec - s->exec_seen;
+	__u64 since = now > s->since_ns ? now - s->since_ns : 0;
+
+	if (ran > since)
+		ran = since;
 
 	s->on_cpu_ns += ran;
 	s->exec_seen = exec;
@@ -359,7 +368,7 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 
 	if (!s)
 		return;
-	FN(close_unseen_wait)(s, RD(prev, pid), now, FN(catch_up_on_cpu)(s, prev));
+	FN(close_unseen_wait)(s, RD(prev, pid), now, FN(catch_up_on_cpu)(s, prev, now));
 	/*
 	 * The kernel has already counted this switch in nvcsw or nivcsw; which
 	 * one moved is the kernel's own verdict (sched_yield and a pending signal
@@ -410,7 +419,7 @@ static __always_inline void FN(switch_in)(struct task_struct *next, __u64 now)
 		s->runq_wait_ns += now - s->since_ns;
 	else if (s->state == TS_OFF_CPU) /* its wakeup was not seen: the wait cannot be split */
 		FN(add_off_cpu)(s, RD(next, pid), now - s->since_ns);
-	FN(catch_up_on_cpu)(s, next); /* nothing, unless a switch-out was missed */
+	FN(catch_up_on_cpu)(s, next, ~0ULL); /* nothing, unless a switch-out was missed */
 	s->state = TS_RUNNING;
 	s->since_ns = now;
 }
@@ -505,7 +514,7 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	 * the time since its switch-in that is not charged yet is its own on-CPU time (with whatever
 	 * was stolen of it), not all stolen.
 	 */
-	__u64 ran = FN(catch_up_on_cpu)(s, p);
+	__u64 ran = FN(catch_up_on_cpu)(s, p, now);
 
 	if (s->state == TS_RUNNING && now - s->since_ns > ran)
 		s->on_cpu_ns += now - s->since_ns - ran;
