@@ -79,6 +79,7 @@ struct task_struct {
 	struct thread_info thread_info;
 	struct sched_entity se;
 	unsigned int cpu;
+	int on_cpu;           /* CONFIG_SMP: the task is running on a CPU, or being switched */
 	unsigned int __state; /* 5.14+; older kernels call it state, see task_struct___pre514 */
 	unsigned int flags;
 	int pid;  /* thread id in the root PID namespace */

@@ -119,6 +119,7 @@ struct {
 struct clock_sync {
 	__u64 offset_ns;
 	__u64 synced_at;
+	__u64 first_synced_at; /* the probe's first sync: the CLOCK_SYNC_NS after it take the least offset of every event */
 };
 struct clock_sync clock_sync SEC(".data.clock_sync") = {};
 

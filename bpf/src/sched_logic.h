@@ -31,9 +31,22 @@ static __always_inline __u64 FN(now)(struct task_struct *t)
 
 	if (!clock)
 		return bpf_ktime_get_ns();
-	if ((__s64)(clock - clock_sync.synced_at) > CLOCK_SYNC_NS || !clock_sync.synced_at) {
+	struct clock_sync *sync = &clock_sync;
+
+	/*
+	 * The first sync has nothing to be checked against, and may come from a clock that was not
+	 * up to date (seen: every time stamp 8 ms late for the first 100 ms after a late attach). For
+	 * CLOCK_SYNC_NS after it every event syncs, and the least offset wins: a stale clock only
+	 * ever makes the offset larger.
+	 */
+	bool settling = !sync->first_synced_at || (__s64)(clock - sync->first_synced_at) < CLOCK_SYNC_NS;
+
+	if (settling || (__s64)(clock - sync->synced_at) > CLOCK_SYNC_NS) {
 		__u64 offset = bpf_ktime_get_ns() - clock;
-		__u64 drift = (clock - clock_sync.synced_at) / CLOCK_DRIFT_DIVISOR;
+		__u64 drift = clock > sync->synced_at ? (clock - sync->synced_at) / CLOCK_DRIFT_DIVISOR : 0;
+
+		if (!sync->first_synced_at)
+			sync->first_synced_at = clock;
 
 		/*
 		 * The clock is the run queue's as the scheduler last brought it up to date: never
@@ -43,12 +56,12 @@ static __always_inline __u64 FN(now)(struct task_struct *t)
 		 * CLOCK_MONOTONIC; a larger step up is such a clock, passed over for the next event's.
 		 * Racing CPUs each store an offset good to the same few microseconds.
 		 */
-		if (!clock_sync.synced_at || offset <= clock_sync.offset_ns + drift + CLOCK_READ_NS) {
-			clock_sync.offset_ns = offset;
-			clock_sync.synced_at = clock;
+		if (!sync->synced_at || offset <= sync->offset_ns + drift + CLOCK_READ_NS) {
+			sync->offset_ns = offset;
+			sync->synced_at = clock;
 		}
 	}
-	return clock + clock_sync.offset_ns;
+	return clock + sync->offset_ns;
 }
 
 static __always_inline long FN(task_state)(struct task_struct *t)
@@ -438,6 +451,14 @@ static __always_inline int FN(on_switch)(bool preempt, struct task_struct *prev,
 	return 0;
 }
 
+/* Whether the task is on a CPU right now (CONFIG_SMP's on_cpu; without it, never known). */
+static __always_inline bool FN(on_a_cpu)(struct task_struct *t)
+{
+	if (!bpf_core_field_exists(t->on_cpu))
+		return false;
+	return RD(t, on_cpu) != 0;
+}
+
 static __always_inline int FN(on_wakeup)(struct task_struct *p)
 {
 	if (!FN(is_target)(p))
@@ -451,6 +472,15 @@ static __always_inline int FN(on_wakeup)(struct task_struct *p)
 	if (s->state == TS_OFF_CPU) {
 		FN(add_off_cpu)(s, RD(p, pid), now - s->since_ns);
 	} else if (s->state != TS_UNKNOWN) {
+		return 0;
+	} else if (FN(on_a_cpu)(p)) {
+		/*
+		 * Met first at such a wakeup (after a late attach, threads a safepoint stopped are woken
+		 * so): it never left its CPU, and it is running, not waiting for a CPU (counted as a wait
+		 * until its next switch-out, such a spinner's 8 ms went into two intervals).
+		 */
+		s->state = TS_RUNNING;
+		s->since_ns = now;
 		return 0;
 	}
 	s->state = TS_RUNNABLE;
