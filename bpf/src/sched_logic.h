@@ -507,9 +507,12 @@ static __always_inline int FN(on_migrate)(struct task_struct *p, int dest_cpu)
 	 */
 	struct thread_sched *s = FN(entry)(p, bpf_ktime_get_ns());
 
-	/* Counted from the kernel's own counter at the next switch-out (catch_up_migrations); the
-	 * tracepoint fires before set_task_cpu() counts this one, so an entry made here counts it. */
-	(void)s;
+	/*
+	 * The kernel's own count, with this move: the tracepoint fires before set_task_cpu() counts
+	 * it. A move whose tracepoint the probe missed is caught up at the next switch-out.
+	 */
+	if (s)
+		s->migrations = RD(p, se.nr_migrations) + 1 - s->migrations_base;
 	return 0;
 }
 
