@@ -10,7 +10,7 @@ import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.BpfResources;
-import org.ebpfagent.agent.util.Log;
+import org.ebpfagent.agent.probe.Flavours;
 
 /**
  * The loaded and attached scheduler probe ({@code sched.bpf.o}), filtered in the kernel to one
@@ -27,7 +27,6 @@ import org.ebpfagent.agent.util.Log;
  * its bucket array (16 bytes per entry of capacity, rounded up to a power of two).
  */
 public final class SchedProbe implements AutoCloseable {
-    private static final Log LOG = Log.named("ebpf-agent");
     /**
      * In attach order: the exit program first (and, links closing in reverse, detached last), so a
      * thread that gets an entry from any other program always has its exit seen. Attached last, a
@@ -90,31 +89,7 @@ public final class SchedProbe implements AutoCloseable {
         if (slots < 1 || slots > maxThreads) {
             throw new IllegalArgumentException(slots + " slots for " + maxThreads + " threads");
         }
-        switch (attach) {
-            case "tp_btf" -> {
-                return open(kernelTgid, maxThreads, slots, "btf", "tp_btf");
-            }
-            case "raw_tp" -> {
-                return open(kernelTgid, maxThreads, slots, "raw", "raw_tp");
-            }
-            default -> {
-                // auto, below
-            }
-        }
-        try {
-            return open(kernelTgid, maxThreads, slots, "btf", "tp_btf");
-        } catch (BpfException btf) {
-            if (!btf.step().equals("load")) {
-                throw btf;
-            }
-            LOG.debug("tp_btf programs refused ({}), trying raw_tp", btf.getMessage());
-            try {
-                return open(kernelTgid, maxThreads, slots, "raw", "raw_tp");
-            } catch (BpfException raw) {
-                btf.addSuppressed(raw);
-                throw btf;
-            }
-        }
+        return Flavours.open(attach, (suffix, attachType) -> open(kernelTgid, maxThreads, slots, suffix, attachType));
     }
 
     private static SchedProbe open(int kernelTgid, int maxThreads, int slots, String suffix, String attachType)
@@ -149,7 +124,7 @@ public final class SchedProbe implements AutoCloseable {
             }
             return new SchedProbe(object, links, attachType, System.nanoTime(), layouts);
         } catch (BpfException | RuntimeException e) {
-            closeAll(links, object);
+            Flavours.closeAll(links, object);
             throw e;
         }
     }
@@ -189,14 +164,6 @@ public final class SchedProbe implements AutoCloseable {
     @Override
     public void close() {
         programs.forEach(ProgramInfo::close);
-        closeAll(links, object);
-    }
-
-    private static void closeAll(List<BpfLink> links, BpfObject object) {
-        for (int i = links.size() - 1; i >= 0; i--) {
-            links.get(i).close();
-        }
-        links.clear();
-        object.close();
+        Flavours.closeAll(links, object);
     }
 }

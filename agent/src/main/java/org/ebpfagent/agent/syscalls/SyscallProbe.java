@@ -13,7 +13,7 @@ import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
 import org.ebpfagent.agent.ffm.StructLayout;
 import org.ebpfagent.agent.probe.BpfResources;
-import org.ebpfagent.agent.util.Log;
+import org.ebpfagent.agent.probe.Flavours;
 
 /**
  * The loaded and attached syscall probe ({@code syscalls.bpf.o}), filtered in the kernel to one
@@ -25,7 +25,6 @@ import org.ebpfagent.agent.util.Log;
  * its thread and syscall exist), the ring buffer is 128 KiB.
  */
 public final class SyscallProbe implements AutoCloseable {
-    private static final Log LOG = Log.named("ebpf-agent");
     /**
      * Programs (without their flavour's suffix), in attach order: the thread-exit program first
      * (and detached last), so that every thread the other programs register has its exit marked.
@@ -86,31 +85,7 @@ public final class SyscallProbe implements AutoCloseable {
      * {@code raw_tp}; calls of at least {@code slowNanos} (0: none) are sent as records.
      */
     public static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, String attach) throws BpfException {
-        switch (attach) {
-            case "tp_btf" -> {
-                return open(kernelTgid, maxThreads, slowNanos, "btf", "tp_btf");
-            }
-            case "raw_tp" -> {
-                return open(kernelTgid, maxThreads, slowNanos, "raw", "raw_tp");
-            }
-            default -> {
-                // auto, below
-            }
-        }
-        try {
-            return open(kernelTgid, maxThreads, slowNanos, "btf", "tp_btf");
-        } catch (BpfException btf) {
-            if (!btf.step().equals("load")) {
-                throw btf;
-            }
-            LOG.debug("tp_btf programs refused ({}), trying raw_tp", btf.getMessage());
-            try {
-                return open(kernelTgid, maxThreads, slowNanos, "raw", "raw_tp");
-            } catch (BpfException raw) {
-                btf.addSuppressed(raw);
-                throw btf;
-            }
-        }
+        return Flavours.open(attach, (suffix, attachType) -> open(kernelTgid, maxThreads, slowNanos, suffix, attachType));
     }
 
     private static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, String suffix, String attachType)
@@ -148,7 +123,7 @@ public final class SyscallProbe implements AutoCloseable {
             if (counters != null) {
                 counters.close();
             }
-            closeAll(links, object);
+            Flavours.closeAll(links, object);
             throw e;
         }
     }
@@ -175,16 +150,8 @@ public final class SyscallProbe implements AutoCloseable {
     @Override
     public void close() {
         programs.forEach(ProgramInfo::close);
-        closeAll(links, object);
+        Flavours.closeAll(links, object);
         records.close();
         counters.close();
-    }
-
-    private static void closeAll(List<BpfLink> links, BpfObject object) {
-        for (int i = links.size() - 1; i >= 0; i--) {
-            links.get(i).close();
-        }
-        links.clear();
-        object.close();
     }
 }

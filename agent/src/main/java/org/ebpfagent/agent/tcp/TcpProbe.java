@@ -13,6 +13,7 @@ import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
 import org.ebpfagent.agent.ffm.StructLayout;
 import org.ebpfagent.agent.probe.BpfResources;
+import org.ebpfagent.agent.probe.Flavours;
 import org.ebpfagent.agent.util.Log;
 
 /**
@@ -72,31 +73,7 @@ public final class TcpProbe implements AutoCloseable {
      * {@code raw_tp}.
      */
     public static TcpProbe open(int kernelTgid, String attach) throws BpfException {
-        switch (attach) {
-            case "tp_btf" -> {
-                return open(kernelTgid, "btf", "tp_btf");
-            }
-            case "raw_tp" -> {
-                return open(kernelTgid, "raw", "raw_tp");
-            }
-            default -> {
-                // auto, below
-            }
-        }
-        try {
-            return open(kernelTgid, "btf", "tp_btf");
-        } catch (BpfException btf) {
-            if (!btf.step().equals("load")) {
-                throw btf;
-            }
-            LOG.debug("tp_btf programs refused ({}), trying raw_tp", btf.getMessage());
-            try {
-                return open(kernelTgid, "raw", "raw_tp");
-            } catch (BpfException raw) {
-                btf.addSuppressed(raw);
-                throw btf;
-            }
-        }
+        return Flavours.open(attach, (suffix, attachType) -> open(kernelTgid, suffix, attachType));
     }
 
     private static TcpProbe open(int kernelTgid, String suffix, String attachType) throws BpfException {
@@ -136,7 +113,7 @@ public final class TcpProbe implements AutoCloseable {
             if (counters != null) {
                 counters.close();
             }
-            closeAll(links, object);
+            Flavours.closeAll(links, object);
             throw e;
         }
     }
@@ -163,16 +140,8 @@ public final class TcpProbe implements AutoCloseable {
     @Override
     public void close() {
         programs.forEach(ProgramInfo::close);
-        closeAll(links, object);
+        Flavours.closeAll(links, object);
         records.close();
         counters.close();
-    }
-
-    private static void closeAll(List<BpfLink> links, BpfObject object) {
-        for (int i = links.size() - 1; i >= 0; i--) {
-            links.get(i).close();
-        }
-        links.clear();
-        object.close();
     }
 }

@@ -1,0 +1,69 @@
+package org.ebpfagent.agent.probe;
+
+import java.util.List;
+
+import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.BpfLink;
+import org.ebpfagent.agent.ffm.BpfObject;
+import org.ebpfagent.agent.util.Log;
+
+/**
+ * The two program flavours every probe ships, and how the agent picks one: tp_btf (programs named
+ * {@code *_btf}) where the kernel takes it, raw_tp ({@code *_raw}) where it refuses tp_btf at load.
+ */
+public final class Flavours {
+    private static final Log LOG = Log.named("ebpf-agent");
+
+    private Flavours() {}
+
+    /** Loads and attaches a probe with the programs of one flavour. */
+    public interface Opener<T> {
+        /**
+         * @param suffix     the flavour's program-name suffix, {@code btf} or {@code raw}
+         * @param attachType {@code tp_btf} or {@code raw_tp}
+         */
+        T open(String suffix, String attachType) throws BpfException;
+    }
+
+    /**
+     * Opens the probe as the {@code attach} option says: {@code tp_btf}, {@code raw_tp}, or
+     * {@code auto} (tp_btf, and raw_tp if the kernel refuses tp_btf at load; if both fail, the
+     * tp_btf failure is thrown with the raw_tp one suppressed).
+     */
+    public static <T> T open(String attach, Opener<T> opener) throws BpfException {
+        switch (attach) {
+            case "tp_btf" -> {
+                return opener.open("btf", "tp_btf");
+            }
+            case "raw_tp" -> {
+                return opener.open("raw", "raw_tp");
+            }
+            default -> {
+                // auto, below
+            }
+        }
+        try {
+            return opener.open("btf", "tp_btf");
+        } catch (BpfException btf) {
+            if (!btf.step().equals("load")) {
+                throw btf;
+            }
+            LOG.debug("tp_btf programs refused ({}), trying raw_tp", btf.getMessage());
+            try {
+                return opener.open("raw", "raw_tp");
+            } catch (BpfException raw) {
+                btf.addSuppressed(raw);
+                throw btf;
+            }
+        }
+    }
+
+    /** Detaches {@code links} in reverse attach order, then closes the object. */
+    public static void closeAll(List<BpfLink> links, BpfObject object) {
+        for (int i = links.size() - 1; i >= 0; i--) {
+            links.get(i).close();
+        }
+        links.clear();
+        object.close();
+    }
+}
