@@ -29,14 +29,4 @@ public final class SyscallNames {
         String name = nr < NAMES.length ? NAMES[nr] : null;
         return name != null ? name : "syscall_" + nr; // newer than the table: rare, allocates
     }
-
-    /** The number of a named syscall on this architecture, or -1. */
-    public static int number(String name) {
-        for (int nr = 0; nr < NAMES.length; nr++) {
-            if (name.equals(NAMES[nr])) {
-                return nr;
-            }
-        }
-        return name.startsWith("syscall_") ? Integer.parseInt(name.substring("syscall_".length())) : -1;
-    }
 }
