@@ -39,12 +39,16 @@ final class EbpfAgent implements Runnable {
     /** Every probe the agent can load, in the order they are loaded and polled. */
     private static final List<ProbeUnit> PROBES = List.of(new SchedUnit(), new TcpUnit(), new SyscallUnit());
 
-    /** The JFR events the agent writes (see {@link #start}). */
-    private static final List<String> EVENT_CLASSES = List.of("org.ebpfagent.events.ThreadScheduling",
-            "org.ebpfagent.events.ThreadOffCpu", "org.ebpfagent.events.AgentStatistics",
-            "org.ebpfagent.events.TcpConnect", "org.ebpfagent.events.TcpConnection", "org.ebpfagent.events.ThreadTcp",
-            "org.ebpfagent.events.ThreadSyscalls", "org.ebpfagent.events.ThreadSyscallErrors",
-            "org.ebpfagent.events.SlowSyscall");
+    /** The JFR events the agent writes (see {@link #start}): its own, and those of the probes it loads. */
+    private static List<String> eventClasses(AgentOptions options) {
+        List<String> classes = new ArrayList<>(List.of("org.ebpfagent.events.AgentStatistics"));
+        for (ProbeUnit unit : PROBES) {
+            if (options.probes().contains(unit.name())) {
+                classes.addAll(unit.eventClasses());
+            }
+        }
+        return classes;
+    }
 
     /**
      * Called from premain on the application's main thread: starts the setup thread and returns.
@@ -63,7 +67,7 @@ final class EbpfAgent implements Runnable {
         setup.start();
         if (StartupRecording.requested()) {
             ClassLoader loader = EbpfAgent.class.getClassLoader();
-            for (String event : EVENT_CLASSES) {
+            for (String event : eventClasses(options)) {
                 try {
                     Class.forName(event, true, loader);
                 } catch (ClassNotFoundException | LinkageError e) {

@@ -22,6 +22,13 @@ public interface ProbeUnit {
     /** The probe's name in the {@code probes} option, e.g. {@code sched}. */
     String name();
 
+    /**
+     * The JFR event classes the probe writes, by name: registered with JFR at premain when a
+     * recording starts with the JVM, and only for the probes the options load (registering a class
+     * costs JFR's instrumentation and the JIT's work on it).
+     */
+    java.util.List<String> eventClasses();
+
     /** Loads and attaches the probe; the returned recorder owns it. Nothing stays loaded on failure. */
     Recorder open(Context context) throws BpfException, EventClock.Unsupported;
 }

@@ -13,6 +13,11 @@ public final class SchedUnit implements ProbeUnit {
     }
 
     @Override
+    public java.util.List<String> eventClasses() {
+        return java.util.List.of("org.ebpfagent.events.ThreadScheduling", "org.ebpfagent.events.ThreadOffCpu");
+    }
+
+    @Override
     public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
         SchedProbe probe = SchedProbe.open(c.kernelTgid(), c.maxThreads(), c.attach());
         try {

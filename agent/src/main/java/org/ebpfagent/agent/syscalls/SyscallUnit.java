@@ -13,6 +13,11 @@ public final class SyscallUnit implements ProbeUnit {
     }
 
     @Override
+    public java.util.List<String> eventClasses() {
+        return java.util.List.of("org.ebpfagent.events.ThreadSyscalls", "org.ebpfagent.events.ThreadSyscallErrors", "org.ebpfagent.events.SlowSyscall");
+    }
+
+    @Override
     public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
         SyscallProbe probe = SyscallProbe.open(c.kernelTgid(), c.maxThreads(), c.slowSyscallNanos(), c.attach());
         try {

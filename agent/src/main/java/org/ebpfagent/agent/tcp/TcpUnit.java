@@ -13,6 +13,11 @@ public final class TcpUnit implements ProbeUnit {
     }
 
     @Override
+    public java.util.List<String> eventClasses() {
+        return java.util.List.of("org.ebpfagent.events.TcpConnect", "org.ebpfagent.events.TcpConnection", "org.ebpfagent.events.ThreadTcp");
+    }
+
+    @Override
     public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
         TcpProbe probe = TcpProbe.open(c.kernelTgid(), c.attach());
         try {
