@@ -40,7 +40,7 @@ final class MeasuredThreadSink implements IEventSink {
             next.addEvent(values);
             return;
         }
-        // A copy: the values belong to the parser, which may hand them to other sinks.
+        // A copy: the array is the parser's, which reads its next event into it.
         Object[] moved = values.clone();
         moved[eventThread] = measured;
         next.addEvent(moved);
