@@ -31,6 +31,7 @@ public final class AgentRun {
     private String agentOptions = "";
     private boolean agent = true;
     private boolean cpusToSpare;
+    private boolean jdkEvents;
 
     private AgentRun(String mainClass) {
         this.mainClass = mainClass;
@@ -75,6 +76,12 @@ public final class AgentRun {
         return this;
     }
 
+    /** Records the JDK's own events too (settings=default), as a user opening it in JMC would. */
+    public AgentRun withJdkEvents() {
+        jdkEvents = true;
+        return this;
+    }
+
     public AgentRun jvmOption(String option) {
         jvmOptions.add(option);
         return this;
@@ -97,7 +104,7 @@ public final class AgentRun {
         if (agent) {
             cmd.add("-javaagent:" + AGENT_JAR + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
-        cmd.add("-XX:StartFlightRecording:settings=" + JFC + ",filename=" + recording);
+        cmd.add("-XX:StartFlightRecording:settings=" + (jdkEvents ? "default,settings=" : "") + JFC + ",filename=" + recording);
         cmd.add("-Xlog:jfr+startup=warning");
         cmd.addAll(jvmOptions);
         // Only the workloads' own classes: like a user's application, the child gets the agent
