@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.reflect.Field;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedThread;
@@ -365,6 +370,51 @@ class JmcLanesIT {
         }
         assertFalse(oracle.isEmpty());
         System.out.println(oracle.size() + " threads: per-thread on-CPU and run-queue wait by event thread match the recording");
+    }
+
+    /**
+     * The lanes jar, the fragment meant for the JMC application, works on its own: in a class
+     * loader with only it and JMC's jars (not the rules, not this build's classes), JMC's registry
+     * finds the extension through ServiceLoader and the scheduling events land on their threads.
+     */
+    @Test
+    void theLanesJarAloneCarriesTheExtension() throws Exception {
+        Path lanesJar = JmcIT.RULES_DIR.resolve("ebpf-agent-jmc-rules-lanes.jar");
+        assumeTrue(Files.exists(lanesJar), "build jmc-rules first (mvn package)");
+        List<URL> urls = new ArrayList<>(List.of(lanesJar.toUri().toURL()));
+        try (var libs = Files.newDirectoryStream(JmcIT.RULES_DIR.resolve("lib"), "*.jar")) {
+            for (Path p : libs) {
+                urls.add(p.toUri().toURL());
+            }
+        }
+        ClassLoader saved = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader isolated = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader())) {
+            Thread.currentThread().setContextClassLoader(isolated);
+            List<?> extensions = (List<?>) isolated.loadClass("org.openjdk.jmc.flightrecorder.parser.ParserExtensionRegistry")
+                    .getMethod("getParserExtensions").invoke(null);
+            Object ours = extensions.stream().filter(e -> e.getClass().getName().equals(MeasuredThreadExtension.class.getName()))
+                    .findFirst().orElseThrow(() -> new AssertionError("not registered: " + extensions));
+            assertEquals(lanesJar.toUri().toURL(), ours.getClass().getProtectionDomain().getCodeSource().getLocation());
+            Class<?> collection = isolated.loadClass("org.openjdk.jmc.common.item.IItemCollection");
+            Class<?> filter = isolated.loadClass("org.openjdk.jmc.common.item.IItemFilter");
+            Class<?> attribute = isolated.loadClass("org.openjdk.jmc.common.item.IAttribute");
+            Class<?> aggregator = isolated.loadClass("org.openjdk.jmc.common.item.IAggregator");
+            Object items = isolated.loadClass("org.openjdk.jmc.flightrecorder.JfrLoaderToolkit")
+                    .getMethod("loadEvents", java.io.File.class).invoke(null, recording.toFile());
+            Object type = isolated.loadClass("org.openjdk.jmc.common.item.ItemFilters").getMethod("type", String[].class)
+                    .invoke(null, (Object) new String[] {EbpfEvents.THREAD_SCHEDULING});
+            Object scheduling = collection.getMethod("apply", filter).invoke(items, type);
+            Object distinct = isolated.loadClass("org.openjdk.jmc.common.item.Aggregators").getMethod("distinct", attribute)
+                    .invoke(null, isolated.loadClass("org.openjdk.jmc.flightrecorder.JfrAttributes").getField("EVENT_THREAD").get(null));
+            Set<String> names = new TreeSet<>();
+            for (Object t : (Set<?>) collection.getMethod("getAggregate", aggregator).invoke(scheduling, distinct)) {
+                names.add(t.toString());
+            }
+            System.out.println("lanes jar alone: ebpf.ThreadScheduling on " + names);
+            assertTrue(names.containsAll(tids.keySet()), names.toString());
+        } finally {
+            Thread.currentThread().setContextClassLoader(saved);
+        }
     }
 
     /** The threads that committed ebpf events, as JMC shows them without the extension. */
