@@ -136,8 +136,7 @@ final class EbpfAgent implements Runnable {
             return recorders;
         }
         ProbeUnit.Context context = new ProbeUnit.Context(kernelTgid, options.maxThreads(), options.attach(),
-                options.slowSyscall().toNanos(), registry,
-                resolver);
+                options.slowSyscall().toNanos(), registry, resolver, null);
         for (ProbeUnit unit : PROBES) {
             if (!options.probes().contains(unit.name())) {
                 continue;

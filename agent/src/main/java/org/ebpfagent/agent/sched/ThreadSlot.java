@@ -46,6 +46,8 @@ final class ThreadSlot {
     long commLo;
     long commHi;
     final OffCpuReasons reasons = new OffCpuReasons();
+    /** The thread's row of the metrics (with metrics on). */
+    final org.ebpfagent.agent.metrics.ThreadRow figures = new org.ebpfagent.agent.metrics.ThreadRow();
     long lastSeenPoll;
     /** Its exit record was read: this poll's report is its last. */
     boolean exited;

@@ -38,7 +38,7 @@ class SteadyStatePollIT {
         // JVM starts by itself (a GC or JIT worker) costs a lookup, not a scan of 1,000 threads.
         ThreadResolver resolver = ThreadResolver.create(registry, null);
         resolver.watchStarts();
-        try (SchedRecorder recorder = new SchedRecorder(probe, registry, resolver);
+        try (SchedRecorder recorder = new SchedRecorder(probe, registry, resolver, null);
              // The raw_tp flavour beside it, for its hash of the same threads: how long reading
              // the live entries takes either way (its events are never read otherwise).
              SchedProbe rawProbe = SchedProbe.open(KernelTgid.discover(), 32768, "raw_tp");
