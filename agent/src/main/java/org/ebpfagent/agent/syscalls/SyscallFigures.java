@@ -59,7 +59,7 @@ final class SyscallFigures {
      */
     void report(ThreadRow thread, CallRows rows, String name, int nr, long count, long errors, long restarts, long time,
                 long[] buckets) {
-        Groups.Group group = thread.of(this.calls, name).group();
+        Groups.Group group = thread.group(calls.groups(), name);
         if (rows.call == null || rows.group != group) {
             rows.group = group;
             rows.call = calls.row(group, SyscallNames.name(nr));
