@@ -17,7 +17,7 @@ import org.ebpfagent.agent.threads.ThreadGroups;
  * values. Used by the poller only; a {@link Group} is immutable.
  */
 public final class Groups {
-    /** The default cap: more than the pools and JVM threads of a typical service (the sample app has 17 groups). */
+    /** The default cap: more than the pools and JVM threads of a typical service (the sample app under the agent has 24, the JVM's own included). */
     public static final int DEFAULT_MAX = 64;
     /** Folded names remembered, so that a name folded again is not counted twice; past this each fold counts. */
     static final int FOLDED_REMEMBERED = 4096;
