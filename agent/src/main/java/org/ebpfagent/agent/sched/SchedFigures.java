@@ -6,6 +6,7 @@ import org.ebpfagent.agent.metrics.Metrics;
 import org.ebpfagent.agent.metrics.Row;
 import org.ebpfagent.agent.metrics.Rows;
 import org.ebpfagent.agent.metrics.Table;
+import org.ebpfagent.agent.metrics.ThreadRow;
 import org.ebpfagent.agent.metrics.Unit;
 import org.ebpfagent.agent.probe.SyscallNames;
 
@@ -49,6 +50,9 @@ final class SchedFigures {
     /** One thread's report: the differences its ebpf.ThreadScheduling event carries. */
     void report(ThreadSlot s, String name, long onCpu, long runQueueWait, long stolen, long offCpu,
                 long voluntary, long involuntary, long migrations) {
+        if (s.figures == null) {
+            s.figures = new ThreadRow();
+        }
         Row r = s.figures.of(threads, name);
         r.add(ON_CPU, onCpu);
         r.add(RUN_QUEUE_WAIT, runQueueWait);
@@ -63,7 +67,10 @@ final class SchedFigures {
     void reason(ThreadSlot s, int reason, long offCpu, long blocks) {
         OffCpuReasons r = s.reasons;
         Groups.Group group = s.figures.group();
-        if (r.figuresGroup != group) { // first report, or the thread was renamed into another group
+        if (r.figureRows == null || r.figureRows.length < r.count) {
+            r.figureRows = new Row[r.syscall.length];
+            r.figuresGroup = group;
+        } else if (r.figuresGroup != group) { // the thread was renamed into another group
             java.util.Arrays.fill(r.figureRows, null);
             r.figuresGroup = group;
         }

@@ -46,8 +46,8 @@ final class ThreadSlot {
     long commLo;
     long commHi;
     final OffCpuReasons reasons = new OffCpuReasons();
-    /** The thread's row of the metrics (with metrics on). */
-    final org.ebpfagent.agent.metrics.ThreadRow figures = new org.ebpfagent.agent.metrics.ThreadRow();
+    /** The thread's row of the metrics; null without metrics (made at its first report). */
+    org.ebpfagent.agent.metrics.ThreadRow figures;
     long lastSeenPoll;
     /** Its exit record was read: this poll's report is its last. */
     boolean exited;

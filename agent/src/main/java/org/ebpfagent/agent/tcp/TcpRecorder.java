@@ -82,7 +82,8 @@ public final class TcpRecorder implements Recorder {
         long reportedUntilTicks;
         Thread thread;
         String osName;
-        final org.ebpfagent.agent.metrics.ThreadRow figures = new org.ebpfagent.agent.metrics.ThreadRow();
+        /** Its metrics row; null without metrics (made at its first report). */
+        org.ebpfagent.agent.metrics.ThreadRow figures;
     }
 
     /** @param metrics where reports are added up for exporters; null: nowhere */
@@ -280,6 +281,9 @@ public final class TcpRecorder implements Recorder {
             stats.eventsWritten++;
         }
         if (figures != null) { // with or without a recording
+            if (s.figures == null) {
+                s.figures = new org.ebpfagent.agent.metrics.ThreadRow();
+            }
             figures.report(s.figures, s.thread != null ? s.thread.getName() : s.osName, sent - s.bytesSent,
                     received - s.bytesReceived, connects - s.connects, failures - s.connectFailures,
                     accepts - s.accepts, retransmits - s.retransmits);
