@@ -18,20 +18,31 @@ import org.ebpfagent.agent.util.Log;
  * @param libbpf     the libbpf shared library: a name for the dynamic loader, or a path
  * @param attach     which program flavour to attach: {@code auto} (tp_btf, else raw_tp), {@code tp_btf}, {@code raw_tp}
  * @param slowSyscall the syscall probe reports every call at least this long ({@code ebpf.SlowSyscall}); zero: none
+ * @param metrics    where to serve the Prometheus endpoint; null: nowhere (nothing listens unless asked)
+ * @param metricsGroups the most thread groups with series of their own; the rest are folded into one
  */
 public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads, String libbpf,
-                           String attach, Duration slowSyscall) {
+                           String attach, Duration slowSyscall, Endpoint metrics, int metricsGroups) {
 
     static final List<String> PROBES = List.of("sched", "tcp", "syscalls");
     static final List<String> LOG_LEVELS = Log.LEVELS;
     static final List<String> ATTACH = List.of("auto", "tp_btf", "raw_tp");
     static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf", "attach",
-            "slowSyscall");
+            "slowSyscall", "metrics", "metricsGroups");
+    static final int MAX_METRICS_GROUPS = 10_000;
 
     public static AgentOptions defaults() {
         return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768, "libbpf.so.1", "auto",
-                Duration.ofMillis(10));
+                Duration.ofMillis(10), null, org.ebpfagent.agent.metrics.Groups.DEFAULT_MAX);
     }
+
+    /**
+     * An address to listen on.
+     *
+     * @param host a name or literal address (an IPv6 literal without brackets); null: the loopback address
+     * @param port 0 to 65535; 0: a free port the system picks
+     */
+    public record Endpoint(String host, int port) {}
 
     /** A bad option: the message names it and what it accepts. */
     public static final class InvalidOption extends IllegalArgumentException {
@@ -53,6 +64,8 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
         String libbpf = o.libbpf();
         String attach = o.attach();
         Duration slowSyscall = o.slowSyscall();
+        Endpoint metrics = o.metrics();
+        int metricsGroups = o.metricsGroups();
         for (String pair : args.split(",")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
@@ -69,11 +82,37 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
                 case "libbpf" -> libbpf = nonEmpty(key, value, "a library name such as libbpf.so.1, or a file path");
                 case "attach" -> attach = oneOf(key, value, ATTACH);
                 case "slowSyscall" -> slowSyscall = parseSlowSyscall(value);
+                case "metrics" -> metrics = parseEndpoint(key, value);
+                case "metricsGroups" -> metricsGroups = parseInt(key, value, 1, MAX_METRICS_GROUPS);
                 default -> throw new InvalidOption("unknown option '" + key + "' (accepted keys: "
                         + String.join(", ", KEYS) + ")");
             }
         }
-        return new AgentOptions(probes, interval, log, maxThreads, libbpf, attach, slowSyscall);
+        return new AgentOptions(probes, interval, log, maxThreads, libbpf, attach, slowSyscall, metrics,
+                metricsGroups);
+    }
+
+    /** PORT (on the loopback address), or HOST:PORT with an IPv6 literal in brackets ([::1]:9404). */
+    private static Endpoint parseEndpoint(String key, String value) {
+        int colon = value.lastIndexOf(':');
+        String host = colon < 0 ? null : value.substring(0, colon);
+        String port = value.substring(colon + 1);
+        if (host != null && host.startsWith("[") && host.endsWith("]") && host.length() > 2) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host != null && (host.isEmpty() || host.contains(":") || host.contains("[") || host.contains("]"))) {
+            host = ""; // empty, or an IPv6 literal without its brackets: refused below
+        }
+        try {
+            int p = Integer.parseInt(port);
+            if (p >= 0 && p <= 65535 && !port.startsWith("+") && (host == null || !host.isEmpty())) {
+                return new Endpoint(host, p);
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new InvalidOption("bad value '" + value + "' for option '" + key + "' (accepted: PORT, served on the "
+                + "loopback address, or HOST:PORT, e.g. 9404, 0.0.0.0:9404, [::1]:9404; PORT from 0 to 65535, "
+                + "0 for a free port)");
     }
 
     private static String nonEmpty(String key, String value, String accepted) {

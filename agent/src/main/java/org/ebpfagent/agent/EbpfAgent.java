@@ -6,10 +6,12 @@ import java.util.List;
 
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.LibbpfLibrary;
+import org.ebpfagent.agent.metrics.Metrics;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.KernelTgid;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.probe.ProbeUnit;
+import org.ebpfagent.agent.prometheus.PrometheusEndpoint;
 import org.ebpfagent.agent.sched.SchedUnit;
 import org.ebpfagent.agent.syscalls.SyscallUnit;
 import org.ebpfagent.agent.tcp.TcpUnit;
@@ -30,6 +32,8 @@ final class EbpfAgent implements Runnable {
     private final Instrumentation inst;
     /** The probes' attach lines, logged once the set-up is complete. */
     private final List<String> attachedLines = new ArrayList<>();
+    /** The Prometheus endpoint, with {@code metrics=...}; it runs until the JVM exits. */
+    private PrometheusEndpoint endpoint;
 
     private EbpfAgent(AgentOptions options, Instrumentation inst) {
         this.options = options;
@@ -85,15 +89,18 @@ final class EbpfAgent implements Runnable {
             LibbpfLibrary.use(options.libbpf());
             ThreadRegistry registry = new ThreadRegistry();
             ThreadResolver resolver = ThreadResolver.create(registry, inst);
-            List<Recorder> recorders = loadProbes(registry, resolver, times);
+            Metrics metrics = startMetrics();
+            times.step("metrics endpoint");
+            List<Recorder> recorders = loadProbes(registry, resolver, metrics, times);
             if (recorders.isEmpty()) {
+                stopMetrics();
                 return;
             }
             // After the attach: the kernel sees threads from then on, and the registry is first
             // needed by the first poll. The first scan binds to the JVM's thread structures.
             int threads = resolver.scan();
             times.step("thread registry");
-            new Poller(recorders, registry, options.interval()).start();
+            new Poller(recorders, registry, options.interval(), metrics).start();
             times.step("poller");
             watchThreadStarts(resolver);
             times.step("thread starts");
@@ -125,7 +132,39 @@ final class EbpfAgent implements Runnable {
         }
     }
 
-    private List<Recorder> loadProbes(ThreadRegistry registry, ThreadResolver resolver, SetupTimes times) {
+    /**
+     * With {@code metrics=...}: the figures the recorders add to, served by the Prometheus endpoint,
+     * which listens from now on. Without, or if it cannot listen: null, and one line saying why.
+     */
+    private Metrics startMetrics() {
+        AgentOptions.Endpoint where = options.metrics();
+        if (where == null) {
+            return null;
+        }
+        Metrics metrics = new Metrics(options.metricsGroups());
+        try {
+            endpoint = PrometheusEndpoint.start(metrics, where.host(), where.port());
+            LOG.info("metrics: Prometheus endpoint on {} ({})", endpoint.url(), endpoint.scope());
+            return metrics;
+        } catch (PrometheusEndpoint.StartFailed e) {
+            LOG.warn("metrics endpoint not started: {}; the application and its recording carry on without it",
+                    e.getMessage());
+        } catch (LinkageError e) { // a runtime image without the jdk.httpserver module
+            LOG.warn("metrics endpoint not started: {} (the JVM needs the jdk.httpserver module); the application "
+                    + "and its recording carry on without it", e.toString());
+        }
+        return null;
+    }
+
+    private void stopMetrics() {
+        if (endpoint != null) {
+            endpoint.close();
+            endpoint = null;
+        }
+    }
+
+    private List<Recorder> loadProbes(ThreadRegistry registry, ThreadResolver resolver, Metrics metrics,
+                                      SetupTimes times) {
         List<Recorder> recorders = new ArrayList<>();
         int kernelTgid;
         try {
@@ -136,8 +175,7 @@ final class EbpfAgent implements Runnable {
             return recorders;
         }
         ProbeUnit.Context context = new ProbeUnit.Context(kernelTgid, options.maxThreads(), options.attach(),
-                options.slowSyscall().toNanos(), registry,
-                resolver);
+                options.slowSyscall().toNanos(), registry, resolver, metrics);
         for (ProbeUnit unit : PROBES) {
             if (!options.probes().contains(unit.name())) {
                 continue;

@@ -6,6 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import jdk.jfr.FlightRecorder;
 import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.metrics.Metrics;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.events.AgentStatistics;
@@ -30,10 +31,14 @@ final class Poller {
     private long loggedErrors;
     private final Runnable jfrHook = this::poll;
     private volatile boolean running = true;
+    private final Metrics metrics;
+    private boolean metricsFailed;
     private Thread thread;
 
-    Poller(List<Recorder> recorders, ThreadRegistry registry, Duration interval) {
+    /** @param metrics the figures to publish after each poll; null: none */
+    Poller(List<Recorder> recorders, ThreadRegistry registry, Duration interval, Metrics metrics) {
         this.recorders = List.copyOf(recorders);
+        this.metrics = metrics;
         this.registry = registry;
         this.intervalNanos = interval.toNanos();
         int programs = 0;
@@ -122,5 +127,20 @@ final class Poller {
         s.end();
         s.commit();
         s.begin();
+        if (metrics != null) {
+            publish(s.pollTime, failed);
+        }
+    }
+
+    /** Adds the poll to the health figures and publishes the figures for the exporters. */
+    private void publish(long pollNanos, long failed) {
+        try {
+            metrics.afterPoll(stats, pollNanos, failed, probesAttached);
+        } catch (RuntimeException e) {
+            if (!metricsFailed) {
+                metricsFailed = true;
+                LOG.warn("metrics not published: {}; the recording carries on", e.toString());
+            }
+        }
     }
 }

@@ -37,9 +37,33 @@ class AgentOptionsTest {
         assertEquals(Duration.ZERO, AgentOptions.parse("slowSyscall=0").slowSyscall());
     }
 
+    @Test
+    void metricsListenOnlyWhenAskedOnLoopbackUnlessAHostIsGiven() {
+        assertEquals(null, AgentOptions.defaults().metrics(), "nothing listens unless asked");
+        assertEquals(64, AgentOptions.defaults().metricsGroups());
+        assertEquals(new AgentOptions.Endpoint(null, 9404), AgentOptions.parse("metrics=9404").metrics());
+        assertEquals(new AgentOptions.Endpoint(null, 0), AgentOptions.parse("metrics=0").metrics());
+        assertEquals(new AgentOptions.Endpoint("0.0.0.0", 9404), AgentOptions.parse("metrics=0.0.0.0:9404").metrics());
+        assertEquals(new AgentOptions.Endpoint("localhost", 65535), AgentOptions.parse("metrics=localhost:65535").metrics());
+        assertEquals(new AgentOptions.Endpoint("::1", 9404), AgentOptions.parse("metrics=[::1]:9404").metrics());
+        assertEquals(new AgentOptions.Endpoint("host.example", 1), AgentOptions.parse("metrics=host.example:1").metrics());
+        assertEquals(200, AgentOptions.parse("metrics=9404,metricsGroups=200").metricsGroups());
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf, attach, slowSyscall)",
+        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf, attach, slowSyscall, metrics, metricsGroups)",
+        "metrics=http     | bad value 'http' for option 'metrics' (accepted: PORT, served on the loopback address, or HOST:PORT, e.g. 9404, 0.0.0.0:9404, [::1]:9404; PORT from 0 to 65535, 0 for a free port)",
+        "metrics=65536    | bad value '65536' for option 'metrics' (accepted: PORT",
+        "metrics=-1       | bad value '-1' for option 'metrics'",
+        "metrics=+80      | bad value '+80' for option 'metrics'",
+        "metrics=:9404    | bad value ':9404' for option 'metrics'",
+        "metrics=host:    | bad value 'host:' for option 'metrics'",
+        "metrics=::1:9404 | bad value '::1:9404' for option 'metrics'",
+        "metrics=[]:9404  | bad value '[]:9404' for option 'metrics'",
+        "metrics=         | bad value '' for option 'metrics'",
+        "metricsGroups=0  | bad value '0' for option 'metricsGroups' (accepted: an integer from 1 to 10000)",
+        "metricsGroups=many | bad value 'many' for option 'metricsGroups'",
         "attach=kprobe    | bad value 'kprobe' for option 'attach' (accepted: auto, tp_btf, raw_tp)",
         "interval=fast    | bad value 'fast' for option 'interval' (accepted: a duration from 10ms to 3600s",
         "interval=5ms     | bad value '5ms' for option 'interval'",

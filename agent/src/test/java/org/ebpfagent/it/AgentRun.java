@@ -32,6 +32,7 @@ public final class AgentRun {
     private boolean agent = true;
     private boolean cpusToSpare;
     private boolean jdkEvents;
+    private String classPath = WORKLOAD_CLASSES;
 
     private AgentRun(String mainClass) {
         this.mainClass = mainClass;
@@ -82,6 +83,12 @@ public final class AgentRun {
         return this;
     }
 
+    /** The child's class path instead of the workloads' classes, e.g. the sample app's. */
+    public AgentRun classPath(String path) {
+        classPath = path;
+        return this;
+    }
+
     public AgentRun jvmOption(String option) {
         jvmOptions.add(option);
         return this;
@@ -110,7 +117,7 @@ public final class AgentRun {
         // Only the workloads' own classes: like a user's application, the child gets the agent
         // from the agent jar alone, never from the build's class path.
         cmd.add("-cp");
-        cmd.add(WORKLOAD_CLASSES);
+        cmd.add(classPath);
         cmd.add(mainClass);
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).start();

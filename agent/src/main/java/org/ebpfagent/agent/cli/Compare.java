@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.ebpfagent.agent.threads.ThreadGroups;
+
 /** The compare command: two recordings' scheduling per thread group, side by side, as a CI regression gate. */
 final class Compare {
     static final String USAGE = """

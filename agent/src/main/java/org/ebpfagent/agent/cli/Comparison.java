@@ -6,13 +6,15 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.ebpfagent.agent.threads.ThreadGroups;
+
 /**
  * Base and head side by side, per thread group and for the whole process, each metric judged
  * against its threshold.
  */
 final class Comparison {
     /** The whole-process row's name, which {@link ThreadGroups} never gives a group of threads. */
-    static final String PROCESS = "(process)";
+    static final String PROCESS = ThreadGroups.PROCESS;
     /** The row group of the TCP probe's whole-process figures. */
     static final String TCP = "(process tcp)";
     /** The row group of every syscall together; each syscall's own is "(syscall NAME)". */

@@ -10,6 +10,8 @@ import java.util.Map;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
+import org.ebpfagent.agent.threads.ThreadGroups;
+
 /** One recording's ebpf.ThreadScheduling sums per thread group and for the whole process, and the time they cover. */
 final class SchedRecording {
     final Map<String, SchedTotals> groups = new HashMap<>();

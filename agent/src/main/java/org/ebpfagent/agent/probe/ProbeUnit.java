@@ -15,9 +15,10 @@ public interface ProbeUnit {
      * What the shared parts of the agent give every probe.
      *
      * @param slowSyscallNanos the syscall probe's threshold for a slow call; 0: none
+     * @param metrics          where the recorder adds up what it reports, for exporters; null: metrics are off
      */
     record Context(int kernelTgid, int maxThreads, String attach, long slowSyscallNanos, ThreadRegistry registry,
-                   ThreadResolver resolver) {}
+                   ThreadResolver resolver, org.ebpfagent.agent.metrics.Metrics metrics) {}
 
     /** The probe's name in the {@code probes} option, e.g. {@code sched}. */
     String name();

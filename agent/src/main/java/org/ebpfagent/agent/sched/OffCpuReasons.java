@@ -19,6 +19,9 @@ final class OffCpuReasons {
     /** Cumulative values last reported (including the projected part of a span in progress). */
     long[] reportedNs = new long[4];
     long[] reportedBlocks = new long[4];
+    /** Each reason's metrics row for the group below, found at its first report; null without metrics. */
+    org.ebpfagent.agent.metrics.Row[] figureRows;
+    org.ebpfagent.agent.metrics.Groups.Group figuresGroup;
 
     /** The span in progress when the live threads were read: its reason and how long it has lasted. */
     int currentSyscall;
@@ -54,6 +57,9 @@ final class OffCpuReasons {
             inMap = Arrays.copyOf(inMap, n);
             reportedNs = Arrays.copyOf(reportedNs, n);
             reportedBlocks = Arrays.copyOf(reportedBlocks, n);
+            if (figureRows != null) {
+                figureRows = Arrays.copyOf(figureRows, n);
+            }
         }
         syscall[count] = sc;
         kind[count] = k;

@@ -8,6 +8,7 @@ import org.ebpfagent.agent.ffm.MapKeyBatch;
 import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.StructView;
+import org.ebpfagent.agent.metrics.Metrics;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
@@ -71,6 +72,8 @@ public final class SchedRecorder implements Recorder {
     private final EventClock clock;
     private final EventClock.Timing schedTiming;
     private final EventClock.Timing offCpuTiming;
+    /** The metrics the reports add to; null without metrics. */
+    private final SchedFigures figures;
     /** When recent polls read the live threads, to tell a reason whose thread is long gone. */
     private final long[] liveReads = new long[STALE_POLLS];
     private final java.util.function.Consumer<ThreadSlot> findStale = this::findStale;
@@ -83,9 +86,11 @@ public final class SchedRecorder implements Recorder {
     private long now;
     private PollStats stats;
 
-    public SchedRecorder(SchedProbe probe, ThreadRegistry registry, ThreadResolver resolver)
+    /** @param metrics where reports are added up for exporters; null: nowhere */
+    public SchedRecorder(SchedProbe probe, ThreadRegistry registry, ThreadResolver resolver, Metrics metrics)
             throws BpfException, EventClock.Unsupported {
         this.probe = probe;
+        this.figures = metrics == null ? null : new SchedFigures(metrics);
         this.registry = registry;
         this.resolver = resolver;
         this.live = probe.liveThreads();
@@ -309,6 +314,9 @@ public final class SchedRecorder implements Recorder {
             if (ns == reasons.reportedNs[r] && blocks == reasons.reportedBlocks[r]) {
                 continue;
             }
+            if (figures != null) {
+                figures.reason(s, r, ns - reasons.reportedNs[r], blocks - reasons.reportedBlocks[r]);
+            }
             ThreadOffCpu e = offCpuEvent;
             // The same interval as the thread's ebpf.ThreadScheduling: they join, and they add up.
             if (inRecording && e.isEnabled()) {
@@ -451,6 +459,11 @@ public final class SchedRecorder implements Recorder {
         s.intervalEnd = Math.max(clock.ticks(end), s.intervalStart);
         s.reportedUntil = end;
         s.reportedUntilTicks = clock.running() ? s.intervalEnd : 0;
+        if (active && figures != null) { // with or without a recording
+            figures.report(s, s.thread != null ? s.thread.getName() : s.osName, onCpu - s.onCpu,
+                    runQueueWait - s.runQueueWait, stolen - s.stolen, offCpu - s.offCpu, voluntary - s.voluntary,
+                    involuntary - s.involuntary, migrations - s.migrations);
+        }
         // An interval begun before the recording would put time from before it into the
         // recording: its values are dropped, as that time is.
         if (active && inRecording && e.isEnabled()) {

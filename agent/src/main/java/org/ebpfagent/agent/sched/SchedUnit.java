@@ -21,7 +21,7 @@ public final class SchedUnit implements ProbeUnit {
     public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
         SchedProbe probe = SchedProbe.open(c.kernelTgid(), c.maxThreads(), c.attach());
         try {
-            return new SchedRecorder(probe, c.registry(), c.resolver());
+            return new SchedRecorder(probe, c.registry(), c.resolver(), c.metrics());
         } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
             probe.close();
             throw e;

@@ -46,6 +46,8 @@ final class ThreadSlot {
     long commLo;
     long commHi;
     final OffCpuReasons reasons = new OffCpuReasons();
+    /** The thread's row of the metrics; null without metrics (made at its first report). */
+    org.ebpfagent.agent.metrics.ThreadRow figures;
     long lastSeenPoll;
     /** Its exit record was read: this poll's report is its last. */
     boolean exited;

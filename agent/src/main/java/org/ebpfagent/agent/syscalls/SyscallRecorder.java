@@ -12,6 +12,7 @@ import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
 import org.ebpfagent.agent.ffm.StructView;
+import org.ebpfagent.agent.metrics.Metrics;
 import org.ebpfagent.agent.probe.ErrnoNames;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
@@ -85,6 +86,8 @@ public final class SyscallRecorder implements Recorder {
     private final MapBatchReader.Sink onStats = this::onStats;
     private final MapBatchReader.Sink onErrors = this::onErrors;
     private PollStats stats;
+    /** The metrics the reports add to; null without metrics. */
+    private final SyscallFigures figures;
     private long epoch;
     private long readAt;
     /** Monotonic ns of the previous poll's read: where an entry's first interval starts at the earliest. */
@@ -151,6 +154,8 @@ public final class SyscallRecorder implements Recorder {
         String osName;
         Thread thread;
         boolean exited;
+        /** Its group's row (with metrics on). */
+        org.ebpfagent.agent.metrics.ThreadRow figures;
 
         ThreadInfo(ThreadKey key) {
             this.key = key;
@@ -174,6 +179,8 @@ public final class SyscallRecorder implements Recorder {
         final long[] hist = new long[BUCKETS];
         long reportedUntil;
         long reportedUntilTicks;
+        /** Its metrics rows (with metrics on). */
+        SyscallFigures.CallRows figures;
 
         CallState(ThreadInfo thread) {
             this.thread = thread;
@@ -185,14 +192,19 @@ public final class SyscallRecorder implements Recorder {
         long count;
         long reportedUntil;
         long reportedUntilTicks;
+        /** Its metrics row (with metrics on). */
+        org.ebpfagent.agent.metrics.Row figures;
 
         ErrorState(CallState call) {
             this.call = call;
         }
     }
 
-    public SyscallRecorder(SyscallProbe probe, ThreadRegistry registry) throws BpfException, EventClock.Unsupported {
+    /** @param metrics where reports are added up for exporters; null: nowhere */
+    public SyscallRecorder(SyscallProbe probe, ThreadRegistry registry, Metrics metrics)
+            throws BpfException, EventClock.Unsupported {
         this.probe = probe;
+        this.figures = metrics == null ? null : new SyscallFigures(metrics);
         this.registry = registry;
         this.clock = new EventClock(new ThreadSyscalls());
         this.callsTiming = EventClock.timing(ThreadSyscalls.class);
@@ -386,6 +398,20 @@ public final class SyscallRecorder implements Recorder {
             e.javaThread = null;
             stats.eventsWritten++;
         }
+        if (figures != null) { // with or without a recording
+            ThreadInfo t = s.thread;
+            if (t.figures == null) {
+                t.figures = new org.ebpfagent.agent.metrics.ThreadRow();
+            }
+            if (s.figures == null) {
+                s.figures = new SyscallFigures.CallRows();
+            }
+            for (int b = 0; b < BUCKETS; b++) {
+                buckets[b] = Math.max(0, buckets[b]); // a read racing the kernel's update catches up later
+            }
+            figures.report(t.figures, s.figures, t.name(), nr, callsNow - s.calls, errorsNow - s.errors,
+                    restartsNow - s.restarts, totalNow - s.totalNs, buckets);
+        }
         s.calls = callsNow;
         s.errors = errorsNow;
         s.restarts = restartsNow;
@@ -447,6 +473,12 @@ public final class SyscallRecorder implements Recorder {
             e.commit();
             e.javaThread = null;
             stats.eventsWritten++;
+        }
+        if (figures != null) { // with or without a recording
+            if (s.figures == null) {
+                s.figures = figures.errno(nr, err);
+            }
+            figures.errors(s.figures, count - s.count);
         }
         s.count = count;
         s.reportedUntil = readAt;

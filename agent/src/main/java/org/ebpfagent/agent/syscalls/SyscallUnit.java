@@ -21,7 +21,7 @@ public final class SyscallUnit implements ProbeUnit {
     public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
         SyscallProbe probe = SyscallProbe.open(c.kernelTgid(), c.maxThreads(), c.slowSyscallNanos(), c.attach());
         try {
-            return new SyscallRecorder(probe, c.registry());
+            return new SyscallRecorder(probe, c.registry(), c.metrics());
         } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
             probe.close();
             throw e;

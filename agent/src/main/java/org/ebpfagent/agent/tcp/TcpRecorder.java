@@ -10,6 +10,7 @@ import org.ebpfagent.agent.ffm.MapKeyBatch;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
 import org.ebpfagent.agent.ffm.StructView;
+import org.ebpfagent.agent.metrics.Metrics;
 import org.ebpfagent.agent.probe.ErrnoNames;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
@@ -59,6 +60,8 @@ public final class TcpRecorder implements Recorder {
     private final StructView threadValue;
     private final StructView exitedKey;
     private PollStats stats;
+    /** The metrics the reports add to; null without metrics. */
+    private final TcpFigures figures;
     /** Records taken from the ring so far: with those lost, they must add up to those submitted. */
     private long recordsRead;
     /** Monotonic ns of the previous poll's read: where a thread's first interval starts at the earliest. */
@@ -79,10 +82,15 @@ public final class TcpRecorder implements Recorder {
         long reportedUntilTicks;
         Thread thread;
         String osName;
+        /** Its metrics row; null without metrics (made at its first report). */
+        org.ebpfagent.agent.metrics.ThreadRow figures;
     }
 
-    public TcpRecorder(TcpProbe probe, ThreadRegistry registry) throws BpfException, EventClock.Unsupported {
+    /** @param metrics where reports are added up for exporters; null: nowhere */
+    public TcpRecorder(TcpProbe probe, ThreadRegistry registry, Metrics metrics)
+            throws BpfException, EventClock.Unsupported {
         this.probe = probe;
+        this.figures = metrics == null ? null : new TcpFigures(metrics);
         this.registry = registry;
         this.clock = new EventClock(new ThreadTcp());
         this.connectTiming = EventClock.timing(TcpConnect.class);
@@ -154,14 +162,22 @@ public final class TcpRecorder implements Recorder {
         RingBuffer ring = probe.records;
         while (ring.next()) {
             recordsRead++;
-            if (!clock.running()) {
-                continue; // no recording: nothing to write into, and ticks mean nothing
+            // No recording: no event (nothing to write into, and ticks mean nothing), but the
+            // metrics still count the connect.
+            boolean write = clock.running();
+            if (!write && figures == null) {
+                continue;
             }
             StructView r = ring.record(record);
             int kind = r.u8(KIND) & 0xff;
             if (kind == REC_CONNECT) {
-                commitConnect(r);
-            } else if (kind == REC_CLOSE) {
+                if (figures != null && r.u32(RESULT) == 0) {
+                    figures.established(r.u64(ESTABLISHED) - r.u64(START));
+                }
+                if (write) {
+                    commitConnect(r);
+                }
+            } else if (kind == REC_CLOSE && write) {
                 commitConnection(r);
             }
         }
@@ -263,6 +279,14 @@ public final class TcpRecorder implements Recorder {
             clock.setInterval(e, threadTiming, startTicks, endTicks);
             e.commit();
             stats.eventsWritten++;
+        }
+        if (figures != null) { // with or without a recording
+            if (s.figures == null) {
+                s.figures = new org.ebpfagent.agent.metrics.ThreadRow();
+            }
+            figures.report(s.figures, s.thread != null ? s.thread.getName() : s.osName, sent - s.bytesSent,
+                    received - s.bytesReceived, connects - s.connects, failures - s.connectFailures,
+                    accepts - s.accepts, retransmits - s.retransmits);
         }
         s.bytesSent = sent;
         s.bytesReceived = received;

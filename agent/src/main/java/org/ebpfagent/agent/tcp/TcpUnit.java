@@ -21,7 +21,7 @@ public final class TcpUnit implements ProbeUnit {
     public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
         TcpProbe probe = TcpProbe.open(c.kernelTgid(), c.attach());
         try {
-            return new TcpRecorder(probe, c.registry());
+            return new TcpRecorder(probe, c.registry(), c.metrics());
         } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
             probe.close();
             throw e;

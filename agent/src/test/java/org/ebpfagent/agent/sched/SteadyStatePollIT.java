@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 
 import jdk.jfr.Recording;
+import org.ebpfagent.agent.metrics.Metrics;
+import org.ebpfagent.agent.metrics.TableSnapshot;
 import org.ebpfagent.agent.probe.KernelTgid;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.threads.ThreadRegistry;
@@ -29,6 +31,29 @@ class SteadyStatePollIT {
 
     @Test
     void steadyStatePollAllocatesNothingWithAThousandThreads() throws Exception {
+        run(null, "steady-state-poll.txt");
+    }
+
+    /** With metrics on, the recorder also adds every report to its thread group's row: still nothing allocated. */
+    @Test
+    void steadyStatePollWithMetricsAllocatesNothingEither() throws Exception {
+        Metrics metrics = new Metrics(64);
+        run(metrics, "steady-state-poll-metrics.txt");
+        assertEquals(0, metrics.latest().polls(), "the recorder publishes nothing: the poller does");
+        metrics.afterPoll(new PollStats(), 0, 0, 0);
+        TableSnapshot sched = metrics.latest().tables().stream().filter(t -> t.table() == SchedFigures.THREADS)
+                .findFirst().orElseThrow();
+        long sleeperSwitches = 0;
+        for (int row = 0; row < sched.size(); row++) {
+            if (sched.label(row, 0).equals("sleeper-#")) {
+                sleeperSwitches = sched.value(row, SchedFigures.VOLUNTARY);
+            }
+        }
+        // Each of the 1,000 sleepers wakes every 100 ms for the 300 warm-up and 50 measured polls.
+        assertTrue(sleeperSwitches >= THREADS * 10L, "voluntary switches of group sleeper-#: " + sleeperSwitches);
+    }
+
+    private void run(Metrics metrics, String reportFile) throws Exception {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         List<Thread> sleepers = new ArrayList<>();
         ThreadRegistry registry = new ThreadRegistry();
@@ -38,7 +63,7 @@ class SteadyStatePollIT {
         // JVM starts by itself (a GC or JIT worker) costs a lookup, not a scan of 1,000 threads.
         ThreadResolver resolver = ThreadResolver.create(registry, null);
         resolver.watchStarts();
-        try (SchedRecorder recorder = new SchedRecorder(probe, registry, resolver);
+        try (SchedRecorder recorder = new SchedRecorder(probe, registry, resolver, metrics);
              // The raw_tp flavour beside it, for its hash of the same threads: how long reading
              // the live entries takes either way (its events are never read otherwise).
              SchedProbe rawProbe = SchedProbe.open(KernelTgid.discover(), 32768, "raw_tp");
@@ -122,7 +147,7 @@ class SteadyStatePollIT {
                     ((SlotThreads) slotRead).highWater(), counts[0], slotNanos[POLLS / 2] / 1e3, slotNanos[POLLS * 9 / 10] / 1e3,
                     counts[1], hashNanos[POLLS / 2] / 1e3, hashNanos[POLLS * 9 / 10] / 1e3);
             System.out.println(report);
-            Files.writeString(Path.of("target", "steady-state-poll.txt"), report + "\n");
+            Files.writeString(Path.of("target", reportFile), report + "\n");
             assertTrue(tracked >= THREADS, "only " + tracked + " threads tracked");
             // Both flavours saw the same threads: the slots in use and the hash's entries agree.
             assertTrue(Math.abs(counts[0] - counts[1]) <= 5, report);

@@ -1,12 +1,23 @@
-package org.ebpfagent.agent.cli;
+package org.ebpfagent.agent.threads;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
-/** Names the group a thread is compared in: the first matching --group rule, else its name with counters replaced by '#'. */
-final class ThreadGroups {
+/**
+ * Names the group a thread is counted in: the first matching rule, else its name with counters
+ * replaced by '#' ({@code pool-3-thread-7} → {@code pool-#-thread-#}). {@code compare} groups the
+ * threads of two recordings this way, and the agent's metrics group threads the same way, so a
+ * series and a row of {@code compare} stand for the same threads. Not thread-safe while rules are
+ * added; {@link #groupOf} allocates (a regex replacement): callers keep its answer per thread.
+ */
+public final class ThreadGroups {
+    /** The whole-process row's name in {@code compare}, which no group of threads is ever given. */
+    public static final String PROCESS = "(process)";
+    /** Where the agent's metrics fold the thread groups beyond their cap; no group of threads is given it either. */
+    public static final String OTHER = "(other)";
+
     /**
      * A counter: a run of digits, taking along a '#' just before it (GC Thread#0 -> GC Thread#).
      * Digits inside a word, after a letter and with more of the name following (C2 CompilerThre,
@@ -20,7 +31,7 @@ final class ThreadGroups {
     private final List<Rule> rules = new ArrayList<>();
 
     /** Adds a --group REGEX=NAME rule; rules are tried in the order given, against the whole thread name. */
-    void add(String spec) {
+    public void add(String spec) {
         // The last '=' splits: a regex may hold one ((?=...)), a group name has no reason to.
         int eq = spec.lastIndexOf('=');
         if (eq <= 0 || eq == spec.length() - 1) {
@@ -33,11 +44,19 @@ final class ThreadGroups {
         }
     }
 
-    String groupOf(String threadName) {
+    public String groupOf(String threadName) {
         String name = threadName == null ? "" : threadName;
-        String group = rules.stream().filter(r -> r.pattern.matcher(name).matches()).findFirst()
-                .map(Rule::group).orElseGet(() -> COUNTER.matcher(name).replaceAll("#"));
-        // A thread may be called anything, even the whole-process row's name: keep them apart.
-        return group.equals(Comparison.PROCESS) ? group + " thread" : group;
+        String group = null;
+        for (Rule r : rules) {
+            if (r.pattern.matcher(name).matches()) {
+                group = r.group;
+                break;
+            }
+        }
+        if (group == null) {
+            group = COUNTER.matcher(name).replaceAll("#");
+        }
+        // A thread may be called anything, even a reserved row's name: keep them apart.
+        return group.equals(PROCESS) || group.equals(OTHER) ? group + " thread" : group;
     }
 }

@@ -1,4 +1,4 @@
-package org.ebpfagent.agent.cli;
+package org.ebpfagent.agent.threads;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -48,9 +48,11 @@ class ThreadGroupsTest {
     }
 
     @Test
-    void noThreadPassesForTheWholeProcess() {
+    void noThreadPassesForTheWholeProcessOrTheFoldedGroups() {
         ThreadGroups g = new ThreadGroups();
         assertEquals("(process) thread", g.groupOf("(process)"));
+        assertEquals("(other) thread", g.groupOf("(other)"));
+        assertEquals("other", g.groupOf("other"));
         g.add("x=(process)");
         assertEquals("(process) thread", g.groupOf("x"));
     }
