@@ -77,6 +77,11 @@ struct thread_sched {
 	__u64 exec_seen;     /* task->se.sum_exec_runtime when the probe last looked */
 	__u64 start_ns;      /* task->start_time: when the thread was created (CLOCK_MONOTONIC) */
 	__u64 migrations_base; /* task->se.nr_migrations when the entry was made */
+	/*
+	 * 1 while a program is writing the entry (see begin_write in sched_logic.h): the agent takes
+	 * no copy of an entry being written, however long the writer is held up.
+	 */
+	__u64 writing;
 	__u32 state;         /* enum thread_state */
 	__u32 ns_tid;        /* the tid as the JVM's own PID namespace sees it */
 	char comm[16];       /* the OS thread name at the last switch-out or at exit */

@@ -64,6 +64,29 @@ static __always_inline __u64 FN(now)(struct task_struct *t)
 	return clock + sync->offset_ns;
 }
 
+/*
+ * A program updates an entry field by field while the agent may be copying it on another CPU.
+ * Two copies that agree tell only that nothing was written between them: a writer held up in the
+ * middle of its update (a hypervisor that takes its virtual CPU away for milliseconds, seen on
+ * this kind of VM) leaves the entry half-written for every copy the agent takes meanwhile, e.g.
+ * on_cpu_ns with the span just ended but still RUNNING since its start, which counts the span
+ * twice (seen: 112 ms on-CPU in a 96 ms interval, then as much short in the next ones). The
+ * agent takes no copy while `writing` is set. Writes to one entry never race: the scheduler
+ * serializes a thread's switches, wakeups and migrations, and its exit runs in the thread
+ * itself. x86 keeps stores in program order; the barriers keep the compiler from moving them.
+ */
+static __always_inline void FN(begin_write)(struct thread_sched *s)
+{
+	*(volatile __u64 *)&s->writing = 1;
+	asm volatile("" ::: "memory");
+}
+
+static __always_inline void FN(end_write)(struct thread_sched *s)
+{
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&s->writing = 0;
+}
+
 static __always_inline long FN(task_state)(struct task_struct *t)
 {
 	if (bpf_core_field_exists(t->__state))
@@ -381,6 +404,7 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 
 	if (!s)
 		return;
+	FN(begin_write)(s);
 	FN(close_unseen_wait)(s, RD(prev, pid), now, FN(catch_up_on_cpu)(s, prev, now));
 	/*
 	 * The kernel has already counted this switch in nvcsw or nivcsw; which
@@ -420,6 +444,7 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 	}
 	s->state = runnable ? TS_RUNNABLE : TS_OFF_CPU;
 	s->since_ns = now;
+	FN(end_write)(s);
 }
 
 static __always_inline void FN(switch_in)(struct task_struct *next, __u64 now)
@@ -428,6 +453,7 @@ static __always_inline void FN(switch_in)(struct task_struct *next, __u64 now)
 
 	if (!s)
 		return;
+	FN(begin_write)(s);
 	if (s->state == TS_RUNNABLE)
 		s->runq_wait_ns += now - s->since_ns;
 	else if (s->state == TS_OFF_CPU) /* its wakeup was not seen: the wait cannot be split */
@@ -435,6 +461,7 @@ static __always_inline void FN(switch_in)(struct task_struct *next, __u64 now)
 	FN(catch_up_on_cpu)(s, next, ~0ULL); /* nothing, unless a switch-out was missed */
 	s->state = TS_RUNNING;
 	s->since_ns = now;
+	FN(end_write)(s);
 }
 
 static __always_inline int FN(on_switch)(bool preempt, struct task_struct *prev, struct task_struct *next)
@@ -466,25 +493,24 @@ static __always_inline int FN(on_wakeup)(struct task_struct *p)
 	__u64 now = FN(now)(p);
 	struct thread_sched *s = FN(entry)(p, now);
 
-	if (!s)
-		return 0;
 	/* A wakeup of a thread still RUNNING raced with it going to sleep: nothing changes. */
+	if (!s || (s->state != TS_OFF_CPU && s->state != TS_UNKNOWN))
+		return 0;
+	FN(begin_write)(s);
 	if (s->state == TS_OFF_CPU) {
 		FN(add_off_cpu)(s, RD(p, pid), now - s->since_ns);
-	} else if (s->state != TS_UNKNOWN) {
-		return 0;
-	} else if (FN(on_a_cpu)(p)) {
+		s->state = TS_RUNNABLE;
+	} else {
 		/*
-		 * Met first at such a wakeup (after a late attach, threads a safepoint stopped are woken
-		 * so): it never left its CPU, and it is running, not waiting for a CPU (counted as a wait
-		 * until its next switch-out, such a spinner's 8 ms went into two intervals).
+		 * Met first at a wakeup: on a CPU still (after a late attach, threads a safepoint
+		 * stopped are woken so), it never left it, and it is running, not waiting for a CPU
+		 * (counted as a wait until its next switch-out, such a spinner's 8 ms went into two
+		 * intervals).
 		 */
-		s->state = TS_RUNNING;
-		s->since_ns = now;
-		return 0;
+		s->state = FN(on_a_cpu)(p) ? TS_RUNNING : TS_RUNNABLE;
 	}
-	s->state = TS_RUNNABLE;
 	s->since_ns = now;
+	FN(end_write)(s);
 	return 0;
 }
 
@@ -542,6 +568,8 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	if (!s)
 		return 0;
 	__u64 now = bpf_ktime_get_ns();
+
+	FN(begin_write)(s);
 	/*
 	 * The exiting thread is current: its runtime is charged up to its last tick or switch only, so
 	 * the time since its switch-in that is not charged yet is its own on-CPU time (with whatever
@@ -557,6 +585,7 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	s->since_ns = now;
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
 	FN(catch_up_migrations)(s, p);
+	FN(end_write)(s);
 	struct thread_sched last = *s;
 
 	asm volatile("" ::: "memory");

@@ -52,7 +52,9 @@ final class HashThreads implements LiveThreads, ThreadEntry {
     private void onBatch(MapBatchReader b) {
         readAt = System.nanoTime(); // the chunk was copied by the call that just returned
         for (int i = 0; i < b.count(); i++) {
-            if (b.value(i, entry).u64(ThreadSchedLayout.FIRST_SEEN) != 0) {
+            // An entry copied while a program was writing it is half-written: read next poll.
+            StructView e = b.value(i, entry);
+            if (e.u64(ThreadSchedLayout.FIRST_SEEN) != 0 && e.u64(ThreadSchedLayout.WRITING) == 0) {
                 handed++;
                 sink.accept(this);
             }

@@ -33,6 +33,7 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
      */
     private static final long COPY_NANOS = 50_000;
     private long torn;
+    private long unread;
     private final StructView entry;
     /** .data.alloc's thread_alloc, read live. */
     private final StructView given;
@@ -88,13 +89,15 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
     }
 
     /**
-     * Copies slot {@code i} while no program is writing it; false if the slot is free. The probe
-     * updates a slot field by field while its thread switches, on another CPU: a copy taken in the
-     * middle can hold the new state and its start with the old counters, which loses the span just
-     * ended for one interval (and gives it to the next). Two copies that agree were taken with no
-     * write in between. The clock is read before and after, so the copy's moment is known within
-     * {@link #COPY_NANOS}. A slot written that often, or a poller preempted every time (a few
-     * tries), is taken as last copied.
+     * Copies slot {@code i} while no program is writing it; false if the slot is free, or if no
+     * clean copy could be taken (its thread is then read at the next poll, and its interval spans
+     * both). The probe updates a slot field by field while its thread switches, on another CPU: a
+     * copy taken in the middle can hold the counters with the span just ended and the state that
+     * span began with, which counts the span twice. The probe flags the entry while it writes
+     * ({@code writing}): a writer held up in the middle (its virtual CPU taken away) is seen by
+     * every copy. Two copies that agree, unflagged, were taken with no write under way or in
+     * between. The clock is read before and after, so the copy's moment is known within
+     * {@link #COPY_NANOS}.
      */
     private boolean consistentSnapshot(int i) {
         for (int attempt = 0; attempt < SNAPSHOT_TRIES; attempt++) {
@@ -103,16 +106,24 @@ final class SlotThreads implements LiveThreads, ThreadEntry {
                 return false;
             }
             readAt = System.nanoTime();
-            if (java.util.Arrays.equals(copy, check) && readAt - before <= COPY_NANOS) {
+            if (java.util.Arrays.equals(copy, check) && entry.u64(ThreadSchedLayout.WRITING) == 0
+                    && readAt - before <= COPY_NANOS) {
                 return true;
             }
+            torn++;
         }
-        return true;
+        unread++;
+        return false;
     }
 
-    /** Copies that disagreed and were taken again (tests, docs/performance.md). */
+    /** Copies that disagreed or were flagged, and were taken again (tests, docs/performance.md). */
     long tornCopies() {
         return torn;
+    }
+
+    /** Slots left for the next poll: no clean copy in {@link #SNAPSHOT_TRIES} tries. */
+    long unreadSlots() {
+        return unread;
     }
 
     /** The slots given out so far: every slot in use is below. */

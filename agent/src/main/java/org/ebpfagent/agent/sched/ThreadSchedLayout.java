@@ -29,6 +29,8 @@ final class ThreadSchedLayout {
     static final Field FIRST_SEEN = THREAD_SCHED.u64("first_seen_ns");
     static final Field SINCE = THREAD_SCHED.u64("since_ns");
     static final Field START = THREAD_SCHED.u64("start_ns");
+    /** Not 0 while a program writes the entry: no copy of it is taken then. */
+    static final Field WRITING = THREAD_SCHED.u64("writing");
     static final Field STATE = THREAD_SCHED.u32("state");
     static final Field NS_TID = THREAD_SCHED.u32("ns_tid");
     /** Read as two longs to see a rename without decoding it, and as a string when it changed. */
