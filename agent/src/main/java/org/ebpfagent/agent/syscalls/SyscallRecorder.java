@@ -499,7 +499,7 @@ public final class SyscallRecorder implements Recorder {
             SlowCall call = new SlowCall(new ThreadKey().set(r.u32(S_TID), r.u64(S_THREAD_START)), r.u32(S_NR),
                     r.u64(S_RET), r.u64(S_START), r.u64(S_NS), pollNumber);
             ThreadInfo t = threads.get(call.thread());
-            if (t != null && waiting(t)) {
+            if (t == null || waiting(t)) {
                 pendingSlow.add(call);
             } else {
                 commitSlow(call, t);
@@ -508,7 +508,9 @@ public final class SyscallRecorder implements Recorder {
         for (int i = 0; i < pendingSlow.size(); i++) {
             SlowCall call = pendingSlow.get(i);
             ThreadInfo t = threads.get(call.thread());
-            if (t == null || !waiting(t)) {
+            // A thread not met yet (its record came before its first read: seen on a busy
+            // machine, a SlowSyscall without its thread's name) gets the same polls to be met.
+            if (t != null ? !waiting(t) : pollNumber - call.poll() >= RESOLVE_POLLS) {
                 commitSlow(call, t);
                 pendingSlow.remove(i--);
             }

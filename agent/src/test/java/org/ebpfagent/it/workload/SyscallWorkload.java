@@ -28,7 +28,7 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
  * <ul>
  * <li>{@code exact}: thread sys-getppid makes 10,000 getppid calls, sys-close 1,000 close(-1)
  * (each EBADF), sys-sleep 100 nanosleep(10 ms) (glibc implements it with clock_nanosleep); prints
- * {@code EXACT DONE getppid=TID close=TID sleep=TID sleptNs=NS} (NS: the 100 calls by the thread's own clock). The threads stay alive.</li>
+ * {@code EXACT DONE getppid=TID close=TID sleep=TID sleptNs=NS shortestNs=NS longestNs=NS} (the 100 calls, and the shortest and longest of them, by the thread's own clock). The threads stay alive.</li>
  * <li>{@code churn N}: N short-lived threads, one after another in waves of 100, each one getppid;
  * prints {@code CHURN DONE}.</li>
  * <li>{@code mixed}: thread sys-mixed writes and reads a file, sends and receives over a loopback TCP
@@ -58,7 +58,7 @@ public final class SyscallWorkload {
         for (String line; (line = in.readLine()) != null; ) {
             if (line.equals("exact")) {
                 int[] tids = new int[3];
-                long[] sleptNs = new long[1];
+                long[] sleptNs = new long[3];
                 Thread a = start("sys-getppid", () -> {
                     tids[0] = Truth.currentTid();
                     for (int i = 0; i < 10_000; i++) {
@@ -78,15 +78,23 @@ public final class SyscallWorkload {
                         ts.set(JAVA_LONG, 0, 0);
                         ts.set(JAVA_LONG, 8, 10_000_000);
                         long t0 = System.nanoTime();
+                        long shortest = Long.MAX_VALUE;
+                        long longest = 0;
                         for (int i = 0; i < 100; i++) {
+                            long t = System.nanoTime();
                             int unused = (int) NANOSLEEP.invokeExact(ts, MemorySegment.NULL);
+                            t = System.nanoTime() - t;
+                            shortest = Math.min(shortest, t);
+                            longest = Math.max(longest, t);
                         }
                         sleptNs[0] = System.nanoTime() - t0;
+                        sleptNs[1] = shortest;
+                        sleptNs[2] = longest;
                     }
                 });
                 waitDone(a, b, c);
                 System.out.println("EXACT DONE getppid=" + tids[0] + " close=" + tids[1] + " sleep=" + tids[2]
-                        + " sleptNs=" + sleptNs[0]);
+                        + " sleptNs=" + sleptNs[0] + " shortestNs=" + sleptNs[1] + " longestNs=" + sleptNs[2]);
             } else if (line.startsWith("churn ")) {
                 int n = Integer.parseInt(line.substring(6));
                 for (int done = 0; done < n; done += 100) {
