@@ -588,6 +588,8 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	FN(end_write)(s);
 	struct thread_sched last = *s;
 
+	last.writing = 0; /* a final copy: the compiler may have copied the field before it was cleared */
+
 	asm volatile("" ::: "memory");
 	*(volatile __u64 *)&s->first_seen_ns = 0;
 	if (bpf_map_update_elem(&exited, &tid, &last, BPF_ANY))

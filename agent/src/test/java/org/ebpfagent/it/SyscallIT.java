@@ -39,6 +39,8 @@ class SyscallIT {
     static List<RecordedEvent> errors;
     static List<RecordedEvent> slow;
     static int foreignPid;
+    /** When the churn began: from then on a churned thread may be given the other process's pid again. */
+    static java.time.Instant churnStart;
     static long memlock;
     static String mapTable;
 
@@ -61,6 +63,7 @@ class SyscallIT {
                 String[] p = kv.split("=");
                 tids.put(p[0], Long.parseLong(p[1]));
             }
+            churnStart = java.time.Instant.now();
             child.send("churn 10000");
             child.awaitStdout("CHURN DONE", Duration.ofSeconds(180));
             Thread.sleep(3 * 200 + 200); // the exits are seen, reported and deleted within two polls
@@ -137,7 +140,10 @@ class SyscallIT {
         // The JVM itself never calls getppid: every one counted is the workload's.
         long all = calls.stream().filter(e -> e.getString("syscall").equals("getppid")).mapToLong(e -> e.getLong("calls")).sum();
         assertEquals(10_000 + 10_000, all, "getppid calls of the JVM: 10,000 on sys-getppid, one per churned thread");
-        assertTrue(calls.stream().noneMatch(e -> e.getLong("tid") == foreignPid), "the other process's tid");
+        // Before the churn: 10,000 threads may reuse the other process's pid once it has exited
+        // (pid_max is 32,768 here; seen once on a busy machine).
+        assertTrue(calls.stream().noneMatch(e -> e.getLong("tid") == foreignPid && e.getEndTime().isBefore(churnStart)),
+                "the other process's tid");
     }
 
     @Test

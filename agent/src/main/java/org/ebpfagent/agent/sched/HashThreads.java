@@ -24,17 +24,20 @@ final class HashThreads implements LiveThreads, ThreadEntry {
     private long readAt;
     private int handed;
 
-    private HashThreads(MapBatchReader reader, StructLayout layout) {
+    private final boolean deletes;
+
+    private HashThreads(MapBatchReader reader, StructLayout layout, boolean deletes) {
         this.reader = reader;
+        this.deletes = deletes;
         this.entry = StructView.of(layout);
     }
 
     static HashThreads lookup(BpfMap map, StructLayout layout) throws BpfException {
-        return new HashThreads(MapBatchReader.lookup(map, BATCH), layout);
+        return new HashThreads(MapBatchReader.lookup(map, BATCH), layout, false);
     }
 
     static HashThreads lookupAndDelete(BpfMap map, StructLayout layout) throws BpfException {
-        return new HashThreads(MapBatchReader.lookupAndDelete(map, BATCH), layout);
+        return new HashThreads(MapBatchReader.lookupAndDelete(map, BATCH), layout, true);
     }
 
     @Override
@@ -52,9 +55,10 @@ final class HashThreads implements LiveThreads, ThreadEntry {
     private void onBatch(MapBatchReader b) {
         readAt = System.nanoTime(); // the chunk was copied by the call that just returned
         for (int i = 0; i < b.count(); i++) {
-            // An entry copied while a program was writing it is half-written: read next poll.
+            // A live entry copied while a program was writing it is half-written: read next poll.
+            // (A lookup-and-delete reads final copies, made after the writes; and must not skip.)
             StructView e = b.value(i, entry);
-            if (e.u64(ThreadSchedLayout.FIRST_SEEN) != 0 && e.u64(ThreadSchedLayout.WRITING) == 0) {
+            if (e.u64(ThreadSchedLayout.FIRST_SEEN) != 0 && (deletes || e.u64(ThreadSchedLayout.WRITING) == 0)) {
                 handed++;
                 sink.accept(this);
             }

@@ -44,6 +44,8 @@ public final class SchedRecorder implements Recorder {
     private static final int STALE_POLLS = 3;
     /** Polls in which a new thread not yet tied to a java.lang.Thread is looked for with a scan. */
     private static final int RESOLVE_POLLS = 3;
+    /** Polls a new thread that has not run at all waits for its identity before it is reported unnamed. */
+    private static final int NEVER_RAN_POLLS = 50;
 
     private final SchedProbe probe;
     private final ThreadRegistry registry;
@@ -183,7 +185,13 @@ public final class SchedRecorder implements Recorder {
      * reported at once, with the name the thread ended with.
      */
     private boolean deferred(ThreadSlot slot) {
-        return pollNumber - slot.createdPoll < RESOLVE_POLLS && slot.thread == null && !slot.exited;
+        if (slot.thread != null || slot.exited) {
+            return false;
+        }
+        long polls = pollNumber - slot.createdPoll;
+        // A thread that has not run yet has had no chance to name itself or to be registered (seen
+        // on a busy machine: a new thread 1.5 s in the run queue, reported all along as "java").
+        return polls < RESOLVE_POLLS || (slot.readOnCpu == 0 && polls < NEVER_RAN_POLLS);
     }
 
     /** Commits what this poll read of a thread, unless its first report waits for its Java identity. */
