@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
 import io.opentelemetry.proto.metrics.v1.Metric;
+import org.ebpfagent.it.workload.OwnOtelWorkload;
 import org.ebpfagent.sample.SampleApp;
 import org.junit.jupiter.api.Test;
 
@@ -95,6 +96,103 @@ class OtlpIT {
         assertTrue(groups.size() <= 64 && !groups.contains("(other)"), groups::toString);
 
         compareWithTheRecording(pushes, new PrometheusIT.Recorded(result.recording()));
+    }
+
+    /**
+     * An application with its own OpenTelemetry SDK (the real, unrelocated one, registered as the
+     * global OpenTelemetry) exporting to the same receiver: its metric arrives whole under its own
+     * resource, the agent's under the agent's, neither mixes into the other, and no line of either
+     * SDK's logging appears. With {@code metricsGroups=4} the agent's thread groups are capped, the
+     * rest folded into {@code (other)} and counted.
+     */
+    @Test
+    void anApplicationsOwnOpenTelemetryIsNotDisturbed() throws Exception {
+        AgentRun.Result result;
+        List<OtlpReceiver.Received> received;
+        try (OtlpReceiver receiver = OtlpReceiver.start()) {
+            String classPath = String.join(":", new java.util.LinkedHashSet<String>(List.of(
+                    AgentRun.WORKLOAD_CLASSES,
+                    AgentRun.classesOf(io.opentelemetry.api.GlobalOpenTelemetry.class),
+                    AgentRun.classesOf(io.opentelemetry.context.Context.class),
+                    AgentRun.classesOf(io.opentelemetry.common.ComponentLoader.class),
+                    AgentRun.classesOf(io.opentelemetry.sdk.resources.Resource.class),
+                    AgentRun.classesOf(io.opentelemetry.sdk.metrics.SdkMeterProvider.class),
+                    AgentRun.classesOf(io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter.class),
+                    AgentRun.classesOf(io.opentelemetry.exporter.internal.otlp.metrics.MetricsRequestMarshaler.class),
+                    AgentRun.classesOf(io.opentelemetry.exporter.internal.FailedExportException.class),
+                    AgentRun.classesOf(io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider.class))));
+            AgentRun.Running app = AgentRun.of(OwnOtelWorkload.class).classPath(classPath)
+                    .agentOptions("interval=200ms,otlpEvery=1,metricsGroups=4,otlpService=agent-side,otlp=" + receiver.url())
+                    .args(receiver.url()).start();
+            app.awaitStdout("workload ran", Duration.ofSeconds(60));
+            // Until both have pushed a few times: the application every 500 ms, the agent every 200 ms.
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < deadline && (count(receiver, "agent-side") < 5 || count(receiver, "own-otel-app") < 3)) {
+                Thread.sleep(100);
+            }
+            app.send("stop");
+            result = app.finish(Duration.ofSeconds(60));
+            received = receiver.received();
+            assertEquals(List.of(), receiver.refused());
+        }
+        assertEquals(0, result.exitCode(), () -> "exit code; stderr: " + result.stderr());
+        assertTrue(result.stdout().contains("workload done"), result::toString);
+        assertTrue(result.agentLines().stream().noneMatch(l -> l.startsWith("WARN") || l.startsWith("ERROR")),
+                () -> "agent lines: " + result.agentLines());
+        assertTrue(result.stderr().stream().noneMatch(l -> l.toLowerCase().contains("opentelemetry")
+                || l.contains("SEVERE") || l.contains("WARNING:")), () -> "stderr: " + result.stderr());
+
+        long appRequests = -1;
+        int appPushes = 0;
+        List<OtlpPush> agent = new ArrayList<>();
+        for (OtlpReceiver.Received r : received) {
+            String service = serviceName(r.request());
+            if (service.equals("agent-side")) {
+                agent.add(OtlpPush.of(r.request()));
+                continue;
+            }
+            assertEquals("own-otel-app", service, "a push from neither");
+            appPushes++;
+            for (var rm : r.request().getResourceMetricsList()) {
+                for (var sm : rm.getScopeMetricsList()) {
+                    // its own metric, and its SDK's metrics of its exporter (it is the global OpenTelemetry)
+                    assertTrue(!sm.getScope().getName().contains("ebpf"), sm.getScope().getName());
+                    for (Metric m : sm.getMetricsList()) {
+                        assertTrue(!m.getName().startsWith("ebpf."), "an agent metric in the application's push: "
+                                + m.getName());
+                        if (sm.getScope().getName().equals("own-app")) {
+                            assertEquals("app.requests", m.getName());
+                            appRequests = m.getSum().getDataPoints(0).getAsInt();
+                        }
+                    }
+                }
+            }
+        }
+        System.out.printf("%d pushes of the application (app.requests %d), %d of the agent%n", appPushes, appRequests,
+                agent.size());
+        assertEquals(OwnOtelWorkload.REQUESTS, appRequests, "the application's own counter, as it counted it");
+        assertTrue(agent.size() >= 5, "the agent's pushes: " + agent.size());
+        agent.sort(Comparator.comparingLong(OtlpPush::polls));
+        OtlpPush last = agent.get(agent.size() - 1);
+        Set<String> groups = new TreeSet<>();
+        last.values().keySet().stream().filter(k -> k.contains("thread_group=\""))
+                .forEach(k -> groups.add(k.replaceAll(".*thread_group=\"([^\"]*)\".*", "$1")));
+        System.out.println("thread groups with metricsGroups=4: " + groups + ", folded: "
+                + last.values().get("ebpf_agent_thread_groups_folded_total{}"));
+        assertTrue(groups.contains("(other)") && groups.size() == 5, "4 groups and (other): " + groups);
+        assertEquals(4L, last.values().get("ebpf_agent_thread_groups{}"));
+        assertTrue(last.values().get("ebpf_agent_thread_groups_folded_total{}") >= 6,
+                "at least the workload's six names folded: " + last.values().get("ebpf_agent_thread_groups_folded_total{}"));
+    }
+
+    private static int count(OtlpReceiver receiver, String service) {
+        return (int) receiver.received().stream().filter(r -> serviceName(r.request()).equals(service)).count();
+    }
+
+    private static String serviceName(io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest request) {
+        return request.getResourceMetrics(0).getResource().getAttributesList().stream()
+                .filter(kv -> kv.getKey().equals("service.name")).map(kv -> kv.getValue().getStringValue())
+                .findFirst().orElse("");
     }
 
     /** Who the pushes say they come from: this child, this host, in semantic-convention names. */
