@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
 import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
@@ -183,6 +184,38 @@ class OtlpIT {
         assertEquals(4L, last.values().get("ebpf_agent_thread_groups{}"));
         assertTrue(last.values().get("ebpf_agent_thread_groups_folded_total{}") >= 6,
                 "at least the workload's six names folded: " + last.values().get("ebpf_agent_thread_groups_folded_total{}"));
+    }
+
+    /**
+     * The agent jar holds OpenTelemetry relocated only: no class, class reference or service file
+     * under io.opentelemetry (an application's own SDK finds none of the agent's), no OkHttp or
+     * Kotlin, and the JDK sender's provider registered under its relocated name.
+     */
+    @Test
+    void theAgentJarHoldsOpenTelemetryRelocatedOnly() throws Exception {
+        Pattern unrelocated = Pattern.compile("(?<!shaded/)io/opentelemetry/");
+        int classes = 0;
+        String provider = null;
+        try (var jar = new java.util.jar.JarFile(AgentRun.AGENT_JAR.toFile())) {
+            for (var e : java.util.Collections.list(jar.entries())) {
+                String name = e.getName();
+                assertTrue(!name.startsWith("io/") && !name.startsWith("okhttp3/") && !name.startsWith("kotlin/")
+                        && !name.startsWith("META-INF/services/io."), "an unrelocated entry: " + name);
+                if (name.startsWith("org/ebpfagent/shaded/io/opentelemetry/") && name.endsWith(".class")) {
+                    classes++;
+                }
+                if (name.endsWith(".class")) {
+                    String text = new String(jar.getInputStream(e).readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    assertTrue(!unrelocated.matcher(text).find(), "a reference to an unrelocated class in " + name);
+                }
+                if (name.equals("META-INF/services/org.ebpfagent.shaded.io.opentelemetry.sdk.common.export.HttpSenderProvider")) {
+                    provider = new String(jar.getInputStream(e).readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+                }
+            }
+        }
+        System.out.println(classes + " relocated OpenTelemetry classes; HTTP sender: " + provider);
+        assertTrue(classes > 100, "relocated OpenTelemetry classes: " + classes);
+        assertEquals("org.ebpfagent.shaded.io.opentelemetry.exporter.sender.jdk.internal.JdkHttpSenderProvider", provider);
     }
 
     private static int count(OtlpReceiver receiver, String service) {
