@@ -20,11 +20,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * One decoded push of the agent, its data points keyed the way a collector's Prometheus exporter
- * names them ({@code ebpf.sched.on_cpu} in s, a monotonic sum, becomes
- * {@code ebpf_sched_on_cpu_seconds_total}; attributes lose their namespace: {@code ebpf.thread_group}
- * is {@code thread_group}, {@code error.type} is the errno), so that the recording's oracle of
- * PrometheusIT applies unchanged. Times in ns (rounded from seconds), histogram buckets cumulative
+ * One decoded push of the agent, its data points keyed as the agent's Prometheus endpoint names
+ * the same series ({@code ebpf.sched.on_cpu} in s, a monotonic sum, is
+ * {@code ebpf_sched_on_cpu_seconds_total}, as a collector's Prometheus exporter names it too; the
+ * attributes back to the model's labels: {@code ebpf.thread_group} is {@code thread_group},
+ * {@code error.type} is {@code errno}), so that the recording's oracle of PrometheusIT applies
+ * unchanged. Times in ns (rounded from seconds), histogram buckets cumulative
  * with {@code le} as the bucket's index.
  */
 record OtlpPush(Map<String, String> resource, long polls, long epochNanos, long startEpochNanos,
