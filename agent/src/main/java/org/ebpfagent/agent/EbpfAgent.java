@@ -168,7 +168,13 @@ final class EbpfAgent implements Runnable {
 
     /** The exporter's thread starts now; the SDK is loaded at its first push, after the first poll. */
     private boolean startOtlp(Metrics metrics) {
-        otlp = OtlpExporter.start(metrics, options.otlp(), options.otlpService(), options.otlpEvery());
+        try {
+            otlp = OtlpExporter.start(metrics, options.otlp(), options.otlpService(), options.otlpEvery());
+        } catch (RuntimeException | Error e) {
+            LOG.warn("otlp: pushes not started: {}; the application and its recording carry on without them",
+                    e.toString());
+            return false;
+        }
         LOG.info("metrics: OTLP pushes to {} after every {} poll(s), every {} ms (service.name={})", options.otlp(),
                 options.otlpEvery(), options.interval().toMillis() * options.otlpEvery(), otlp.serviceName());
         return true;
