@@ -14,9 +14,13 @@ import jdk.jfr.consumer.RecordingFile;
  * on-CPU time (its own ebpf.ThreadScheduling events) and allocation (jdk.ThreadAllocationStatistics,
  * taken every second) per poll, over the steady part of the run (from the 3rd poll to the last
  * allocation sample before the exit); and the endpoint's threads (ebpf-agent-metrics-N, the JDK
- * server's HTTP-Dispatcher) over the whole run. Prints one line:
- * {@code polls pollerCpuNs pollerAllocBytes endpointCpuNs endpointAllocBytes}.
- * Compile and run: {@code javac -d DIR scripts/MetricsCost.java && java -cp DIR MetricsCost rec.jfr}.
+ * server's HTTP-Dispatcher) over the whole run. With the log of scripts/OtlpSink.java as a second
+ * argument, also the OTLP exporter's threads (ebpf-agent-otlp*, the JDK HTTP client's HttpClient-*)
+ * over the same steady window, with the pushes the sink received in it, and their CPU before the
+ * window (the SDK's loading and first pushes). Prints one line:
+ * {@code polls pollerCpuNs pollerAllocBytes endpointCpuNs endpointAllocBytes
+ * [otlpPushes otlpCpuNs otlpAllocBytes otlpCpuBeforeNs medianPushBytes]}.
+ * Compile and run: {@code javac -d DIR scripts/MetricsCost.java && java -cp DIR MetricsCost rec.jfr [sink.log]}.
  */
 public class MetricsCost {
     public static void main(String[] args) throws Exception {
@@ -65,6 +69,52 @@ public class MetricsCost {
                 endpointAlloc += entry.getValue().stream().mapToLong(e -> e.getLong("allocated")).max().orElse(0);
             }
         }
-        System.out.println(n + " " + pollerCpu + " " + pollerAlloc + " " + endpointCpu + " " + endpointAlloc);
+        String otlp = "";
+        if (args.length > 1) {
+            otlp = " " + otlp(events, allocations, from, to, Path.of(args[1]));
+        }
+        System.out.println(n + " " + pollerCpu + " " + pollerAlloc + " " + endpointCpu + " " + endpointAlloc + otlp);
+    }
+
+    static boolean isOtlp(String thread) {
+        return thread != null && (thread.startsWith("ebpf-agent-otlp") || thread.startsWith("HttpClient-"));
+    }
+
+    /** pushes, CPU and allocation of the exporter's threads in [from, to]; their CPU before; the median push's bytes. */
+    static String otlp(List<RecordedEvent> events, Map<String, List<RecordedEvent>> allocations, Instant from, Instant to,
+                       Path sinkLog) throws java.io.IOException {
+        List<long[]> pushes = java.nio.file.Files.readAllLines(sinkLog).stream().map(l -> l.split(" "))
+                .map(a -> new long[] {Long.parseLong(a[0]), Long.parseLong(a[1])}).toList();
+        long inWindow = pushes.stream().filter(p -> p[0] > from.toEpochMilli() && p[0] <= to.toEpochMilli()).count();
+        long[] sizes = pushes.stream().mapToLong(p -> p[1]).sorted().toArray();
+        long cpu = 0;
+        long before = 0;
+        for (RecordedEvent e : events) {
+            if (e.getEventType().getName().equals("ebpf.ThreadScheduling") && isOtlp(e.getString("threadName"))) {
+                if (e.getEndTime().isAfter(from) && !e.getEndTime().isAfter(to)) {
+                    cpu += e.getLong("onCpu");
+                } else if (!e.getEndTime().isAfter(from)) {
+                    before += e.getLong("onCpu");
+                }
+            }
+        }
+        long alloc = 0;
+        for (var entry : allocations.entrySet()) {
+            if (isOtlp(entry.getKey())) {
+                alloc += allocatedBy(entry.getValue(), to) - allocatedBy(entry.getValue(), from);
+            }
+        }
+        return inWindow + " " + cpu + " " + alloc + " " + before + " " + (sizes.length == 0 ? 0 : sizes[sizes.length / 2]);
+    }
+
+    /** A thread's allocation as of its last sample at or before {@code t} (0 before its first). */
+    static long allocatedBy(List<RecordedEvent> samples, Instant t) {
+        long a = 0;
+        for (RecordedEvent e : samples) {
+            if (!e.getEndTime().isAfter(t)) {
+                a = Math.max(a, e.getLong("allocated"));
+            }
+        }
+        return a;
     }
 }

@@ -1,5 +1,7 @@
 package org.ebpfagent.agent;
 
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,20 +22,30 @@ import org.ebpfagent.agent.util.Log;
  * @param slowSyscall the syscall probe reports every call at least this long ({@code ebpf.SlowSyscall}); zero: none
  * @param metrics    where to serve the Prometheus endpoint; null: nowhere (nothing listens unless asked)
  * @param metricsGroups the most thread groups with series of their own; the rest are folded into one
+ * @param otlp       the OTLP/HTTP metrics endpoint to push the figures to; null: no pushes
+ * @param otlpService the {@code service.name} of the pushes; null: the main class or jar
+ * @param otlpEvery  push after every this many polls
  */
 public record AgentOptions(Set<String> probes, Duration interval, String logLevel, int maxThreads, String libbpf,
-                           String attach, Duration slowSyscall, Endpoint metrics, int metricsGroups) {
+                           String attach, Duration slowSyscall, Endpoint metrics, int metricsGroups, URI otlp,
+                           String otlpService, int otlpEvery) {
 
     static final List<String> PROBES = List.of("sched", "tcp", "syscalls");
     static final List<String> LOG_LEVELS = Log.LEVELS;
     static final List<String> ATTACH = List.of("auto", "tp_btf", "raw_tp");
     static final List<String> KEYS = List.of("probes", "interval", "log", "maxThreads", "libbpf", "attach",
-            "slowSyscall", "metrics", "metricsGroups");
+            "slowSyscall", "metrics", "metricsGroups", "otlp", "otlpService", "otlpEvery");
     static final int MAX_METRICS_GROUPS = 10_000;
+    /** Polls between two pushes by default: every 10 s at the default interval (a push of every probe's figures is ~2,000 points). */
+    static final int DEFAULT_OTLP_EVERY = 10;
+    static final int MAX_OTLP_EVERY = 3600;
+    /** The OTLP/HTTP path of metrics, for a URL that names none. */
+    static final String OTLP_METRICS_PATH = "/v1/metrics";
 
     public static AgentOptions defaults() {
         return new AgentOptions(Set.of("sched"), Duration.ofSeconds(1), "info", 32768, "libbpf.so.1", "auto",
-                Duration.ofMillis(10), null, org.ebpfagent.agent.metrics.Groups.DEFAULT_MAX);
+                Duration.ofMillis(10), null, org.ebpfagent.agent.metrics.Groups.DEFAULT_MAX, null, null,
+                DEFAULT_OTLP_EVERY);
     }
 
     /**
@@ -66,6 +78,9 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
         Duration slowSyscall = o.slowSyscall();
         Endpoint metrics = o.metrics();
         int metricsGroups = o.metricsGroups();
+        URI otlp = o.otlp();
+        String otlpService = o.otlpService();
+        int otlpEvery = o.otlpEvery();
         for (String pair : args.split(",")) {
             int eq = pair.indexOf('=');
             if (eq <= 0) {
@@ -84,12 +99,39 @@ public record AgentOptions(Set<String> probes, Duration interval, String logLeve
                 case "slowSyscall" -> slowSyscall = parseSlowSyscall(value);
                 case "metrics" -> metrics = parseEndpoint(key, value);
                 case "metricsGroups" -> metricsGroups = parseInt(key, value, 1, MAX_METRICS_GROUPS);
+                case "otlp" -> otlp = parseOtlpUrl(value);
+                case "otlpService" -> otlpService = nonEmpty(key, value, "the service.name of the pushed metrics, "
+                        + "e.g. checkout");
+                case "otlpEvery" -> otlpEvery = parseInt(key, value, 1, MAX_OTLP_EVERY);
                 default -> throw new InvalidOption("unknown option '" + key + "' (accepted keys: "
                         + String.join(", ", KEYS) + ")");
             }
         }
         return new AgentOptions(probes, interval, log, maxThreads, libbpf, attach, slowSyscall, metrics,
-                metricsGroups);
+                metricsGroups, otlp, otlpService, otlpEvery);
+    }
+
+    /**
+     * An http or https URL with a host: the OTLP/HTTP metrics endpoint. Without a path, OTLP's
+     * {@value #OTLP_METRICS_PATH} (as OpenTelemetry's own exporters do with a base endpoint).
+     */
+    private static URI parseOtlpUrl(String value) {
+        try {
+            URI u = new URI(value);
+            String scheme = u.getScheme() == null ? "" : u.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && u.getHost() != null && u.getPort() <= 65535
+                    && u.getUserInfo() == null && u.getFragment() == null) {
+                String path = u.getRawPath() == null || u.getRawPath().isEmpty() || u.getRawPath().equals("/")
+                        ? OTLP_METRICS_PATH : u.getRawPath();
+                return new URI(scheme + "://" + u.getRawAuthority() + path
+                        + (u.getRawQuery() == null ? "" : "?" + u.getRawQuery()));
+            }
+        } catch (URISyntaxException e) {
+            // fall through to the message below
+        }
+        throw new InvalidOption("bad value '" + value + "' for option 'otlp' (accepted: an http or https URL of an "
+                + "OTLP/HTTP metrics receiver, e.g. http://127.0.0.1:4318/v1/metrics; without a path, "
+                + OTLP_METRICS_PATH + " is used)");
     }
 
     /** PORT (on the loopback address), or HOST:PORT with an IPv6 literal in brackets ([::1]:9404). */

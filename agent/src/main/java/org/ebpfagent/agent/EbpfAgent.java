@@ -7,6 +7,7 @@ import java.util.List;
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.LibbpfLibrary;
 import org.ebpfagent.agent.metrics.Metrics;
+import org.ebpfagent.agent.otlp.OtlpExporter;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.KernelTgid;
 import org.ebpfagent.agent.probe.Recorder;
@@ -34,6 +35,8 @@ final class EbpfAgent implements Runnable {
     private final List<String> attachedLines = new ArrayList<>();
     /** The Prometheus endpoint, with {@code metrics=...}; it runs until the JVM exits. */
     private PrometheusEndpoint endpoint;
+    /** The OTLP exporter, with {@code otlp=...}; it runs until the JVM exits. */
+    private OtlpExporter otlp;
 
     private EbpfAgent(AgentOptions options, Instrumentation inst) {
         this.options = options;
@@ -133,19 +136,26 @@ final class EbpfAgent implements Runnable {
     }
 
     /**
-     * With {@code metrics=...}: the figures the recorders add to, served by the Prometheus endpoint,
-     * which listens from now on. Without, or if it cannot listen: null, and one line saying why.
+     * With {@code metrics=...} or {@code otlp=...}: the figures the recorders add to, served by the
+     * Prometheus endpoint (which listens from now on) and pushed by the OTLP exporter. Without
+     * either, or if neither could start: null, and one line saying why.
      */
     private Metrics startMetrics() {
-        AgentOptions.Endpoint where = options.metrics();
-        if (where == null) {
+        if (options.metrics() == null && options.otlp() == null) {
             return null;
         }
         Metrics metrics = new Metrics(options.metricsGroups());
+        boolean served = options.metrics() != null && startEndpoint(metrics);
+        boolean pushed = options.otlp() != null && startOtlp(metrics);
+        return served || pushed ? metrics : null;
+    }
+
+    private boolean startEndpoint(Metrics metrics) {
+        AgentOptions.Endpoint where = options.metrics();
         try {
             endpoint = PrometheusEndpoint.start(metrics, where.host(), where.port());
             LOG.info("metrics: Prometheus endpoint on {} ({})", endpoint.url(), endpoint.scope());
-            return metrics;
+            return true;
         } catch (PrometheusEndpoint.StartFailed e) {
             LOG.warn("metrics endpoint not started: {}; the application and its recording carry on without it",
                     e.getMessage());
@@ -153,13 +163,31 @@ final class EbpfAgent implements Runnable {
             LOG.warn("metrics endpoint not started: {} (the JVM needs the jdk.httpserver module); the application "
                     + "and its recording carry on without it", e.toString());
         }
-        return null;
+        return false;
+    }
+
+    /** The exporter's thread starts now; the SDK is loaded at its first push, after the first poll. */
+    private boolean startOtlp(Metrics metrics) {
+        try {
+            otlp = OtlpExporter.start(metrics, options.otlp(), options.otlpService(), options.otlpEvery());
+        } catch (RuntimeException | Error e) {
+            LOG.warn("otlp: pushes not started: {}; the application and its recording carry on without them",
+                    e.toString());
+            return false;
+        }
+        LOG.info("metrics: OTLP pushes to {} after every {} poll(s), every {} ms (service.name={})", options.otlp(),
+                options.otlpEvery(), options.interval().toMillis() * options.otlpEvery(), otlp.serviceName());
+        return true;
     }
 
     private void stopMetrics() {
         if (endpoint != null) {
             endpoint.close();
             endpoint = null;
+        }
+        if (otlp != null) {
+            otlp.stop();
+            otlp = null;
         }
     }
 

@@ -1,5 +1,6 @@
 package org.ebpfagent.agent;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
 
@@ -50,9 +51,26 @@ class AgentOptionsTest {
         assertEquals(200, AgentOptions.parse("metrics=9404,metricsGroups=200").metricsGroups());
     }
 
+    @Test
+    void otlpPushesOnlyWhenAskedToAnHttpUrl() {
+        AgentOptions d = AgentOptions.defaults();
+        assertEquals(null, d.otlp(), "nothing is pushed unless asked");
+        assertEquals(null, d.otlpService(), "the main class or jar");
+        assertEquals(10, d.otlpEvery());
+        AgentOptions o = AgentOptions.parse("otlp=http://127.0.0.1:4318/v1/metrics,otlpService=checkout,otlpEvery=5");
+        assertEquals(URI.create("http://127.0.0.1:4318/v1/metrics"), o.otlp());
+        assertEquals("checkout", o.otlpService());
+        assertEquals(5, o.otlpEvery());
+        assertEquals(URI.create("https://collector.example:4318/v1/metrics"),
+                AgentOptions.parse("otlp=https://collector.example:4318").otlp(), "no path: OTLP's /v1/metrics");
+        assertEquals(URI.create("http://collector/v1/metrics"), AgentOptions.parse("otlp=HTTP://collector/").otlp());
+        assertEquals(URI.create("http://[::1]:4318/otlp/v1/metrics?tenant=a"),
+                AgentOptions.parse("otlp=http://[::1]:4318/otlp/v1/metrics?tenant=a").otlp(), "a path and a query kept");
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf, attach, slowSyscall, metrics, metricsGroups)",
+        "bogus=1          | unknown option 'bogus' (accepted keys: probes, interval, log, maxThreads, libbpf, attach, slowSyscall, metrics, metricsGroups, otlp, otlpService, otlpEvery)",
         "metrics=http     | bad value 'http' for option 'metrics' (accepted: PORT, served on the loopback address, or HOST:PORT, e.g. 9404, 0.0.0.0:9404, [::1]:9404; PORT from 0 to 65535, 0 for a free port)",
         "metrics=65536    | bad value '65536' for option 'metrics' (accepted: PORT",
         "metrics=-1       | bad value '-1' for option 'metrics'",
@@ -64,6 +82,16 @@ class AgentOptionsTest {
         "metrics=         | bad value '' for option 'metrics'",
         "metricsGroups=0  | bad value '0' for option 'metricsGroups' (accepted: an integer from 1 to 10000)",
         "metricsGroups=many | bad value 'many' for option 'metricsGroups'",
+        "otlp=ftp://c:4318 | bad value 'ftp://c:4318' for option 'otlp' (accepted: an http or https URL of an OTLP/HTTP metrics receiver, e.g. http://127.0.0.1:4318/v1/metrics; without a path, /v1/metrics is used)",
+        "otlp=127.0.0.1:4318 | bad value '127.0.0.1:4318' for option 'otlp' (accepted: an http or https URL",
+        "otlp=http://:4318/v1/metrics | bad value 'http://:4318/v1/metrics' for option 'otlp'",
+        "otlp=http://h:99999 | bad value 'http://h:99999' for option 'otlp'",
+        "otlp=http://u:p@h:4318 | bad value 'http://u:p@h:4318' for option 'otlp'",
+        "otlp=http://h /v1 | bad value 'http://h /v1' for option 'otlp'",
+        "otlp=            | bad value '' for option 'otlp'",
+        "otlpService=     | empty value for option 'otlpService' (accepted: the service.name of the pushed metrics",
+        "otlpEvery=0      | bad value '0' for option 'otlpEvery' (accepted: an integer from 1 to 3600)",
+        "otlpEvery=often  | bad value 'often' for option 'otlpEvery'",
         "attach=kprobe    | bad value 'kprobe' for option 'attach' (accepted: auto, tp_btf, raw_tp)",
         "interval=fast    | bad value 'fast' for option 'interval' (accepted: a duration from 10ms to 3600s",
         "interval=5ms     | bad value '5ms' for option 'interval'",

@@ -259,7 +259,7 @@ class PrometheusIT {
     }
 
     /** The recording's events, placed in the polls that reported them. */
-    private static final class Recorded {
+    static final class Recorded {
         final List<RecordedEvent> events;
         /** End of each ebpf.AgentStatistics event, in order: the end of each poll inside the recording. */
         final Instant[] pollEnds;
