@@ -26,10 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   CPU      on-CPU ns of the whole process, of the agent's poller thread, of JFR's threads, of
  *            the JIT compilers and of the GC threads (the kernel's account: /proc/self/stat,
  *            /proc/self/task/TID/schedstat);
+ *   ALLOC    bytes allocated on the Java heap by the whole process and by the agent's poller;
  *   PROG     per BPF program this process holds: id, runs and ns in the kernel (its own fds'
  *            fdinfo, so programs of other processes never mix in; counted only while
- *            kernel.bpf_stats_enabled is 1). With -Dbench.progs=FILE, bpftool's JSON list of
- *            programs goes to FILE, to name them.
+ *            kernel.bpf_stats_enabled is 1). With -Dbench.progs=FILE, bpftool's JSON lists of
+ *            programs and of maps go to FILE and FILE.maps, to name them and tell the probes'
+ *            apart.
  * Usage: java scripts/TcpBench.java connect|bulk SECONDS [WARMUP]
  */
 public class TcpBench {
@@ -87,6 +89,7 @@ public class TcpBench {
             });
         }
         Thread.sleep(Math.round(warmup * 1000));
+        long[] alloc0 = allocated();
         Map<String, Long> cpu0 = cpu();
         Map<Integer, long[]> progs0 = programs();
         long before = done.get();
@@ -96,12 +99,14 @@ public class TcpBench {
         double elapsed = (System.nanoTime() - t0) / 1e9;
         Map<Integer, long[]> progs1 = programs();
         Map<String, Long> cpu1 = cpu();
+        long[] alloc1 = allocated();
         double rate = mode.equals("connect") ? amount / elapsed : amount / elapsed / (1 << 20);
         System.out.printf("RESULT %s %.1f%n", mode, rate);
         System.out.printf("WINDOW %d %.3f%n", amount, elapsed);
         StringBuilder cpu = new StringBuilder("CPU");
         cpu1.forEach((group, ns) -> cpu.append(' ').append(group).append('=').append(ns - cpu0.get(group)));
         System.out.println(cpu);
+        System.out.printf("ALLOC process=%d poller=%d%n", alloc1[0] - alloc0[0], alloc1[1] - alloc0[1]);
         progs1.forEach((id, v) -> {
             long[] w = progs0.getOrDefault(id, new long[2]);
             System.out.printf("PROG %d %d %d%n", id, v[0] - w[0], v[1] - w[1]);
@@ -109,6 +114,8 @@ public class TcpBench {
         String names = System.getProperty("bench.progs");
         if (names != null) {
             new ProcessBuilder("bpftool", "-j", "prog", "show").redirectOutput(new java.io.File(names))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            new ProcessBuilder("bpftool", "-j", "map", "show").redirectOutput(new java.io.File(names + ".maps"))
                     .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
         System.exit(0);
@@ -161,6 +168,18 @@ public class TcpBench {
             }
         }
         return out;
+    }
+
+    /** Bytes allocated so far by all threads (live or not) and by the agent's poller. */
+    private static long[] allocated() {
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long poller = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("ebpf-agent-poller")) {
+                poller = threads.getThreadAllocatedBytes(t.threadId());
+            }
+        }
+        return new long[] {threads.getTotalThreadAllocatedBytes(), poller};
     }
 
     /** Runs and ns of every BPF program this process holds an fd of, by program id. */

@@ -105,9 +105,15 @@ struct {
 	__uint(max_entries, 2 << 20); /* ~13,800 records: 4,600 connections opened and closed on both ends */
 } records SEC(".maps");
 
+/* Whether a bpf_get_current_pid_tgid() value is a thread of this process. */
+static __always_inline bool own_id(__u64 pid_tgid)
+{
+	return (pid_tgid >> 32) == config.target_tgid;
+}
+
 static __always_inline bool own_process(void)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == config.target_tgid;
+	return own_id(bpf_get_current_pid_tgid());
 }
 
 /* The tid as seen from the deepest PID namespace the thread lives in: the JVM's. */

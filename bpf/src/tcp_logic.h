@@ -33,13 +33,13 @@ static __always_inline void FN(read_endpoints)(const struct sock *sk, struct tcp
 		c->remote_port = rport;
 }
 
-/* The calling thread's entry in `threads`, created if needed. */
-static __always_inline struct tcp_thread *FN(current_thread)(struct tcp_thread_key *key)
+/* The calling thread's entry in `threads` (tid: the low half of its pid_tgid), created if needed. */
+static __always_inline struct tcp_thread *FN(current_thread)(struct tcp_thread_key *key, __u32 tid)
 {
 	struct task_struct *task = CURRENT_TASK();
 	struct tcp_thread *t;
 
-	key->tid = (__u32)bpf_get_current_pid_tgid();
+	key->tid = tid;
 	key->pad = 0;
 	key->start_ns = RD(task, start_time);
 	t = bpf_map_lookup_elem(&threads, key);
@@ -107,10 +107,12 @@ static __always_inline int FN(on_state)(const struct sock *sk, int oldstate, int
 		return 0;
 
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		if (again || !own_process())
+		__u64 id = bpf_get_current_pid_tgid();
+
+		if (again || !own_id(id))
 			return 0;
 		struct tcp_thread_key tk;
-		struct tcp_thread *t = FN(current_thread)(&tk);
+		struct tcp_thread *t = FN(current_thread)(&tk, (__u32)id);
 		struct tcp_conn init = { .start_ns = bpf_ktime_get_ns(), .role = ROLE_CLIENT };
 
 		set_owner(&init, &tk, t);
@@ -209,19 +211,25 @@ static __always_inline int FN(on_state)(const struct sock *sk, int oldstate, int
 	return 0;
 }
 
-/* A read or a write of this process (or a read at end of stream): bytes, and the owner of a connection not owned yet. */
+/*
+ * A read or a write of this process (or a read at end of stream): bytes, and the owner of a
+ * connection not owned yet. The thread's byte counts are added without a locked instruction: only
+ * the thread itself writes them, and a program runs on one CPU to its end. The connection's are
+ * atomic: threads may share a socket.
+ */
 static __always_inline int FN(on_length)(struct sock *sk, int ret, int flags, bool send)
 {
 	__u64 key = (__u64)sk;
+	__u64 id = bpf_get_current_pid_tgid();
 	struct tcp_thread_key tk;
 	struct tcp_thread *t;
 	struct tcp_conn *c;
 
-	if (ret < 0 || !own_process() || !sk || !FN(is_tcp)(sk))
+	if (ret < 0 || !own_id(id) || !sk || !FN(is_tcp)(sk))
 		return 0;
 	if (!send && (flags & MSG_PEEK))
 		return 0;
-	t = FN(current_thread)(&tk);
+	t = FN(current_thread)(&tk, (__u32)id);
 	c = bpf_map_lookup_elem(&conns, &key);
 	if (!c) { /* opened before the probe attached, or accepted on a listener opened before */
 		struct tcp_conn init = { .role = ROLE_FOUND };
@@ -242,8 +250,10 @@ static __always_inline int FN(on_length)(struct sock *sk, int ret, int flags, bo
 		return 0;
 	if (c)
 		__sync_fetch_and_add(send ? &c->bytes_sent : &c->bytes_received, ret);
-	if (t)
-		__sync_fetch_and_add(send ? &t->bytes_sent : &t->bytes_received, ret);
+	if (t && send)
+		t->bytes_sent += ret;
+	else if (t)
+		t->bytes_received += ret;
 	return 0;
 }
 
