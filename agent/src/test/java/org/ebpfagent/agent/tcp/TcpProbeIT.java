@@ -15,7 +15,8 @@ import org.ebpfagent.agent.ffm.StructLayout;
 import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.BpftoolBtf;
 import org.ebpfagent.agent.probe.KernelTgid;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.ebpfagent.agent.tcp.TcpLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,10 +33,13 @@ class TcpProbeIT {
     private static final int SENT = 1000;
     private static final int ANSWERED = 300;
 
-    @Test
-    void layoutsAndRecordsMatchIndependentReaders() throws Exception {
+    /** Both flavours: their programs share the logic (tcp_logic.h) but read sockets two ways. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tp_btf", "raw_tp"})
+    void layoutsAndRecordsMatchIndependentReaders(String attach) throws Exception {
         Map<String, Integer> oracle = BpftoolBtf.of("tcp");
-        try (TcpProbe probe = TcpProbe.open(KernelTgid.discover(), "auto")) {
+        try (TcpProbe probe = TcpProbe.open(KernelTgid.discover(), attach)) {
+            assertEquals(attach, probe.attachType());
             int checked = 0;
             for (StructLayout layout : List.of(probe.conn, probe.thread.key(), probe.thread.value(), probe.threadExit)) {
                 String struct = layout.decl().name();
