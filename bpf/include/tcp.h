@@ -117,8 +117,7 @@ enum tcp_counter {
 	CNT_THREADS_FULL = 1,   /* a thread found the threads map full */
 	CNT_RECORDS_LOST = 2,   /* a record found the ring buffer full */
 	CNT_LISTENERS_FULL = 3, /* a listening socket found the listeners map full */
-	CNT_RECORDS = 4,        /* records submitted to the ring buffer */
-	TCP_COUNTERS = 5,
+	TCP_COUNTERS = 4,
 };
 
 #endif

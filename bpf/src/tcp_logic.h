@@ -350,6 +350,6 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	__builtin_memcpy(r->comm, t->comm, sizeof(r->comm));
 	bpf_map_delete_elem(&threads, &key);
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
-	count(CNT_RECORDS);
+	count_submitted();
 	return 0;
 }

@@ -86,7 +86,6 @@ final class TcpLayout {
     static final int CNT_THREADS_FULL = 1;
     static final int CNT_RECORDS_LOST = 2;
     static final int CNT_LISTENERS_FULL = 3;
-    static final int CNT_RECORDS = 4;
 
     private TcpLayout() {}
 }

@@ -145,6 +145,17 @@ public final class TcpProbe implements AutoCloseable {
         return counters.valueLong(index);
     }
 
+    /** Records submitted to the ring so far, summed over the CPUs (a syscall: for checks, not for every poll). */
+    long submitted() throws BpfException {
+        long sum = 0;
+        for (var entry : object.map("submitted").perCpuEntries(Integer.class, Long.class)) {
+            for (long perCpu : entry.value()) {
+                sum += perCpu;
+            }
+        }
+        return sum;
+    }
+
     @Override
     public void close() {
         programs.forEach(ProgramInfo::close);

@@ -157,7 +157,7 @@ public final class TcpRecorder implements Recorder {
         stats.connectionsDropped += probe.counter(CNT_CONNS_FULL) + probe.counter(CNT_LISTENERS_FULL);
         stats.threadsDropped += probe.counter(CNT_THREADS_FULL);
         if (LOG.isTraceEnabled()) { // every record taken or counted lost: submitted = read + in the ring
-            LOG.trace("tcp: records submitted {}, read {}, lost {}", probe.counter(CNT_RECORDS), recordsRead,
+            LOG.trace("tcp: records submitted {}, read {}, lost {}", probe.submitted(), recordsRead,
                     probe.counter(CNT_RECORDS_LOST));
         }
         for (ProgramInfo program : probe.programs) {
