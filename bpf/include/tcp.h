@@ -23,10 +23,11 @@ enum tcp_closed_by {
 	CLOSED_REMOTE = 2, /* the peer sent the first FIN or a reset */
 };
 
-/* What a ring-buffer record says happened. */
+/* What a ring-buffer record says happened: its first byte, whatever its struct. */
 enum tcp_record_kind {
-	REC_CONNECT = 1, /* a connect attempt finished: established, or failed (result) */
-	REC_CLOSE = 2,   /* a connection closed: its final figures */
+	REC_CONNECT = 1,     /* struct tcp_conn: a connect attempt finished: established, or failed (result) */
+	REC_CLOSE = 2,       /* struct tcp_conn: a connection closed: its final figures */
+	REC_THREAD_EXIT = 3, /* struct tcp_thread_exit: a thread that used TCP exited: its final figures */
 };
 
 /*
@@ -35,6 +36,8 @@ enum tcp_record_kind {
  * closes. Times are CLOCK_MONOTONIC ns (bpf_ktime_get_ns).
  */
 struct tcp_conn {
+	__u8 kind;            /* records: enum tcp_record_kind */
+	__u8 pad[7];
 	__u64 start_ns;       /* client: connect() (SYN_SENT); server: the handshake's last ACK; found: first use */
 	__u64 established_ns; /* 0 until established */
 	__u64 closed_ns;      /* when the socket reached CLOSE (records only) */
@@ -57,8 +60,6 @@ struct tcp_conn {
 	__u16 family;         /* AF_INET (2) or AF_INET6 (10) */
 	__u8 role;            /* enum tcp_role */
 	__u8 closed_by;       /* enum tcp_closed_by */
-	__u8 kind;            /* records: enum tcp_record_kind */
-	__u8 pad[7];
 };
 
 /* A thread of this process: its tid and when it was created, so a reused tid starts afresh. */
@@ -77,8 +78,28 @@ struct tcp_thread {
 	__u64 accepts;          /* accepted connections this thread was the first to read or write */
 	__u64 retransmits;      /* segments retransmitted on connections this thread owns */
 	__u32 ns_tid;
-	__u32 exited;           /* set at the thread's exit: the agent reports it once more and deletes it */
+	__u32 exited;           /* set at the thread's exit if its record found the ring full: the agent reports it once more and deletes it */
 	char comm[16];          /* the OS thread name when the entry was made */
+};
+
+/*
+ * The ring-buffer record of a thread that exited (sched_process_exit), with its final figures:
+ * its `threads` entry is deleted then, so the agent's read of the hash sees live threads only.
+ */
+struct tcp_thread_exit {
+	__u8 kind; /* REC_THREAD_EXIT */
+	__u8 pad[7];
+	__u64 exited_ns;
+	__u64 start_ns; /* the thread's key: task->start_time and root-namespace tid */
+	__u32 tid;
+	__u32 ns_tid;
+	__u64 bytes_sent; /* the rest as in struct tcp_thread */
+	__u64 bytes_received;
+	__u64 connects;
+	__u64 connect_failures;
+	__u64 accepts;
+	__u64 retransmits;
+	char comm[16];
 };
 
 /* A listening socket of this process: its network namespace and port. */
@@ -96,8 +117,7 @@ enum tcp_counter {
 	CNT_THREADS_FULL = 1,   /* a thread found the threads map full */
 	CNT_RECORDS_LOST = 2,   /* a record found the ring buffer full */
 	CNT_LISTENERS_FULL = 3, /* a listening socket found the listeners map full */
-	CNT_RECORDS = 4,        /* records submitted to the ring buffer */
-	TCP_COUNTERS = 5,
+	TCP_COUNTERS = 4,
 };
 
 #endif

@@ -34,6 +34,7 @@ char LICENSE[] SEC("license") = "GPL";
 #define IPPROTO_TCP 6
 #define SOCK_STREAM 1
 #define MSG_PEEK 2
+#define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_RINGBUF 27
 #define BPF_RB_NO_WAKEUP 1
 
@@ -61,6 +62,27 @@ struct {
 static __always_inline void count(__u32 index)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &index);
+
+	if (c)
+		__sync_fetch_and_add(c, 1);
+}
+
+/*
+ * Records submitted to the ring buffer, per CPU: a counter every record of both CPUs wrote
+ * would move its cache line between them at each record. The agent sums it only to check, at
+ * trace level, that every record was read or counted lost.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} submitted SEC(".maps");
+
+static __always_inline void count_submitted(void)
+{
+	__u32 zero = 0;
+	__u64 *c = bpf_map_lookup_elem(&submitted, &zero);
 
 	if (c)
 		__sync_fetch_and_add(c, 1);
@@ -104,19 +126,15 @@ struct {
 	__uint(max_entries, 2 << 20); /* ~13,800 records: 4,600 connections opened and closed on both ends */
 } records SEC(".maps");
 
+/* Whether a bpf_get_current_pid_tgid() value is a thread of this process. */
+static __always_inline bool own_id(__u64 pid_tgid)
+{
+	return (pid_tgid >> 32) == config.target_tgid;
+}
+
 static __always_inline bool own_process(void)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == config.target_tgid;
-}
-
-static __always_inline bool is_tcp(const struct sock *sk)
-{
-	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP && BPF_CORE_READ(sk, sk_type) == SOCK_STREAM;
-}
-
-static __always_inline __u32 netns_of(const struct sock *sk)
-{
-	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	return own_id(bpf_get_current_pid_tgid());
 }
 
 /* The tid as seen from the deepest PID namespace the thread lives in: the JVM's. */
@@ -130,40 +148,11 @@ static __always_inline __u32 ns_tid(struct task_struct *t)
 	return up.nr;
 }
 
-/* Endpoints as the socket has them now; a port that reads 0 keeps the last value seen. */
-static __always_inline void read_endpoints(const struct sock *sk, struct tcp_conn *c)
+/* Makes the calling thread's entry in `threads` (its first use of TCP since the probe attached). */
+static __always_inline struct tcp_thread *new_thread(struct tcp_thread_key *key, struct task_struct *task)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
-
-	c->family = family;
-	if (family == AF_INET6) {
-		BPF_CORE_READ_INTO(&c->local_addr, sk, __sk_common.skc_v6_rcv_saddr);
-		BPF_CORE_READ_INTO(&c->remote_addr, sk, __sk_common.skc_v6_daddr);
-	} else {
-		BPF_CORE_READ_INTO((__u32 *)c->local_addr, sk, __sk_common.skc_rcv_saddr);
-		BPF_CORE_READ_INTO((__u32 *)c->remote_addr, sk, __sk_common.skc_daddr);
-	}
-	if (lport)
-		c->local_port = lport;
-	if (rport)
-		c->remote_port = rport;
-}
-
-/* The calling thread's entry in `threads`, created if needed. */
-static __always_inline struct tcp_thread *current_thread(struct tcp_thread_key *key)
-{
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct tcp_thread *t;
-
-	key->tid = (__u32)bpf_get_current_pid_tgid();
-	key->pad = 0;
-	key->start_ns = BPF_CORE_READ(task, start_time);
-	t = bpf_map_lookup_elem(&threads, key);
-	if (t)
-		return t;
 	struct tcp_thread fresh = { .ns_tid = ns_tid(task) };
+
 	bpf_get_current_comm(fresh.comm, sizeof(fresh.comm));
 	if (bpf_map_update_elem(&threads, key, &fresh, BPF_NOEXIST) && bpf_map_lookup_elem(&threads, key) == 0) {
 		count(CNT_THREADS_FULL);
@@ -180,28 +169,6 @@ static __always_inline struct tcp_thread *owner_thread(const struct tcp_conn *c)
 	if (!c->owner_tid)
 		return 0;
 	return bpf_map_lookup_elem(&threads, &key);
-}
-
-/*
- * Catches the connection's retransmits up with the kernel's own count (tcp_sock.total_retrans),
- * the delta going to the owner thread too. Called wherever the connection is seen: the
- * retransmit tracepoint does not see every retransmit (a tail loss probe resends without it).
- * The connection's figure is the kernel's, whoever writes it; two CPUs catching the same
- * connection up at the same instant could both add the delta to the thread (compare-and-swap
- * would need Linux 5.12), which the tests have not seen.
- */
-static __always_inline void sync_retransmits(const struct sock *sk, struct tcp_conn *c)
-{
-	__u32 total = BPF_CORE_READ((const struct tcp_sock *)sk, total_retrans);
-	__u32 seen = c->retransmits;
-
-	if (total > seen) {
-		struct tcp_thread *t = owner_thread(c);
-
-		c->retransmits = total;
-		if (t)
-			__sync_fetch_and_add(&t->retransmits, total - seen);
-	}
 }
 
 /* Makes the calling thread the connection's owner. */
@@ -224,7 +191,17 @@ static __always_inline void emit(struct tcp_conn *c, __u8 kind)
 	__builtin_memcpy(r, c, sizeof(*r));
 	r->kind = kind;
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
-	count(CNT_RECORDS);
+	count_submitted();
+}
+
+/*
+ * Marks a thread's exit record. Taking the record by pointer puts struct tcp_thread_exit into the
+ * object's BTF, where the agent finds its layout; a thread's exit is rare enough for the call.
+ */
+static __noinline void stamp_thread_exit(struct tcp_thread_exit *r)
+{
+	r->kind = REC_THREAD_EXIT;
+	r->exited_ns = bpf_ktime_get_ns();
 }
 
 static __always_inline struct tcp_conn *new_conn(__u64 key, struct tcp_conn *init)
@@ -237,298 +214,173 @@ static __always_inline struct tcp_conn *new_conn(__u64 key, struct tcp_conn *ini
 }
 
 /*
- * The connection reached CLOSE: its end, smoothed RTT and retransmits are final. Its record waits
- * for the socket to be freed (on_destroy): data the peer sent before closing may still be read by
- * the application from the receive queue, and those bytes are the connection's.
+ * The state changes on_state acts on: a connect starts or ends, a listener opens or closes, a
+ * child of a listener is made, a side sends the first FIN, a socket closes. The others (FIN_WAIT1
+ * -> FIN_WAIT2, CLOSE_WAIT -> LAST_ACK, SYN_RECV -> ESTABLISHED, ...), about half of a
+ * connection's, return before anything is looked up.
  */
-static __always_inline void close_conn(const struct sock *sk, struct tcp_conn *c)
+static __always_inline bool state_matters(int oldstate, int newstate)
 {
-	const struct tcp_sock *tp = (const struct tcp_sock *)sk;
-
-	if (c->closed_ns)
-		return; /* seen by the first program */
-	c->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-	sync_retransmits(sk, c);
-	read_endpoints(sk, c);
-	c->closed_ns = bpf_ktime_get_ns();
+	return newstate == TCP_CLOSE || newstate == TCP_LISTEN || oldstate == TCP_LISTEN || newstate == TCP_SYN_SENT ||
+	       oldstate == TCP_SYN_SENT ||
+	       (oldstate == TCP_ESTABLISHED && (newstate == TCP_FIN_WAIT1 || newstate == TCP_CLOSE_WAIT));
 }
 
 /*
- * A state change. Runs twice per change, from two programs attached in turn (`again` the
- * second): the kernel skips a program that is already running on the CPU, and a change in softirq
- * (a handshake's end, a close) can come on the exit of an interrupt taken while the first program
- * was running for a change in process context; the second program then sees it. So every step is
- * idempotent: made or emitted once, whichever program gets there first. Changes only ever made in
- * process context (connect(), listen()) cannot nest, and are the first program's alone.
+ * What the first program of a pair (state change, socket free) last did on this CPU, so that
+ * the second, which exists for the changes the kernel kept from the first, passes over the ones
+ * it did not keep at the cost of a per-CPU load instead of a hash lookup. `busy` is set while the
+ * first program runs: a change that comes then is nested in it, and skipped by the kernel for
+ * the first program; the second handles it in full. Otherwise the second passes over the change
+ * the first finished last. Anything else (a change that came in the few instructions before the
+ * first program set `busy` or after it cleared it) gets the second's full, idempotent handling.
  */
-static __always_inline int on_state(const struct sock *sk, int oldstate, int newstate, bool again)
+struct first_seen {
+	__u64 sk;
+	__u32 change; /* oldstate << 8 | newstate, or SEEN_FREE */
+	__u32 busy;
+};
+
+enum { FIRST_STATE = 0, FIRST_DESTROY = 1 };
+#define SEEN_FREE 0xffff
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, struct first_seen);
+} first_seen SEC(".maps");
+
+static __always_inline struct first_seen *first_begins(__u32 pair)
 {
-	__u64 key = (__u64)sk;
-	struct tcp_conn *c;
+	struct first_seen *s = bpf_map_lookup_elem(&first_seen, &pair);
 
-	if (!is_tcp(sk))
-		return 0;
-
-	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT) {
-		if (again || !own_process())
-			return 0;
-		struct tcp_thread_key tk;
-		struct tcp_thread *t = current_thread(&tk);
-		struct tcp_conn init = { .start_ns = bpf_ktime_get_ns(), .role = ROLE_CLIENT };
-
-		set_owner(&init, &tk, t);
-		read_endpoints(sk, &init);
-		new_conn(key, &init);
-		return 0;
-	}
-	if (newstate == TCP_LISTEN) {
-		if (again || !own_process())
-			return 0;
-		struct tcp_listen_key lk = { .netns = netns_of(sk), .port = BPF_CORE_READ(sk, __sk_common.skc_num) };
-
-		if (bpf_map_update_elem(&listeners, &lk, &key, BPF_ANY) ||
-		    bpf_map_update_elem(&listener_keys, &key, &lk, BPF_ANY)) {
-			bpf_map_delete_elem(&listeners, &lk);
-			count(CNT_LISTENERS_FULL);
-		}
-		return 0;
-	}
-	if (oldstate == TCP_LISTEN) {
-		struct tcp_listen_key *own = bpf_map_lookup_elem(&listener_keys, &key);
-
-		if (own) { /* the listening socket itself leaves LISTEN */
-			struct tcp_listen_key lk = *own;
-			__u64 *listener = bpf_map_lookup_elem(&listeners, &lk);
-
-			if (listener && *listener == key)
-				bpf_map_delete_elem(&listeners, &lk);
-			bpf_map_delete_elem(&listener_keys, &key);
-			return 0;
-		}
-		struct tcp_listen_key lk = { .netns = netns_of(sk), .port = BPF_CORE_READ(sk, __sk_common.skc_num) };
-		__u64 *listener = bpf_map_lookup_elem(&listeners, &lk);
-
-		if (!listener)
-			return 0;
-		if (*listener == 0 && newstate == TCP_CLOSE) {
-			/* one the agent found open at attach (its address unknown) closes, its port still set */
-			bpf_map_delete_elem(&listeners, &lk);
-			return 0;
-		}
-		if (newstate == TCP_SYN_RECV) { /* a child of our listener: the handshake's last ACK came */
-			struct tcp_conn init = { .start_ns = bpf_ktime_get_ns(), .role = ROLE_SERVER };
-
-			if (again && bpf_map_lookup_elem(&conns, &key))
-				return 0; /* made by the first program */
-
-			read_endpoints(sk, &init);
-			new_conn(key, &init);
-		}
-		return 0;
-	}
-
-	c = bpf_map_lookup_elem(&conns, &key);
-	if (!c)
-		return 0;
-	sync_retransmits(sk, c);
-	if (newstate == TCP_ESTABLISHED) {
-		if (c->established_ns)
-			return 0; /* seen by the first program */
-		c->established_ns = bpf_ktime_get_ns();
-		read_endpoints(sk, c);
-		if (oldstate == TCP_SYN_SENT) {
-			struct tcp_thread *t = owner_thread(c);
-
-			c->result = 0;
-			emit(c, REC_CONNECT);
-			if (t)
-				__sync_fetch_and_add(&t->connects, 1);
-		}
-		return 0;
-	}
-	if (oldstate == TCP_ESTABLISHED && newstate == TCP_FIN_WAIT1 && !c->closed_by)
-		c->closed_by = CLOSED_LOCAL;
-	if (oldstate == TCP_ESTABLISHED && newstate == TCP_CLOSE_WAIT && !c->closed_by)
-		c->closed_by = CLOSED_REMOTE;
-	if (newstate != TCP_CLOSE)
-		return 0;
-	if (oldstate == TCP_SYN_SENT) { /* the connect failed, or was given up */
-		struct tcp_thread *t = owner_thread(c);
-		int err = BPF_CORE_READ(sk, sk_err);
-
-		c->closed_ns = bpf_ktime_get_ns();
-		c->result = err ? err : -1;
-		read_endpoints(sk, c);
-		emit(c, REC_CONNECT);
-		if (t)
-			__sync_fetch_and_add(&t->connect_failures, 1);
-		bpf_map_delete_elem(&conns, &key);
-		return 0;
-	}
-	close_conn(sk, c);
-	return 0;
+	if (s)
+		s->busy = 1;
+	return s;
 }
 
-/* A read or a write of this process (or a read at end of stream): bytes, and the owner of a connection not owned yet. */
-static __always_inline int on_length(struct sock *sk, int ret, int flags, bool send)
+static __always_inline void first_ends(struct first_seen *s, const struct sock *sk, __u32 change)
 {
-	__u64 key = (__u64)sk;
-	struct tcp_thread_key tk;
-	struct tcp_thread *t;
-	struct tcp_conn *c;
-
-	if (ret < 0 || !own_process() || !sk || !is_tcp(sk))
-		return 0;
-	if (!send && (flags & MSG_PEEK))
-		return 0;
-	t = current_thread(&tk);
-	c = bpf_map_lookup_elem(&conns, &key);
-	if (!c) { /* opened before the probe attached, or accepted on a listener opened before */
-		struct tcp_conn init = { .role = ROLE_FOUND };
-
-		init.start_ns = bpf_ktime_get_ns();
-		init.established_ns = init.start_ns;
-		set_owner(&init, &tk, t);
-		read_endpoints(sk, &init);
-		c = new_conn(key, &init);
-	} else if (!c->owner_tid) {
-		set_owner(c, &tk, t);
-		if (t && c->role == ROLE_SERVER)
-			__sync_fetch_and_add(&t->accepts, 1);
+	if (s) {
+		s->sk = (__u64)sk;
+		s->change = change;
+		s->busy = 0;
 	}
-	if (c)
-		sync_retransmits(sk, c);
-	if (ret == 0) /* an end of stream read: a use that makes an owner, no bytes */
-		return 0;
-	if (c)
-		__sync_fetch_and_add(send ? &c->bytes_sent : &c->bytes_received, ret);
-	if (t)
-		__sync_fetch_and_add(send ? &t->bytes_sent : &t->bytes_received, ret);
-	return 0;
 }
 
-static __always_inline int on_retransmit(const struct sock *sk, int err)
+static __always_inline bool done_by_first(__u32 pair, const struct sock *sk, __u32 change)
 {
-	__u64 key = (__u64)sk;
-	struct tcp_conn *c = bpf_map_lookup_elem(&conns, &key);
+	struct first_seen *s = bpf_map_lookup_elem(&first_seen, &pair);
 
-	if (!c)
-		return 0;
-	if (!err && BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_SYN_SENT) {
-		__sync_fetch_and_add(&c->syn_retransmits, 1);
-		read_endpoints(sk, c); /* the port is chosen by now */
-	}
-	sync_retransmits(sk, c); /* the count itself is the kernel's */
-	return 0;
+	return s && !s->busy && s->sk == (__u64)sk && s->change == change;
 }
 
-static __always_inline int on_reset(const struct sock *sk, bool sent)
-{
-	__u64 key = (__u64)sk;
-	struct tcp_conn *c;
+#define CAT2(a, b) a##_##b
+#define CAT(a, b) CAT2(a, b)
+#define FN(name) CAT(name, KIND)
 
-	if (!sk)
-		return 0;
-	c = bpf_map_lookup_elem(&conns, &key);
-	if (!c)
-		return 0;
-	sync_retransmits(sk, c);
-	if (sent) {
-		__sync_fetch_and_add(&c->resets_sent, 1);
-	} else {
-		__sync_fetch_and_add(&c->resets_received, 1);
-		read_endpoints(sk, c); /* before the kernel gives the local port back */
-	}
-	if (!c->closed_by)
-		c->closed_by = sent ? CLOSED_LOCAL : CLOSED_REMOTE;
-	return 0;
-}
+#define KIND btf
+#define RD(p, f) ((p)->f)
+#define RD_INTO(dst, p, f) __builtin_memcpy((dst), &(p)->f, sizeof(dst))
+#define CURRENT_TASK() bpf_get_current_task_btf()
+#define TCP_SOCK(sk) bpf_skc_to_tcp_sock((void *)(sk))
+#define NETNS(sk) ((sk)->__sk_common.skc_net.net->ns.inum)
+#include "tcp_logic.h"
+#undef KIND
+#undef RD
+#undef RD_INTO
+#undef CURRENT_TASK
+#undef TCP_SOCK
+#undef NETNS
 
-/*
- * The socket is freed: the connection's record, its entry deleted. Runs twice, from two programs
- * (as on_state, for a free in softirq nested in one in process context); the delete makes the
- * second a no-op.
- */
-static __always_inline int on_destroy(const struct sock *sk)
-{
-	__u64 key = (__u64)sk;
-	struct tcp_conn *c = bpf_map_lookup_elem(&conns, &key);
+#define KIND raw
+#define RD(p, f) BPF_CORE_READ(p, f)
+#define RD_INTO(dst, p, f) BPF_CORE_READ_INTO(&(dst), p, f)
+#define CURRENT_TASK() ((struct task_struct *)bpf_get_current_task())
+#define TCP_SOCK(sk) ((const struct tcp_sock *)(sk))
+#define NETNS(sk) BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum)
+#include "tcp_logic.h"
+#undef KIND
+#undef RD
+#undef RD_INTO
+#undef CURRENT_TASK
+#undef TCP_SOCK
+#undef NETNS
 
-	if (!c)
-		return 0;
-	close_conn(sk, c); /* a no-op if its CLOSE was seen */
-	emit(c, REC_CLOSE);
-	bpf_map_delete_elem(&conns, &key);
-	return 0;
-}
-
-static __always_inline int on_exit(struct task_struct *p)
-{
-	struct tcp_thread_key key = {};
-	struct tcp_thread *t;
-
-	if (BPF_CORE_READ(p, tgid) != config.target_tgid)
-		return 0;
-	key.tid = BPF_CORE_READ(p, pid);
-	key.start_ns = BPF_CORE_READ(p, start_time);
-	t = bpf_map_lookup_elem(&threads, &key);
-	if (t)
-		t->exited = 1;
-	return 0;
-}
+#define CHANGE(oldstate, newstate) ((__u32)(oldstate) << 8 | (__u32)(newstate))
 
 #define TCP_PROGS(kind, sec)                                                                       \
 	SEC(sec "/inet_sock_set_state")                                                            \
 	int BPF_PROG(inet_sock_set_state_##kind, const struct sock *sk, int oldstate, int newstate)\
 	{                                                                                          \
-		return on_state(sk, oldstate, newstate, false);                                    \
+		struct first_seen *s;                                                              \
+                                                                                                   \
+		if (!sk || !state_matters(oldstate, newstate))                                     \
+			return 0;                                                                  \
+		s = first_begins(FIRST_STATE);                                                     \
+		CAT(on_state, kind)(sk, oldstate, newstate, false);                                \
+		first_ends(s, sk, CHANGE(oldstate, newstate));                                     \
+		return 0;                                                                          \
 	}                                                                                          \
 	SEC(sec "/inet_sock_set_state")                                                            \
 	int BPF_PROG(inet_sock_set_state_again_##kind, const struct sock *sk, int oldstate,        \
 		     int newstate)                                                                 \
 	{                                                                                          \
-		return on_state(sk, oldstate, newstate, true);                                     \
+		if (!sk || !state_matters(oldstate, newstate) ||                                   \
+		    done_by_first(FIRST_STATE, sk, CHANGE(oldstate, newstate)))                    \
+			return 0;                                                                  \
+		return CAT(on_state, kind)(sk, oldstate, newstate, true);                          \
 	}                                                                                          \
 	SEC(sec "/sock_send_length")                                                               \
 	int BPF_PROG(sock_send_length_##kind, struct sock *sk, int ret, int flags)                 \
 	{                                                                                          \
-		return on_length(sk, ret, flags, true);                                            \
+		return CAT(on_length, kind)(sk, ret, flags, true);                                 \
 	}                                                                                          \
 	SEC(sec "/sock_recv_length")                                                               \
 	int BPF_PROG(sock_recv_length_##kind, struct sock *sk, int ret, int flags)                 \
 	{                                                                                          \
-		return on_length(sk, ret, flags, false);                                           \
+		return CAT(on_length, kind)(sk, ret, flags, false);                                \
 	}                                                                                          \
 	SEC(sec "/tcp_retransmit_skb")                                                             \
 	int BPF_PROG(tcp_retransmit_skb_##kind, const struct sock *sk, const struct sk_buff *skb,  \
 		     int err)                                                                      \
 	{                                                                                          \
-		return on_retransmit(sk, err);                                                \
+		return sk ? CAT(on_retransmit, kind)(sk, err) : 0;                                 \
 	}                                                                                          \
 	SEC(sec "/tcp_send_reset")                                                                 \
 	int BPF_PROG(tcp_send_reset_##kind, const struct sock *sk)                                 \
 	{                                                                                          \
-		return on_reset(sk, true);                                                         \
+		return CAT(on_reset, kind)(sk, true);                                              \
 	}                                                                                          \
 	SEC(sec "/tcp_receive_reset")                                                              \
 	int BPF_PROG(tcp_receive_reset_##kind, const struct sock *sk)                              \
 	{                                                                                          \
-		return on_reset(sk, false);                                                        \
+		return CAT(on_reset, kind)(sk, false);                                             \
 	}                                                                                          \
 	SEC(sec "/tcp_destroy_sock")                                                               \
 	int BPF_PROG(tcp_destroy_sock_##kind, const struct sock *sk)                               \
 	{                                                                                          \
-		return on_destroy(sk);                                                             \
+		struct first_seen *s;                                                              \
+                                                                                                   \
+		if (!sk)                                                                           \
+			return 0;                                                                  \
+		s = first_begins(FIRST_DESTROY);                                                   \
+		CAT(on_destroy, kind)(sk);                                                         \
+		first_ends(s, sk, SEEN_FREE);                                                      \
+		return 0;                                                                          \
 	}                                                                                          \
 	SEC(sec "/tcp_destroy_sock")                                                               \
 	int BPF_PROG(tcp_destroy_sock_again_##kind, const struct sock *sk)                         \
 	{                                                                                          \
-		return on_destroy(sk);                                                             \
+		if (!sk || done_by_first(FIRST_DESTROY, sk, SEEN_FREE))                            \
+			return 0;                                                                  \
+		return CAT(on_destroy, kind)(sk);                                                  \
 	}                                                                                          \
 	SEC(sec "/sched_process_exit")                                                             \
 	int BPF_PROG(sched_process_exit_##kind, struct task_struct *p)                             \
 	{                                                                                          \
-		return on_exit(p);                                                                 \
+		return CAT(on_exit, kind)(p);                                                      \
 	}
 
 TCP_PROGS(btf, "tp_btf")

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.VarHandle;
 
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_INT_UNALIGNED;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -180,6 +181,11 @@ public final class RingBuffer implements AutoCloseable {
     /** The 8 bytes at {@code offset} of the current record (native byte order). */
     public long longAt(long offset) {
         return data.get(JAVA_LONG_UNALIGNED, recordOffset + java.util.Objects.checkIndex(offset, recordLength - 7L));
+    }
+
+    /** The byte at {@code offset} of the current record (to tell records of several structs apart). */
+    public byte byteAt(long offset) {
+        return data.get(JAVA_BYTE, recordOffset + java.util.Objects.checkIndex(offset, (long) recordLength));
     }
 
     /** The 4 bytes at {@code offset} of the current record (native byte order). */

@@ -50,6 +50,21 @@ final class TcpLayout {
     static final Field T_EXITED = THREAD.u32("exited");
     static final Field T_COMM = THREAD.bytes("comm", 16);
 
+    /** struct tcp_thread_exit: the ring record of a thread that exited */
+    static final CStruct THREAD_EXIT = CStruct.named("tcp_thread_exit");
+    static final Field X_KIND = THREAD_EXIT.u8("kind");
+    static final Field X_EXITED = THREAD_EXIT.u64("exited_ns");
+    static final Field X_START = THREAD_EXIT.u64("start_ns");
+    static final Field X_TID = THREAD_EXIT.u32("tid");
+    static final Field X_NS_TID = THREAD_EXIT.u32("ns_tid");
+    static final Field X_BYTES_SENT = THREAD_EXIT.u64("bytes_sent");
+    static final Field X_BYTES_RECEIVED = THREAD_EXIT.u64("bytes_received");
+    static final Field X_CONNECTS = THREAD_EXIT.u64("connects");
+    static final Field X_CONNECT_FAILURES = THREAD_EXIT.u64("connect_failures");
+    static final Field X_ACCEPTS = THREAD_EXIT.u64("accepts");
+    static final Field X_RETRANSMITS = THREAD_EXIT.u64("retransmits");
+    static final Field X_COMM = THREAD_EXIT.bytes("comm", 16);
+
     /** struct tcp_listen_key: the listeners hash's key (its value is a bare u64) */
     static final CStruct LISTEN_KEY = CStruct.named("tcp_listen_key");
     static final Field LISTEN_NETNS = LISTEN_KEY.u32("netns");
@@ -59,18 +74,18 @@ final class TcpLayout {
     static final CStruct CONFIG = CStruct.named("tcp_config");
     static final Field TARGET_TGID = CONFIG.u32("target_tgid");
 
-    /** enum tcp_role, enum tcp_closed_by, enum tcp_record_kind */
+    /** enum tcp_role, enum tcp_closed_by, enum tcp_record_kind (every record's first byte) */
     static final String[] ROLES = {"unknown", "client", "server", "found"};
     static final String[] CLOSED_BY_NAMES = {"", "local", "remote"};
     static final int REC_CONNECT = 1;
     static final int REC_CLOSE = 2;
+    static final int REC_THREAD_EXIT = 3;
 
     /** enum tcp_counter: indexes of the counters array */
     static final int CNT_CONNS_FULL = 0;
     static final int CNT_THREADS_FULL = 1;
     static final int CNT_RECORDS_LOST = 2;
     static final int CNT_LISTENERS_FULL = 3;
-    static final int CNT_RECORDS = 4;
 
     private TcpLayout() {}
 }

@@ -8,6 +8,7 @@ import org.ebpfagent.agent.ffm.BpfLink;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.CStruct;
+import org.ebpfagent.agent.ffm.Errno;
 import org.ebpfagent.agent.ffm.MmapArray;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
@@ -46,15 +47,17 @@ public final class TcpProbe implements AutoCloseable {
     final BpfMap threads;
     final RingBuffer records;
     final MmapArray counters;
-    /** struct tcp_conn (conns values and ring records), the threads map's key and value: where the members are. */
+    /** struct tcp_conn (conns values and ring records), the threads map's key and value, struct tcp_thread_exit (ring records): where the members are. */
     final StructLayout conn;
     final BpfMap.Layout thread;
+    final StructLayout threadExit;
 
     private TcpProbe(BpfObject object, List<BpfLink> links, String attachType, long attachedNanos, RingBuffer records,
-                     MmapArray counters, StructLayout conn, BpfMap.Layout thread) throws BpfException {
+                     MmapArray counters, StructLayout conn, BpfMap.Layout thread, StructLayout threadExit) throws BpfException {
         this.object = object;
         this.conn = conn;
         this.thread = thread;
+        this.threadExit = threadExit;
         this.links = links;
         this.attachType = attachType;
         this.attachedNanos = attachedNanos;
@@ -88,6 +91,11 @@ public final class TcpProbe implements AutoCloseable {
             StructLayout conn = object.map("conns").bind(CStruct.U64, TcpLayout.CONN).value();
             BpfMap.Layout thread = object.map("threads").bind(TcpLayout.THREAD_KEY, TcpLayout.THREAD);
             BpfMap.Layout listener = object.map("listeners").bind(TcpLayout.LISTEN_KEY, CStruct.U64);
+            StructLayout threadExit = object.bindStruct(TcpLayout.THREAD_EXIT);
+            if (conn.offset(TcpLayout.KIND) != 0 || threadExit.offset(TcpLayout.X_KIND) != 0) {
+                throw new BpfException("check layout", "tcp records", Errno.EINVAL,
+                        "the records' kind is not their first byte (tcp.h): the agent tells them apart by it");
+            }
             BpfMap rodata = object.map(".rodata");
             rodata.initialValue(rodata.bindVariable("config", TcpLayout.CONFIG)).setU32(TcpLayout.TARGET_TGID, kernelTgid);
             object.load();
@@ -105,7 +113,7 @@ public final class TcpProbe implements AutoCloseable {
                 LOG.info("tcp: listening sockets opened before the attach not found ({}): connections accepted "
                         + "on them are reported as found at their first read or write", e.toString());
             }
-            return new TcpProbe(object, links, attachType, attachedNanos, ring, counters, conn, thread);
+            return new TcpProbe(object, links, attachType, attachedNanos, ring, counters, conn, thread, threadExit);
         } catch (BpfException | RuntimeException e) {
             if (ring != null) {
                 ring.close();
@@ -135,6 +143,17 @@ public final class TcpProbe implements AutoCloseable {
     /** Records lost to a full ring, connections and threads that found their map full: cumulative. */
     long counter(int index) {
         return counters.valueLong(index);
+    }
+
+    /** Records submitted to the ring so far, summed over the CPUs (a syscall: for checks, not for every poll). */
+    long submitted() throws BpfException {
+        long sum = 0;
+        for (var entry : object.map("submitted").perCpuEntries(Integer.class, Long.class)) {
+            for (long perCpu : entry.value()) {
+                sum += perCpu;
+            }
+        }
+        return sum;
     }
 
     @Override

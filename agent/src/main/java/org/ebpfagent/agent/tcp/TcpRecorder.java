@@ -1,8 +1,5 @@
 package org.ebpfagent.agent.tcp;
 
-import java.util.HashMap;
-import java.util.Map;
-
 import jdk.jfr.FlightRecorder;
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.MapBatchReader;
@@ -16,6 +13,7 @@ import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.threads.ThreadRegistry;
+import org.ebpfagent.agent.util.IntMap;
 import org.ebpfagent.agent.util.Log;
 import org.ebpfagent.events.TcpConnect;
 import org.ebpfagent.events.TcpConnection;
@@ -27,9 +25,14 @@ import static org.ebpfagent.agent.tcp.TcpLayout.*;
  * Turns the TCP probe's records and maps into events, once per poll: the ring's records become
  * {@code ebpf.TcpConnect} (a connect finished) and {@code ebpf.TcpConnection} (a connection
  * closed) events spanning what the kernel timed; the per-thread counters become one
- * {@code ebpf.ThreadTcp} event per thread and interval with activity. At the end of every
- * recording chunk, JFR's periodic thread writes each open connection's figures so far
- * ({@link OpenConnections}).
+ * {@code ebpf.ThreadTcp} event per thread and interval with activity, read from the threads hash
+ * for live threads and from the ring for threads that exited (their last interval ends at the
+ * exit). At the end of every recording chunk, JFR's periodic thread writes each open
+ * connection's figures so far ({@link OpenConnections}).
+ *
+ * <p>The work per record and per thread is in methods of its own: the poller runs once per
+ * interval, so a loop body would be interpreted until its loop had turned some ten thousand
+ * times, and a method called per record is compiled after a few hundred calls.
  *
  * <p>Owner threads are named through the {@link ThreadRegistry}, by the tid the JVM sees and the
  * thread's creation time, so a reused tid never gets another thread's name. Not thread-safe: the
@@ -52,10 +55,14 @@ public final class TcpRecorder implements Recorder {
     private final MapBatchReader threadReader;
     private final MapKeyBatch exitedThreads;
     private final MapBatchReader.Sink onThreads = this::onThreads;
-    private final Map<ThreadKey, ThreadState> threads = new HashMap<>();
+    /** By root-namespace tid; a tid the kernel reused holds a chain, newest first. */
+    private final IntMap<ThreadState> threads = new IntMap<>(256);
+    /** The state of a thread met first in its exit record: used for that record only. */
+    private final ThreadState exiting = new ThreadState(0, 0);
     private final OpenConnections open;
     /** Views of a ring record, and of the threads map's keys and values (read, and queued to delete). */
     private final StructView record;
+    private final StructView exitRecord;
     private final StructView threadKey;
     private final StructView threadValue;
     private final StructView exitedKey;
@@ -67,11 +74,11 @@ public final class TcpRecorder implements Recorder {
     /** Monotonic ns of the previous poll's read: where a thread's first interval starts at the earliest. */
     private long previousRead;
 
-    /** A thread of the probe's {@code threads} map: its root-namespace tid and creation time. */
-    private record ThreadKey(int tid, long startNs) {}
-
-    /** What was reported of one thread so far. */
+    /** What was reported of one thread so far; the thread is its root-namespace tid and creation time. */
     private static final class ThreadState {
+        int tid;
+        long startNs;
+        ThreadState next;
         long bytesSent;
         long bytesReceived;
         long connects;
@@ -84,6 +91,22 @@ public final class TcpRecorder implements Recorder {
         String osName;
         /** Its metrics row; null without metrics (made at its first report). */
         org.ebpfagent.agent.metrics.ThreadRow figures;
+
+        ThreadState(int tid, long startNs) {
+            reset(tid, startNs);
+        }
+
+        ThreadState reset(int tid, long startNs) {
+            this.tid = tid;
+            this.startNs = startNs;
+            next = null;
+            bytesSent = bytesReceived = connects = connectFailures = accepts = retransmits = 0;
+            reportedUntil = reportedUntilTicks = 0;
+            thread = null;
+            osName = null;
+            figures = null;
+            return this;
+        }
     }
 
     /** @param metrics where reports are added up for exporters; null: nowhere */
@@ -101,6 +124,7 @@ public final class TcpRecorder implements Recorder {
         this.previousRead = clock.markNanos();
         this.open = new OpenConnections(probe.conns, probe.conn, registry);
         this.record = StructView.of(probe.conn);
+        this.exitRecord = StructView.of(probe.threadExit);
         this.threadKey = StructView.of(probe.thread.key());
         this.threadValue = StructView.of(probe.thread.value());
         this.exitedKey = StructView.of(probe.thread.key());
@@ -142,7 +166,7 @@ public final class TcpRecorder implements Recorder {
         stats.connectionsDropped += probe.counter(CNT_CONNS_FULL) + probe.counter(CNT_LISTENERS_FULL);
         stats.threadsDropped += probe.counter(CNT_THREADS_FULL);
         if (LOG.isTraceEnabled()) { // every record taken or counted lost: submitted = read + in the ring
-            LOG.trace("tcp: records submitted {}, read {}, lost {}", probe.counter(CNT_RECORDS), recordsRead,
+            LOG.trace("tcp: records submitted {}, read {}, lost {}", probe.submitted(), recordsRead,
                     probe.counter(CNT_RECORDS_LOST));
         }
         for (ProgramInfo program : probe.programs) {
@@ -157,29 +181,40 @@ public final class TcpRecorder implements Recorder {
         this.stats = null;
     }
 
-    /** Commits an event per record in the ring: connects that finished, connections that closed. */
+    /**
+     * An event per record in the ring: connects that finished, connections that closed, threads
+     * that exited.
+     */
     private void drainRecords() {
         RingBuffer ring = probe.records;
         while (ring.next()) {
             recordsRead++;
-            // No recording: no event (nothing to write into, and ticks mean nothing), but the
-            // metrics still count the connect.
-            boolean write = clock.running();
-            if (!write && figures == null) {
-                continue;
-            }
+            onRecord(ring);
+        }
+    }
+
+    private void onRecord(RingBuffer ring) {
+        int kind = ring.byteAt(0) & 0xff;
+        if (kind == REC_THREAD_EXIT) {
+            onThreadExit(ring.record(exitRecord)); // its state is dropped whether or not a recording runs
+            return;
+        }
+        // No recording: no event (nothing to write into, and ticks mean nothing), but the
+        // metrics still count the connect.
+        boolean write = clock.running();
+        if (!write && figures == null) {
+            return;
+        }
+        if (kind == REC_CONNECT) {
             StructView r = ring.record(record);
-            int kind = r.u8(KIND) & 0xff;
-            if (kind == REC_CONNECT) {
-                if (figures != null && r.u32(RESULT) == 0) {
-                    figures.established(r.u64(ESTABLISHED) - r.u64(START));
-                }
-                if (write) {
-                    commitConnect(r);
-                }
-            } else if (kind == REC_CLOSE && write) {
-                commitConnection(r);
+            if (figures != null && r.u32(RESULT) == 0) {
+                figures.established(r.u64(ESTABLISHED) - r.u64(START));
             }
+            if (write) {
+                commitConnect(r);
+            }
+        } else if (kind == REC_CLOSE && write) {
+            commitConnection(ring.record(record));
         }
     }
 
@@ -222,42 +257,97 @@ public final class TcpRecorder implements Recorder {
     private void onThreads(MapBatchReader b) {
         long readAt = System.nanoTime(); // the chunk was copied by the call that just returned
         for (int i = 0; i < b.count(); i++) {
-            StructView k = b.key(i, threadKey);
-            StructView v = b.value(i, threadValue);
-            ThreadKey key = new ThreadKey(k.u32(KEY_TID), k.u64(KEY_START));
-            ThreadState s = threads.get(key);
-            if (s == null) {
-                s = new ThreadState();
-                s.reportedUntil = Math.max(previousRead, key.startNs);
-                threads.put(key, s);
-            }
-            int nsTid = v.u32(T_NS_TID);
-            if (s.thread == null) {
-                s.thread = registry.lookup(nsTid, key.startNs, Long.MAX_VALUE);
-            }
-            if (s.thread == null && s.osName == null) {
-                s.osName = v.string(T_COMM);
-            }
-            report(s, nsTid, v, readAt);
-            if (v.u32(T_EXITED) != 0) {
-                StructView gone = exitedThreads.add(exitedKey);
-                gone.setU32(KEY_TID, key.tid);
-                gone.setU64(KEY_START, key.startNs);
-                threads.remove(key);
-                registry.forget(nsTid, readAt); // (the scheduler probe does too when it is loaded)
-            }
+            onThread(b.key(i, threadKey), b.value(i, threadValue), readAt);
         }
         previousRead = readAt;
     }
 
-    /** Commits what moved since the thread's last report, for the interval since then. */
-    private void report(ThreadState s, int nsTid, StructView v, long readAt) {
-        long sent = v.u64(T_BYTES_SENT);
-        long received = v.u64(T_BYTES_RECEIVED);
-        long connects = v.u64(T_CONNECTS);
-        long failures = v.u64(T_CONNECT_FAILURES);
-        long accepts = v.u64(T_ACCEPTS);
-        long retransmits = v.u64(T_RETRANSMITS);
+    /** A live thread's entry (or one whose exit record found the ring full: it is deleted then). */
+    private void onThread(StructView k, StructView v, long readAt) {
+        int tid = k.u32(KEY_TID);
+        long startNs = k.u64(KEY_START);
+        ThreadState s = state(tid, startNs);
+        if (s == null) {
+            s = new ThreadState(tid, startNs);
+            s.reportedUntil = Math.max(previousRead, startNs);
+            s.next = threads.get(tid);
+            threads.put(tid, s);
+        }
+        int nsTid = v.u32(T_NS_TID);
+        if (s.thread == null) {
+            s.thread = registry.lookup(nsTid, startNs, Long.MAX_VALUE);
+        }
+        if (s.thread == null && s.osName == null) {
+            s.osName = v.string(T_COMM);
+        }
+        report(s, nsTid, v.u64(T_BYTES_SENT), v.u64(T_BYTES_RECEIVED), v.u64(T_CONNECTS), v.u64(T_CONNECT_FAILURES),
+                v.u64(T_ACCEPTS), v.u64(T_RETRANSMITS), readAt);
+        if (v.u32(T_EXITED) != 0) {
+            StructView gone = exitedThreads.add(exitedKey);
+            gone.setU32(KEY_TID, tid);
+            gone.setU64(KEY_START, startNs);
+            remove(s);
+            registry.forget(nsTid, readAt); // (the scheduler probe does too when it is loaded)
+        }
+    }
+
+    /** A thread's exit record: what it did since its last report, up to its exit. */
+    private void onThreadExit(StructView x) {
+        int tid = x.u32(X_TID);
+        long startNs = x.u64(X_START);
+        long exited = x.u64(X_EXITED);
+        int nsTid = x.u32(X_NS_TID);
+        ThreadState s = state(tid, startNs);
+        boolean known = s != null;
+        if (!known) {
+            s = exiting.reset(tid, startNs);
+            s.reportedUntil = Math.max(previousRead, startNs);
+        }
+        if (s.thread == null) {
+            s.thread = registry.lookup(nsTid, startNs, Long.MAX_VALUE);
+        }
+        if (s.thread == null && s.osName == null) {
+            s.osName = x.string(X_COMM);
+        }
+        report(s, nsTid, x.u64(X_BYTES_SENT), x.u64(X_BYTES_RECEIVED), x.u64(X_CONNECTS), x.u64(X_CONNECT_FAILURES),
+                x.u64(X_ACCEPTS), x.u64(X_RETRANSMITS), Math.max(exited, s.reportedUntil));
+        if (known) {
+            remove(s);
+        }
+        s.thread = null; // the scratch state holds no thread past its record
+        registry.forget(nsTid, exited);
+    }
+
+    private ThreadState state(int tid, long startNs) {
+        for (ThreadState s = threads.get(tid); s != null; s = s.next) {
+            if (s.startNs == startNs) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void remove(ThreadState s) {
+        ThreadState head = threads.get(s.tid);
+        if (head == s) {
+            if (s.next == null) {
+                threads.remove(s.tid);
+            } else {
+                threads.put(s.tid, s.next);
+            }
+            return;
+        }
+        for (ThreadState p = head; p != null; p = p.next) {
+            if (p.next == s) {
+                p.next = s.next;
+                return;
+            }
+        }
+    }
+
+    /** Commits what moved since the thread's last report, for the interval since then, up to {@code readAt}. */
+    private void report(ThreadState s, int nsTid, long sent, long received, long connects, long failures,
+                        long accepts, long retransmits, long readAt) {
         boolean moved = sent != s.bytesSent || received != s.bytesReceived || connects != s.connects
                 || failures != s.connectFailures || accepts != s.accepts || retransmits != s.retransmits;
         if (!moved) {

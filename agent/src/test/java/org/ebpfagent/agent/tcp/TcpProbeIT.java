@@ -15,27 +15,33 @@ import org.ebpfagent.agent.ffm.StructLayout;
 import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.BpftoolBtf;
 import org.ebpfagent.agent.probe.KernelTgid;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.ebpfagent.agent.tcp.TcpLayout.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The TCP probe's layouts, bound from tcp.bpf.o's BTF, against bpftool's dump of the same BTF;
  * then a loopback connection of this JVM read back from the probe's ring through those layouts,
- * against what the sockets themselves say (ports, bytes written and read).
+ * against what the sockets themselves say (ports, bytes written and read), and the exit record of
+ * the thread that wrote on it, against what that thread wrote and its tid (/proc/thread-self).
  */
 class TcpProbeIT {
     private static final int SENT = 1000;
     private static final int ANSWERED = 300;
 
-    @Test
-    void layoutsAndRecordsMatchIndependentReaders() throws Exception {
+    /** Both flavours: their programs share the logic (tcp_logic.h) but read sockets two ways. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tp_btf", "raw_tp"})
+    void layoutsAndRecordsMatchIndependentReaders(String attach) throws Exception {
         Map<String, Integer> oracle = BpftoolBtf.of("tcp");
-        try (TcpProbe probe = TcpProbe.open(KernelTgid.discover(), "auto")) {
+        try (TcpProbe probe = TcpProbe.open(KernelTgid.discover(), attach)) {
+            assertEquals(attach, probe.attachType());
             int checked = 0;
-            for (StructLayout layout : List.of(probe.conn, probe.thread.key(), probe.thread.value())) {
+            for (StructLayout layout : List.of(probe.conn, probe.thread.key(), probe.thread.value(), probe.threadExit)) {
                 String struct = layout.decl().name();
                 assertEquals(oracle.get(struct + " size"), layout.size(), struct);
                 for (java.lang.reflect.Field constant : TcpLayout.class.getDeclaredFields()) {
@@ -47,10 +53,11 @@ class TcpProbeIT {
                     }
                 }
             }
-            assertEquals(33, checked, "members declared in TcpLayout for the maps");
+            assertEquals(45, checked, "members declared in TcpLayout for the maps and records");
 
             int serverPort;
             int clientPort;
+            int[] writerTid = new int[1];
             try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                  Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
                  Socket accepted = server.accept()) {
@@ -58,17 +65,36 @@ class TcpProbeIT {
                 clientPort = client.getLocalPort();
                 client.getOutputStream().write(new byte[SENT]);
                 readFully(accepted.getInputStream(), SENT);
-                accepted.getOutputStream().write(new byte[ANSWERED]);
+                // The answer comes from a thread that exits then: its figures come in its exit record.
+                Thread writer = new Thread(() -> {
+                    try {
+                        writerTid[0] = Integer.parseInt(java.nio.file.Files.readSymbolicLink(
+                                java.nio.file.Path.of("/proc/thread-self")).getFileName().toString());
+                        accepted.getOutputStream().write(new byte[ANSWERED]);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }, "tcp-probe-it-writer");
+                writer.start();
+                writer.join();
                 readFully(client.getInputStream(), ANSWERED);
             }
 
             // kind -> local port -> the record's figures, until both sides' close records are in
             Map<String, long[]> seen = new HashMap<>();
             StructView r = StructView.of(probe.conn);
+            StructView x = StructView.of(probe.threadExit);
             long deadline = System.nanoTime() + 10_000_000_000L;
-            while ((!seen.containsKey("close " + clientPort) || !seen.containsKey("close " + serverPort))
-                    && System.nanoTime() < deadline) {
+            while ((!seen.containsKey("close " + clientPort) || !seen.containsKey("close " + serverPort)
+                    || !seen.containsKey("exit " + writerTid[0])) && System.nanoTime() < deadline) {
                 while (probe.records.next()) {
+                    if ((probe.records.byteAt(0) & 0xff) == REC_THREAD_EXIT) {
+                        probe.records.record(x);
+                        assertEquals(REC_THREAD_EXIT, x.u8(X_KIND) & 0xff);
+                        seen.put("exit " + x.u32(X_NS_TID), new long[] {x.u64(X_BYTES_SENT), x.u64(X_BYTES_RECEIVED),
+                                x.u64(X_EXITED), x.u64(X_START)});
+                        continue;
+                    }
                     probe.records.record(r);
                     int kind = r.u8(KIND) & 0xff;
                     seen.put((kind == REC_CONNECT ? "connect " : "close ") + (r.u16(LOCAL_PORT) & 0xffff), new long[] {
@@ -101,6 +127,12 @@ class TcpProbeIT {
             assertEquals(ANSWERED, serverClose[2], "server bytes sent");
             assertEquals(SENT, serverClose[3], "server bytes received");
             assertEquals(2, serverClose[6], "ROLE_SERVER");
+            long[] writerExit = seen.get("exit " + writerTid[0]);
+            assertNotNull(writerExit, "exit record of thread " + writerTid[0] + " in " + seen.keySet());
+            assertEquals(ANSWERED, writerExit[0], "the writer thread's bytes sent");
+            assertEquals(0, writerExit[1], "the writer thread's bytes received");
+            assertTrue(writerExit[2] > writerExit[3] && writerExit[2] <= System.nanoTime(),
+                    "exited after it started, before now (CLOCK_MONOTONIC)");
         }
     }
 
