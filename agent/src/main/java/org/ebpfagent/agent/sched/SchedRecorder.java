@@ -85,6 +85,7 @@ public final class SchedRecorder implements Recorder {
     private long slotsCreated;
     private long lastScanPoll = -1;
     private long slotsRemoved;
+    private long firstReports;
     private long now;
     private PollStats stats;
 
@@ -202,6 +203,10 @@ public final class SchedRecorder implements Recorder {
         resolve(slot);
         if (deferred(slot)) {
             return;
+        }
+        if (!slot.reported) { // its first report may allocate (its Java identity, a metrics row)
+            slot.reported = true;
+            firstReports++;
         }
         boolean inRecording = clock.inRecording(slot.reportedUntil);
         if (report(slot, inRecording)) {
@@ -458,7 +463,9 @@ public final class SchedRecorder implements Recorder {
      * 5 ms of run-queue wait reported again as on-CPU, 106 ms in a 100 ms interval).
      */
     private boolean report(ThreadSlot s, boolean inRecording) {
-        long ahead = Math.max(0, s.onCpu - s.readOnCpu) + Math.max(0, s.stolen - s.readStolen)
+        // A thread's last report holds back nothing: what is due then would never be paid (a
+        // short thread's on-CPU short of its own reading).
+        long ahead = s.exited ? 0 : Math.max(0, s.onCpu - s.readOnCpu) + Math.max(0, s.stolen - s.readStolen)
                 + Math.max(0, s.runQueueWait - s.readRunQueueWait) + Math.max(0, s.offCpu - s.readOffCpu);
         // Held back from on-CPU and stolen first: off-CPU is split into reasons reported beside it.
         long dueOnCpu = Math.max(0, s.readOnCpu - s.onCpu);
@@ -542,9 +549,12 @@ public final class SchedRecorder implements Recorder {
         }
     }
 
-    /** Threads met for the first time, or gone, since this recorder was created: the polls that may allocate. */
+    /**
+     * Threads met or reported for the first time, or gone, since this recorder was created: the
+     * polls that may allocate.
+     */
     long threadChanges() {
-        return slotsCreated + slotsRemoved;
+        return slotsCreated + slotsRemoved + firstReports;
     }
 
     @Override

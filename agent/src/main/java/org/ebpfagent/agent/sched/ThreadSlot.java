@@ -51,6 +51,8 @@ final class ThreadSlot {
     long lastSeenPoll;
     /** Its exit record was read: this poll's report is its last. */
     boolean exited;
+    /** Reported at least once (the first report is made once its Java identity is known or waited for). */
+    boolean reported;
     long createdPoll;
 
     ThreadSlot(int tid, int nsTid, long firstSeen) {
