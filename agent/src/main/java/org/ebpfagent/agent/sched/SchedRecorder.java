@@ -454,35 +454,12 @@ public final class SchedRecorder implements Recorder {
      * kernel was updating it may be ahead for one interval and is then caught up with, so the sum
      * over a recording is exact. Returns whether anything moved: only then can the thread's
      * reasons have moved, and they are reported for the same interval.
-     *
-     * <p>A thread is in one state at a time, so its four times together advance by wall time
-     * only. A state projected ahead of what the kernel later recorded for it (a wait projected to
-     * the read whose end the kernel then put earlier, and the time since in on-CPU) stays
-     * reported, and the states that the kernel gave that time to are held back by as much until
-     * it catches up: the time is reported once, in the state read first (seen without: a spinner's
-     * 5 ms of run-queue wait reported again as on-CPU, 106 ms in a 100 ms interval).
      */
     private boolean report(ThreadSlot s, boolean inRecording) {
-        // A thread's last report holds back nothing: what is due then would never be paid (a
-        // short thread's on-CPU short of its own reading).
-        long ahead = s.exited ? 0 : Math.max(0, s.onCpu - s.readOnCpu) + Math.max(0, s.stolen - s.readStolen)
-                + Math.max(0, s.runQueueWait - s.readRunQueueWait) + Math.max(0, s.offCpu - s.readOffCpu);
-        // Held back from on-CPU and stolen first: off-CPU is split into reasons reported beside it.
-        long dueOnCpu = Math.max(0, s.readOnCpu - s.onCpu);
-        long heldOnCpu = Math.min(ahead, dueOnCpu);
-        ahead -= heldOnCpu;
-        long dueStolen = Math.max(0, s.readStolen - s.stolen);
-        long heldStolen = Math.min(ahead, dueStolen);
-        ahead -= heldStolen;
-        long dueRunQueue = Math.max(0, s.readRunQueueWait - s.runQueueWait);
-        long heldRunQueue = Math.min(ahead, dueRunQueue);
-        ahead -= heldRunQueue;
-        long dueOffCpu = Math.max(0, s.readOffCpu - s.offCpu);
-        long heldOffCpu = Math.min(ahead, dueOffCpu);
-        long onCpu = s.onCpu + dueOnCpu - heldOnCpu;
-        long stolen = s.stolen + dueStolen - heldStolen;
-        long runQueueWait = s.runQueueWait + dueRunQueue - heldRunQueue;
-        long offCpu = s.offCpu + dueOffCpu - heldOffCpu;
+        long onCpu = Math.max(s.readOnCpu, s.onCpu);
+        long runQueueWait = Math.max(s.readRunQueueWait, s.runQueueWait);
+        long offCpu = Math.max(s.readOffCpu, s.offCpu);
+        long stolen = Math.max(s.readStolen, s.stolen);
         long voluntary = Math.max(s.readVoluntary, s.voluntary);
         long involuntary = Math.max(s.readInvoluntary, s.involuntary);
         long migrations = Math.max(s.readMigrations, s.migrations);
