@@ -169,7 +169,7 @@ class MetricsEndpointIT {
     }
 
     /** Scrapes until the answer holds {@code text}. */
-    private static String awaitScrape(String url, String text, Duration timeout) throws Exception {
+    static String awaitScrape(String url, String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
@@ -189,7 +189,7 @@ class MetricsEndpointIT {
     }
 
     /** Threads of process {@code pid} whose name starts with {@code prefix}. */
-    private static int threadsNamed(long pid, String prefix) throws IOException {
+    static int threadsNamed(long pid, String prefix) throws IOException {
         int n = 0;
         try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
             for (Path t : tasks.toList()) {

@@ -4,19 +4,13 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import jdk.jfr.consumer.RecordedEvent;
 import org.ebpfagent.it.workload.MetricsWorkload;
@@ -38,7 +32,6 @@ class OtlpFailureIT {
     static final Pattern ENDPOINT = Pattern.compile("metrics: Prometheus endpoint on (http://127\\.0\\.0\\.1:\\d+/metrics)");
     /** The exporter's request timeout (OtlpSender.TIMEOUT). */
     static final Duration PUSH_TIMEOUT = Duration.ofSeconds(10);
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Test
     void aRefusingCollectorIsOneWarningAndEverythingCarriesOn() throws Exception {
@@ -121,11 +114,11 @@ class OtlpFailureIT {
         Duration window = Duration.ofSeconds(3);
         Thread.sleep(window.toMillis());
         Instant to = Instant.now();
-        String figures = awaitScrape(endpoint, "ebpf_otlp_pushes_failed_total");
+        String figures = MetricsEndpointIT.awaitScrape(endpoint, "ebpf_otlp_pushes_failed_total", Duration.ofSeconds(30));
         long failed = value(figures, "ebpf_otlp_pushes_failed_total");
         long dropped = value(figures, "ebpf_otlp_pushes_dropped_total");
         long pushes = value(figures, "ebpf_otlp_pushes_total");
-        int otlpThreads = threadsNamed(child.pid(), "ebpf-agent-otlp");
+        int otlpThreads = MetricsEndpointIT.threadsNamed(child.pid(), "ebpf-agent-otlp");
         System.out.printf("%s: failed %d, dropped %d, accepted %d; exporter threads %d%n", url, failed, dropped, pushes,
                 otlpThreads);
         assertEquals(0, pushes);
@@ -191,40 +184,5 @@ class OtlpFailureIT {
         Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(scrape);
         assertTrue(m.find(), name + " in " + scrape.length() + " chars");
         return Math.round(Double.parseDouble(m.group(1)));
-    }
-
-    private static String awaitScrape(String url, String text) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                        .build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200 && r.body().contains(text)) {
-                    return r.body();
-                }
-                last = r.statusCode() + "";
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("no scrape with " + text + "; last: " + last);
-    }
-
-    private static int threadsNamed(long pid, String prefix) throws IOException {
-        int n = 0;
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path t : tasks.toList()) {
-                try {
-                    if (Files.readString(t.resolve("comm")).startsWith(prefix)) {
-                        n++;
-                    }
-                } catch (IOException gone) {
-                    // the thread ended
-                }
-            }
-        }
-        return n;
     }
 }

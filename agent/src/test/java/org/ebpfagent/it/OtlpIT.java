@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -329,48 +328,10 @@ class OtlpIT {
             }
         }
         keys.addAll(expected.keySet());
-        List<String> problems = new ArrayList<>();
-        List<String> inexact = new ArrayList<>();
-        int exact = 0;
-        int moving = 0;
-        Set<String> familiesMoving = new HashSet<>();
-        for (String k : keys) {
-            long got = last.values().getOrDefault(k, 0L) - first.values().getOrDefault(k, 0L);
-            Map<Integer, Long> perPoll = expected.getOrDefault(k, Map.of());
-            long want = 0;
-            for (int p = p1 + 1; p <= p2; p++) {
-                want += perPoll.getOrDefault(p, 0L);
-            }
-            long tolerance = 1;
-            for (int p : new int[] {p1, p1 + 1, p2, p2 + 1}) {
-                tolerance = Math.max(tolerance, perPoll.getOrDefault(p, 0L) + 1);
-            }
-            if (got == want) {
-                exact++;
-            } else {
-                inexact.add(k + ": pushed +" + got + ", recording " + want + " (tolerance " + tolerance + ")");
-            }
-            if (want > 0) {
-                moving++;
-                familiesMoving.add(k.substring(0, k.indexOf('{')));
-            }
-            if (Math.abs(got - want) > tolerance) {
-                problems.add(k + ": pushed +" + got + ", recording " + want + " (tolerance " + tolerance + ")");
-            }
-        }
-        System.out.printf("%d series compared, %d moving, %d equal to the recording exactly, %d beyond tolerance%n",
-                keys.size(), moving, exact, problems.size());
-        System.out.println("within tolerance, not equal: " + inexact);
-        problems.forEach(System.out::println);
-        assertTrue(problems.isEmpty(), problems.size() + " series disagree with the recording, e.g. "
-                + problems.subList(0, Math.min(10, problems.size())));
-        for (String family : PrometheusIT.FAMILIES) {
-            if (compared(family + "{") && !family.contains("retransmits") && !family.contains("failures")
-                    && !family.contains("stolen") && !family.contains("restarts")) {
-                assertTrue(familiesMoving.contains(family), "nothing moved in " + family + " over the compared polls");
-            }
-        }
-        assertTrue(moving >= 100, "only " + moving + " series moved");
+        SeriesAgreement agreement = SeriesAgreement.of(keys,
+                k -> last.values().getOrDefault(k, 0L) - first.values().getOrDefault(k, 0L), expected, p1, p2, "pushed");
+        agreement.assertAgrees(OtlpIT::compared);
+        int exact = agreement.exact();
         assertTrue(exact * 10 >= keys.size() * 9, "fewer than 90% of the series equal to the recording: " + exact
                 + " of " + keys.size());
     }

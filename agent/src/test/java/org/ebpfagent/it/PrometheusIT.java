@@ -4,10 +4,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -134,52 +132,13 @@ class PrometheusIT {
         for (String k : expected.keySet()) {
             keys.add(k);
         }
-        List<String> problems = new ArrayList<>();
-        List<String> inexact = new ArrayList<>();
-        int exact = 0;
-        int moving = 0;
-        Set<String> familiesMoving = new HashSet<>();
-        for (String k : keys) {
+        final long at = first;
+        final long to = last;
+        SeriesAgreement.of(keys, k -> {
             TreeMap<Long, Double> samples = stored.get(k);
             boolean nanos = k.contains("_seconds_total{") || k.contains("_seconds_sum{");
-            long at1 = samples == null ? 0 : value(samples, first, nanos);
-            long at2 = samples == null ? 0 : value(samples, last, nanos);
-            Map<Integer, Long> perPoll = expected.getOrDefault(k, Map.of());
-            long want = 0;
-            for (int p = p1 + 1; p <= p2; p++) {
-                want += perPoll.getOrDefault(p, 0L);
-            }
-            long tolerance = 1;
-            for (int p : new int[] {p1, p1 + 1, p2, p2 + 1}) {
-                tolerance = Math.max(tolerance, perPoll.getOrDefault(p, 0L) + 1);
-            }
-            long got = at2 - at1;
-            if (got == want) {
-                exact++;
-            } else {
-                inexact.add(k + ": Prometheus +" + got + ", recording " + want + " (tolerance " + tolerance + ")");
-            }
-            if (want > 0) {
-                moving++;
-                familiesMoving.add(k.substring(0, k.indexOf('{')));
-            }
-            if (Math.abs(got - want) > tolerance) {
-                problems.add(k + ": Prometheus +" + got + ", recording " + want + " (tolerance " + tolerance + ")");
-            }
-        }
-        System.out.printf("%d series compared, %d moving, %d equal to the recording exactly, %d beyond tolerance%n",
-                keys.size(), moving, exact, problems.size());
-        System.out.println("within tolerance, not equal: " + inexact);
-        problems.forEach(System.out::println);
-        assertTrue(problems.isEmpty(), problems.size() + " series disagree with the recording, e.g. "
-                + problems.subList(0, Math.min(10, problems.size())));
-        for (String family : FAMILIES) {
-            if (compared(family + "{") && !family.contains("retransmits") && !family.contains("failures")
-                    && !family.contains("stolen") && !family.contains("restarts")) {
-                assertTrue(familiesMoving.contains(family), "nothing moved in " + family + " over the compared polls");
-            }
-        }
-        assertTrue(moving >= 100, "only " + moving + " series moved");
+            return samples == null ? 0 : value(samples, to, nanos) - value(samples, at, nanos);
+        }, expected, p1, p2, "Prometheus").assertAgrees(PrometheusIT::compared);
     }
 
     /**

@@ -459,10 +459,10 @@ public final class SchedRecorder implements Recorder {
         long onCpu = Math.max(s.readOnCpu, s.onCpu);
         long runQueueWait = Math.max(s.readRunQueueWait, s.runQueueWait);
         long offCpu = Math.max(s.readOffCpu, s.offCpu);
-        long stolen = Math.max(s.readStolen, s.stolen);
         long voluntary = Math.max(s.readVoluntary, s.voluntary);
         long involuntary = Math.max(s.readInvoluntary, s.involuntary);
         long migrations = Math.max(s.readMigrations, s.migrations);
+        long stolen = Math.max(s.readStolen, s.stolen);
         long end = Math.max(s.readAt, s.reportedUntil);
         ThreadScheduling e = schedEvent;
         boolean active = onCpu != s.onCpu || runQueueWait != s.runQueueWait || offCpu != s.offCpu
