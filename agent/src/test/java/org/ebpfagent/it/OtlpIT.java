@@ -47,7 +47,7 @@ class OtlpIT {
         try (OtlpReceiver receiver = OtlpReceiver.start()) {
             AgentRun.Running app = AgentRun.of(SampleApp.class).classPath(AgentRun.classesOf(SampleApp.class))
                     .agentOptions("probes=sched+tcp+syscalls,otlpEvery=1,otlp=" + receiver.url())
-                    .args("--duration=20").start();
+                    .args("--duration=30").start();
             pid = app.pid();
             String line = app.awaitStderr("metrics: OTLP pushes to", Duration.ofSeconds(60));
             assertTrue(line.contains(receiver.url()) && line.contains("service.name=org.ebpfagent.sample.SampleApp"), line);
@@ -68,7 +68,9 @@ class OtlpIT {
         System.out.printf("%d pushes received, polls %d..%d, up to %d points and %d bytes each%n", pushes.size(),
                 pushes.get(0).polls(), pushes.get(pushes.size() - 1).polls(),
                 pushes.stream().mapToInt(p -> p.values().size()).max().orElse(0), bytes);
-        assertTrue(pushes.size() >= 10, "pushes received: " + pushes.size());
+        // On a busy machine pushes are dropped while one is slow (the first loads the SDK): the
+        // comparison below needs two pushes far enough apart, which it checks itself.
+        assertTrue(pushes.size() >= 2, "pushes received: " + pushes.size());
 
         checkResource(pushes, pid);
         checkShape(pushes);
@@ -82,8 +84,10 @@ class OtlpIT {
         for (String family : families) {
             assertTrue(names.contains(family), "no data point of " + family + "; the pushes have " + names);
         }
-        // The exporter's own count says the collector accepted every push before the last one.
-        assertTrue(last.values().get("ebpf_otlp_pushes_total{}") >= pushes.size() - 1, () -> "ebpf.otlp.pushes: "
+        // The exporter's own count, as of the last push's poll, has every push the receiver took but
+        // that one and the one that may still have been in flight then (one at a time: the ones
+        // before it had ended).
+        assertTrue(last.values().get("ebpf_otlp_pushes_total{}") >= pushes.size() - 2, () -> "ebpf.otlp.pushes: "
                 + last.values().get("ebpf_otlp_pushes_total{}") + " of " + pushes.size());
 
         // Cardinality: one point per thread group, bounded by the cap (nothing folded in this app).
@@ -293,32 +297,51 @@ class OtlpIT {
 
     private static void compareWithTheRecording(List<OtlpPush> pushes, PrometheusIT.Recorded rec) {
         // Polls before the recording's first: a push's poll number minus the polls the recording shows
-        // ended by the push's time. Most pushes agree; clocks may put a few one off.
+        // ended by the push's time. A push is taken right after its poll's ebpf.AgentStatistics
+        // ends, less than a millisecond after it, while JFR's timestamps and the push's wall clock
+        // may disagree by more (NTP slews the wall clock, not JFR's): the poll a push belongs to is
+        // the one whose end is nearest to it, not the last one ended before it.
         Map<Long, Integer> votes = new HashMap<>();
+        long[] skews = new long[pushes.size()];
+        int skewed = 0;
         for (OtlpPush p : pushes) {
             Instant at = p.at();
-            int ended = 0;
-            while (ended < rec.pollEnds.length && !rec.pollEnds[ended].isAfter(at)) {
-                ended++;
+            int nearest = -1;
+            long best = Long.MAX_VALUE;
+            for (int i = 0; i < rec.pollEnds.length; i++) {
+                long d = Math.abs(Duration.between(rec.pollEnds[i], at).toNanos());
+                if (d < best) {
+                    best = d;
+                    nearest = i;
+                }
             }
-            if (ended > 0) {
-                votes.merge(p.polls() - ended, 1, Integer::sum);
+            if (nearest >= 0) {
+                votes.merge(p.polls() - (nearest + 1), 1, Integer::sum);
+                skews[skewed++] = Duration.between(rec.pollEnds[nearest], at).toNanos();
             }
         }
+        long[] sorted = java.util.Arrays.copyOf(skews, skewed);
+        java.util.Arrays.sort(sorted);
+        System.out.printf("push time minus its poll's end in the recording: median %d us, from %d to %d us%n",
+                sorted[sorted.length / 2] / 1000, sorted[0] / 1000, sorted[sorted.length - 1] / 1000);
         var best = votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
         int total = votes.values().stream().mapToInt(Integer::intValue).sum();
         assertTrue(best.getValue() * 10 >= total * 8, "pushes disagree about the polls before the recording: " + votes);
         int offset = Math.toIntExact(best.getKey());
 
+        // The first push whose polls all began inside the recording, and the last push of a poll the
+        // recording holds: the JVM's exit may come after JFR's last chunk, and a push with it.
+        int lastRecorded = offset + rec.pollEnds.length;
         OtlpPush first = pushes.stream().filter(p -> p.polls() >= offset + 2).findFirst().orElseThrow();
-        // The last push whose poll is in the recording: the poller goes on while the JVM shuts
-        // down after the recording's last chunk (its JFR Shutdown Hook's switches, pushed, no event holds).
-        OtlpPush last = pushes.stream().filter(p -> p.polls() <= offset + rec.pollEnds.length)
-                .reduce((a, b) -> b).orElseThrow();
+        OtlpPush last = pushes.stream().filter(p -> p.polls() <= lastRecorded).reduce((a, b) -> b).orElseThrow();
         int p1 = Math.toIntExact(first.polls());
         int p2 = Math.toIntExact(last.polls());
-        System.out.printf("polls before the recording %d (votes %s), compared polls %d..%d%n", offset, votes, p1 + 1, p2);
-        assertTrue(p2 - p1 >= 8, "too few polls between two pushes to compare: " + p1 + ".." + p2);
+        System.out.printf("polls before the recording %d (votes %s), in it %d, compared polls %d..%d%n", offset, votes,
+                rec.pollEnds.length, p1 + 1, p2);
+        // Every family must move over the compared polls (checked below); a few polls are enough for
+        // that in this app. On a machine busy enough, the first push (it loads the SDK) took 15 s
+        // and the pushes meanwhile were dropped: a longer run leaves enough after it.
+        assertTrue(p2 - p1 >= 4, "too few polls between two pushes to compare: " + p1 + ".." + p2);
 
         Map<String, Map<Integer, Long>> expected = rec.figures(offset);
         Set<String> keys = new TreeSet<>();

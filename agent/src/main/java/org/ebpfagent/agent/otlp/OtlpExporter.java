@@ -41,6 +41,8 @@ public final class OtlpExporter implements Metrics.Listener {
     private boolean recoveryLogged;
     private boolean dropLogged;
     private long failedInARow;
+    /** Drops counted when the last push ended; -1 before the first push ended. */
+    private long droppedBefore = -1;
 
     private OtlpExporter(Metrics metrics, URI url, String serviceName, int every) {
         this.url = url;
@@ -121,6 +123,12 @@ public final class OtlpExporter implements Metrics.Listener {
         long t0 = System.nanoTime();
         OtlpSender.Outcome o = sender.push(s);
         figures.pushNanos.addAndGet(System.nanoTime() - t0);
+        // Drops while the first push loaded the SDK say nothing of the collector; later ones do.
+        long dropped = figures.dropped.get();
+        if (droppedBefore >= 0 && dropped > droppedBefore) {
+            logFirstDrop();
+        }
+        droppedBefore = dropped;
         if (o.failure() == null) {
             figures.pushes.incrementAndGet();
             figures.points.addAndGet(o.points());
@@ -140,9 +148,6 @@ public final class OtlpExporter implements Metrics.Listener {
                     url, o.failure());
         } else {
             LOG.debug("otlp: push to {} failed: {}", url, o.failure());
-        }
-        if (pending.get() != null) {
-            logFirstDrop();
         }
     }
 
