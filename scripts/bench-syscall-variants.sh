@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where the syscall probe's cost per syscall goes: variants of its logic (bpf/test/syscall_cost.bpf.c
 # built with -D switches), the agent's own syscalls.bpf.o and nothing at all, attached one at a
-# time, round-robin, repeated, while benchmarks/c/syscall_variants.c times a tight loop of its own
+# time, interleaved batch by batch, repeated, while benchmarks/c/syscall_variants.c times a tight loop of its own
 # getppid and 1-byte reads of /dev/zero; each variant's filter aimed at the timing process ("own")
 # and at a sleeping child ("other"). Per variant, the ns each syscall gains over nothing attached
 # in the same round, and the steps between consecutive stages: the kernel's share (syscall tracing
@@ -10,7 +10,7 @@
 # sys_enter/sys_exit, or the kernel's BPF statistics were on, are left out and counted.
 #
 # Usage (as root): scripts/bench-syscall-variants.sh [rounds] [calls] [batches]
-#   defaults: 15 100000 9; raw lines and the tables stay in target/syscall-variants/.
+#   defaults: 30 20000 15 (about 4 minutes with every variant); raw lines and the tables stay in target/syscall-variants/.
 #   ONLY=REGEX runs only the variants whose name matches ("none" always runs);
 #   BASELINE=GIT-REV adds that revision's syscalls.bpf.o as variant "agent-BASELINE", beside
 #   "agent", and a second copy of the agent's object, "agent-again": the agent against its copy is
@@ -18,9 +18,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export LC_ALL=C
-rounds=${1:-15}
-calls=${2:-100000}
-batches=${3:-9}
+rounds=${1:-30}
+calls=${2:-20000}
+batches=${3:-15}
 OUT=target/syscall-variants
 rm -rf "$OUT"
 mkdir -p "$OUT"
@@ -43,6 +43,8 @@ VARIANTS=(
   "logic,no-hist:-DSTAGE=5 -DNO_HIST"
   "logic,small-key:-DSTAGE=5 -DSMALL_KEY"
   "logic,slot-cache:-DSTAGE=5 -DSLOT_CACHE"
+  "logic,slot-table:-DSTAGE=5 -DSLOT_TABLE"
+  "logic,hist-branchless:-DSTAGE=5 -DHIST=1"
   "logic,filter-task:-DSTAGE=5 -DFILTER_TASK"
   "filter,task:-DSTAGE=1 -DFILTER_TASK"
   "exit-only-counts:-DSTAGE=5 -DEXIT_ONLY"

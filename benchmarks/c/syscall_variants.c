@@ -7,19 +7,23 @@
  * a child that sleeps throughout ("other"). What a variant adds to every syscall is then the loop's
  * time with it minus the loop's time with nothing attached, in the same round.
  *
- * Each window loads its variant afresh, attaches it, runs a warm-up batch, then BATCHES batches of
- * CALLS calls of each syscall (alternating), and prints the median batch's ns per call by the
- * thread's CPU time (which leaves out other processes' turns on the CPU and the hypervisor's steal;
- * the programs run in the calling thread and are charged to it) and by wall time. The order of the
- * windows rotates each round, and every other round runs it in reverse, so that each window follows
- * every other equally often. The kernel's BPF statistics are not enabled: they add clock reads of
- * their own to every program run.
+ * A window is one variant with one target. Each round loads every window's object afresh, then
+ * makes BATCHES passes over the windows: a pass attaches each window's programs in turn, runs a
+ * short warm-up and one batch of CALLS calls of each syscall, and detaches them again. The passes
+ * run the windows in an order that starts elsewhere each time and is reversed every other pass,
+ * so that the machine's drift over the round (this harness shares it with other work) falls on
+ * every window alike: with one window after another, each for its whole time, the differences
+ * between windows of one round were dominated by that drift. A window's figure for the round is
+ * its median batch's ns per call, by the thread's CPU time (which leaves out other processes'
+ * turns on the CPU and the hypervisor's steal; the programs run in the calling thread and are
+ * charged to it) and by wall time. The kernel's BPF statistics are not enabled: they add clock
+ * reads of their own to every program run.
  *
  * Another process's programs on sys_enter/sys_exit (anything else that attaches a syscall probe)
  * would add their cost to every window and turn the kernel's syscall tracing on for the "nothing
- * attached" window too: before, between and after the batches of a window, the BPF links of the
+ * attached" window too: before and after each of a window's batches, the BPF links of the
  * machine are listed, and the window is marked with the most such links seen; likewise with
- * kernel.bpf_stats_enabled. The caller leaves such rounds out.
+ * kernel.bpf_stats_enabled. The caller leaves such windows out.
  *
  * Usage: syscall_variants ROUNDS CALLS BATCHES VARIANT.o|none...   (as root)
  * A variant's label is its file name without ".o"; "none" attaches nothing. Its tp_btf programs are
@@ -48,6 +52,7 @@
 #define MAX_PROGS 8
 #define MAX_BATCHES 101
 #define SLOW_NS 10000000ULL
+#define WARM_UP_CALLS 2000
 
 struct variant {
 	const char *path;
@@ -109,7 +114,7 @@ static __u32 link_id(struct bpf_link *link)
 	return bpf_obj_get_info_by_fd(bpf_link__fd(link), &info, &len) ? 0 : info.id;
 }
 
-static int attach(struct variant *v, unsigned int tgid)
+static int load(struct variant *v, unsigned int tgid)
 {
 	struct bpf_program *prog;
 	int err;
@@ -135,6 +140,11 @@ static int attach(struct variant *v, unsigned int tgid)
 		fprintf(stderr, "%s: load: %s\n", v->path, strerror(-err));
 		return -1;
 	}
+	return 0;
+}
+
+static int attach(struct variant *v)
+{
 	for (int i = 0; i < v->nprogs; i++) {
 		v->links[i] = bpf_program__attach(v->progs[i]);
 		if (!v->links[i]) {
@@ -149,8 +159,15 @@ static int attach(struct variant *v, unsigned int tgid)
 
 static void detach(struct variant *v)
 {
-	for (int i = v->nprogs; i-- > 0;)
+	for (int i = v->nprogs; i-- > 0;) {
 		bpf_link__destroy(v->links[i]);
+		v->links[i] = NULL;
+		v->link_ids[i] = 0;
+	}
+}
+
+static void unload(struct variant *v)
+{
 	bpf_object__close(v->obj);
 	v->obj = NULL;
 	v->nprogs = 0;
@@ -243,9 +260,19 @@ static double median(double *xs, int n)
 	return n % 2 ? xs[n / 2] : (xs[n / 2 - 1] + xs[n / 2]) / 2;
 }
 
+/* Every window's variant loaded, for one round: [variant][target]. */
+static int load_round(struct variant (*w)[2], int nvariants, const unsigned int targets[2])
+{
+	for (int i = 0; i < nvariants; i++)
+		for (int t = 0; t < 2; t++)
+			if (w[i][t].path && load(&w[i][t], targets[t]))
+				return -1;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
-	static struct variant variants[MAX_VARIANTS];
+	static struct variant windows[MAX_VARIANTS][2];
 	int nvariants = argc - 4;
 
 	if (argc < 5 || nvariants > MAX_VARIANTS) {
@@ -267,8 +294,10 @@ int main(int argc, char **argv)
 
 		if (len > 2 && strcmp(label + len - 2, ".o") == 0)
 			label[len - 2] = '\0';
-		variants[i].path = strcmp(path, "none") == 0 ? NULL : path;
-		variants[i].label = label;
+		for (int t = 0; t < 2; t++) {
+			windows[i][t].path = strcmp(path, "none") == 0 ? NULL : path;
+			windows[i][t].label = label;
+		}
 	}
 	libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
 	int zero_fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
@@ -291,40 +320,63 @@ int main(int argc, char **argv)
 		for (;;)
 			pause();
 	}
-	unsigned int targets[2] = { (unsigned int)parent, (unsigned int)child };
+	const unsigned int targets[2] = { (unsigned int)parent, (unsigned int)child };
 	static const char *const TARGET_NAMES[2] = { "own", "other" };
 	int nwindows = nvariants * 2, status = 0;
+	static double cpu[MAX_VARIANTS * 2][NR_KINDS][MAX_BATCHES], wall[MAX_VARIANTS * 2][NR_KINDS][MAX_BATCHES];
+	static int foreign[MAX_VARIANTS * 2], stats[MAX_VARIANTS * 2];
 
 	for (int round = 0; round < rounds && !status; round++) {
-		for (int j = 0; j < nwindows && !status; j++) {
-			int w = ((round % 2 ? nwindows - 1 - j : j) + round) % nwindows;
-			struct variant *v = &variants[w / 2];
-			int target = w % 2;
-			double cpu[NR_KINDS][MAX_BATCHES], wall[NR_KINDS][MAX_BATCHES];
-
-			if (v->path && attach(v, targets[target])) {
-				status = 1;
-				break;
-			}
-			int foreign = foreign_links(v), stats = stats_enabled(), f;
-
-			for (int kind = 0; kind < NR_KINDS; kind++) /* warm-up */
-				batch(kind, calls, zero_fd, &cpu[kind][0], &wall[kind][0]);
-			for (int b = 0; b < batches; b++) {
-				for (int kind = 0; kind < NR_KINDS; kind++)
-					batch(kind, calls, zero_fd, &cpu[kind][b], &wall[kind][b]);
-				if ((f = foreign_links(v)) > foreign)
-					foreign = f;
-				stats |= stats_enabled();
-			}
-			for (int kind = 0; kind < NR_KINDS; kind++)
-				printf("%d %s %s %s %.2f %.2f %d %d\n", round, v->label, TARGET_NAMES[target],
-				       KIND_NAMES[kind], median(cpu[kind], batches), median(wall[kind], batches),
-				       foreign, stats);
-			fflush(stdout);
-			if (v->path)
-				detach(v);
+		if (load_round(windows, nvariants, targets)) {
+			status = 1;
+			break;
 		}
+		memset(foreign, 0, sizeof(foreign));
+		memset(stats, 0, sizeof(stats));
+		for (int b = 0; b < batches && !status; b++) {
+			/*
+			 * Each window gets one batch of each syscall per pass; the passes run the windows
+			 * in an order that starts elsewhere each time and is reversed every other pass,
+			 * so that every window sees the machine's drift across the round alike.
+			 */
+			int pass = round * batches + b;
+
+			for (int j = 0; j < nwindows; j++) {
+				int w = ((pass % 2 ? nwindows - 1 - j : j) + pass) % nwindows;
+				struct variant *v = &windows[w / 2][w % 2];
+				int f;
+
+				if (v->path && attach(v)) {
+					status = 1;
+					break;
+				}
+				if ((f = foreign_links(v)) > foreign[w])
+					foreign[w] = f;
+				stats[w] |= stats_enabled();
+				for (int k = 0; k < NR_KINDS; k++) {
+					int kind = (k + pass) % NR_KINDS;
+					double ignored;
+
+					batch(kind, WARM_UP_CALLS, zero_fd, &ignored, &ignored);
+					batch(kind, calls, zero_fd, &cpu[w][kind][b], &wall[w][kind][b]);
+				}
+				if ((f = foreign_links(v)) > foreign[w])
+					foreign[w] = f;
+				stats[w] |= stats_enabled();
+				if (v->path)
+					detach(v);
+			}
+		}
+		for (int w = 0; w < nwindows && !status; w++)
+			for (int kind = 0; kind < NR_KINDS; kind++)
+				printf("%d %s %s %s %.2f %.2f %d %d\n", round, windows[w / 2][w % 2].label,
+				       TARGET_NAMES[w % 2], KIND_NAMES[kind], median(cpu[w][kind], batches),
+				       median(wall[w][kind], batches), foreign[w], stats[w]);
+		fflush(stdout);
+		for (int i = 0; i < nvariants; i++)
+			for (int t = 0; t < 2; t++)
+				if (windows[i][t].obj)
+					unload(&windows[i][t]);
 	}
 	kill(child, SIGKILL);
 	waitpid(child, NULL, 0);

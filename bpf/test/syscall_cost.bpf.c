@@ -24,6 +24,9 @@
  *   -DSLOT_CACHE  the figures in an array of slots, one per thread and syscall; the thread's task
  *                 storage keeps a direct-mapped cache (syscall -> slot, 16 ways), a hash the rest
  *                 (slots are never given back: it prices the path of a call, not the bookkeeping)
+ *   -DSLOT_TABLE  the figures in an array of slots; the thread's task storage holds 32 ways
+ *                 (syscall -> slot), a syscall whose way another holds goes to the stats hash
+ *   -DHIST=1      the histogram's bucket without branches (the top bit smeared down, then counted)
  * Switches on any stage from 1:
  *   -DFILTER_TASK the tgid from current's task_struct instead of bpf_get_current_pid_tgid
  * And a probe that times nothing:
@@ -41,6 +44,9 @@
 #endif
 #ifndef EPOCH
 #define EPOCH 0
+#endif
+#ifndef HIST
+#define HIST 0
 #endif
 
 #define ERESTARTSYS 512
@@ -71,6 +77,12 @@ struct sys_inflight {
 		__u32 slot;
 	} cache[CACHE_WAYS];
 #endif
+#ifdef SLOT_TABLE
+	struct {
+		__u16 nr_plus1; /* 0: empty */
+		__u16 slot;
+	} ways[32];
+#endif
 };
 
 struct {
@@ -97,7 +109,7 @@ struct {
 	__type(value, struct sys_stats);
 } stats SEC(".maps");
 
-#ifdef SLOT_CACHE
+#if defined(SLOT_CACHE) || defined(SLOT_TABLE)
 #define SLOTS 4096
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -172,6 +184,22 @@ static __always_inline __u32 ns_tid(struct task_struct *t)
 	return up.nr;
 }
 
+#if HIST == 1
+/* floor(log2(v)) for v > 0: the bits below the top one set, then counted (SWAR popcount). */
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	v |= v >> 1;
+	v |= v >> 2;
+	v |= v >> 4;
+	v |= v >> 8;
+	v |= v >> 16;
+	v |= v >> 32;
+	v -= (v >> 1) & 0x5555555555555555ULL;
+	v = (v & 0x3333333333333333ULL) + ((v >> 2) & 0x3333333333333333ULL);
+	v = (v + (v >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return ((v * 0x0101010101010101ULL) >> 56) - 1;
+}
+#else
 static __always_inline __u32 log2_u64(__u64 v)
 {
 	__u32 r = 0;
@@ -184,6 +212,7 @@ static __always_inline __u32 log2_u64(__u64 v)
 	if (v >> 1) r += 1;
 	return r;
 }
+#endif
 
 static __noinline bool register_thread(struct task_struct *t, struct sys_inflight *in)
 {
@@ -301,7 +330,29 @@ static __always_inline int on_exit(long ret)
 	if (!in->registered && !register_thread(t, in))
 		return 0;
 	struct sys_key key = { .tid = t->pid, .nr = in->nr, .thread_start = in->thread_start };
-#ifdef SLOT_CACHE
+#ifdef SLOT_TABLE
+	__u32 way = (key.nr * 2654435761U) >> 27;
+	struct sys_stats *s = NULL;
+
+	if (in->ways[way].nr_plus1 == key.nr + 1) {
+		__u32 slot = in->ways[way].slot;
+
+		s = bpf_map_lookup_elem(&slots, &slot);
+	} else if (!in->ways[way].nr_plus1 && next_slot < SLOTS) {
+		__u32 slot = next_slot++;
+
+		in->ways[way].nr_plus1 = key.nr + 1;
+		in->ways[way].slot = slot;
+		s = bpf_map_lookup_elem(&slots, &slot);
+	}
+	if (!s) {
+		s = bpf_map_lookup_elem(&stats, &key);
+		if (!s)
+			s = new_stats(&key);
+		if (!s)
+			return 0;
+	}
+#elif defined(SLOT_CACHE)
 	__u32 way = key.nr & (CACHE_WAYS - 1);
 	struct sys_stats *s = NULL;
 
