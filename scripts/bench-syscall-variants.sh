@@ -1,16 +1,18 @@
 #!/usr/bin/env bash
 # Where the syscall probe's cost per syscall goes: variants of its logic (bpf/test/syscall_cost.bpf.c
 # built with -D switches), the agent's own syscalls.bpf.o and nothing at all, attached one at a
-# time, interleaved batch by batch, repeated, while benchmarks/c/syscall_variants.c times a tight loop of its own
-# getppid and 1-byte reads of /dev/zero; each variant's filter aimed at the timing process ("own")
-# and at a sleeping child ("other"). Per variant, the ns each syscall gains over nothing attached
-# in the same round, and the steps between consecutive stages: the kernel's share (syscall tracing
-# on, a program's call), the tgid filter, the task storage, the clock reads, the stats hash, the
-# rest of the probe's logic. Rounds during which another process had programs on
-# sys_enter/sys_exit, or the kernel's BPF statistics were on, are left out and counted.
+# time, interleaved batch by batch, repeated, while benchmarks/c/syscall_variants.c times a tight
+# loop of its own getppid and 1-byte reads of /dev/zero; each variant's filter aimed at the timing
+# process ("own") and at a sleeping child ("other"). Per variant, the ns each syscall gains over
+# nothing attached in the same round; the steps between consecutive stages: the kernel's share
+# (syscall tracing on, a program's call), the tgid filter, the task storage, the clock reads,
+# finding the thread's figures, the rest of the probe's logic; and candidate changes against the
+# variant they change. Windows during which another process had programs on sys_enter/sys_exit,
+# or the kernel's BPF statistics were on, are left out and counted.
 #
 # Usage (as root): scripts/bench-syscall-variants.sh [rounds] [calls] [batches]
-#   defaults: 30 20000 15 (about 4 minutes with every variant); raw lines and the tables stay in target/syscall-variants/.
+#   defaults: 30 20000 15 (about 10 minutes with every variant on an idle 2-CPU machine, more on a
+#   busy one); raw lines and the tables stay in target/syscall-variants/.
 #   ONLY=REGEX runs only the variants whose name matches ("none" always runs);
 #   BASELINE=GIT-REV adds that revision's syscalls.bpf.o as variant "agent-BASELINE", beside
 #   "agent", and a second copy of the agent's object, "agent-again": the agent against its copy is
@@ -36,14 +38,14 @@ VARIANTS=(
   "filter:-DSTAGE=1"
   "storage:-DSTAGE=2"
   "clocks:-DSTAGE=3"
-  "stats-hash:-DSTAGE=4"
+  "figures:-DSTAGE=4"
   "logic:-DSTAGE=5"
+  "logic,hash:-DSTAGE=5 -DFIGURES=1"
+  "logic,hash,small-key:-DSTAGE=5 -DFIGURES=1 -DSMALL_KEY"
+  "logic,slot-cache:-DSTAGE=5 -DFIGURES=2"
   "logic,epoch-global:-DSTAGE=5 -DEPOCH=1"
   "logic,no-epoch:-DSTAGE=5 -DNO_EPOCH"
   "logic,no-hist:-DSTAGE=5 -DNO_HIST"
-  "logic,small-key:-DSTAGE=5 -DSMALL_KEY"
-  "logic,slot-cache:-DSTAGE=5 -DSLOT_CACHE"
-  "logic,slot-table:-DSTAGE=5 -DSLOT_TABLE"
   "logic,hist-branchless:-DSTAGE=5 -DHIST=1"
   "logic,filter-task:-DSTAGE=5 -DFILTER_TASK"
   "filter,task:-DSTAGE=1 -DFILTER_TASK"
@@ -140,8 +142,8 @@ steps = [
     ("the tgid filter (both programs)", ("filter", "empty")),
     ("task storage", ("storage", "filter")),
     ("two clock reads", ("clocks", "storage")),
-    ("stats hash lookup, calls and time counted", ("stats-hash", "clocks")),
-    ("the rest of the probe's logic (epoch, longest, histogram, errors, slow)", ("logic", "stats-hash")),
+    ("the thread's figures found (its slot), calls and time counted", ("figures", "clocks")),
+    ("the rest of the probe's logic (epoch, longest, histogram, errors, slow)", ("logic", "figures")),
     ("the agent's object against the variants' copy of its logic", ("agent", "logic")),
 ]
 print("\nThe steps, thread CPU ns per syscall, round by round: median (interquartile range)\n")
@@ -168,8 +170,9 @@ if others:
     print("| variant | against | " + " | ".join(f"{s} {t}" for t, s in cases) + " |")
     print("|---|---|" + "---|" * len(cases))
     for other in others:
-        # a candidate against the logic; the agent against its baseline or its own copy
-        label, base = (other, other.split(",")[0]) if not other.startswith("agent-") else ("agent", other)
+        # a candidate against the variant it changes (its name less the last part); the agent
+        # against its baseline or its own copy
+        label, base = (other, other.rsplit(",", 1)[0]) if not other.startswith("agent-") else ("agent", other)
         if label not in order or base not in order:
             continue
         cells = []

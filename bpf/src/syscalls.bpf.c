@@ -244,8 +244,10 @@ static __noinline struct sys_stats *new_slot(struct sys_inflight *in, struct sys
 	}
 	struct sys_stats *s = bpf_map_lookup_elem(&slots, &slot);
 
-	if (!s)
+	if (!s) {
+		bpf_map_push_elem(&free_slots, &slot, 0); /* (not expected: config.slots is the array's size) */
 		return NULL;
+	}
 	__u64 owner = __sync_fetch_and_add(&alloc.owners, 1) + 1;
 
 	__builtin_memset(s, 0, sizeof(*s));
@@ -258,13 +260,18 @@ static __noinline struct sys_stats *new_slot(struct sys_inflight *in, struct sys
 	return s;
 }
 
-/* The thread's figures for the syscall: its slot, else its hash entry (made now if need be). */
+/*
+ * The thread's figures for the syscall: its slot, else its hash entry (made now if need be). A
+ * number beyond 16 bits (no syscall has one; syscall(2) passes any) never gets a way.
+ */
 static __always_inline struct sys_stats *stats_of(struct sys_inflight *in, struct sys_key *key)
 {
 	struct sys_way *way = &in->ways[way_of(key->nr)];
 	struct sys_stats *s = NULL;
 
-	if (way->nr_plus1 == key->nr + 1) {
+	if (key->nr >= SYS_NO_SLOT) {
+		/* the hash */
+	} else if (way->nr_plus1 == key->nr + 1) {
 		if (way->slot != SYS_NO_SLOT) {
 			__u32 slot = way->slot;
 

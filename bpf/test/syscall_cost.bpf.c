@@ -10,22 +10,24 @@
  *   -DSTAGE=1  the tgid filter only
  *   -DSTAGE=2  filter, and the thread's task storage (entry: created, the syscall stored; exit: read)
  *   -DSTAGE=3  filter, storage and the two clock reads (entry stores the time, exit takes the difference)
- *   -DSTAGE=4  as 3, and the stats hash: the (thread, syscall) entry looked up (made on a miss), calls counted
+ *   -DSTAGE=4  as 3, and the thread's figures for the syscall found (see FIGURES), calls and time counted
  *   -DSTAGE=5  everything the probe does (default)
  *   -DENTER_ONLY  (with STAGE=0) a program on sys_enter only: the difference to STAGE=0 is the
  *                 cost of one program's call, the rest is the kernel's syscall tracing itself
+ * Where the figures are (STAGE 4 and 5):
+ *   -DFIGURES=0   in an array of slots, one per thread and syscall; the thread's task storage holds
+ *                 32 ways (syscall -> slot), a syscall whose way another holds goes to the stats
+ *                 hash (the probe now; slots are never given back here: it prices a call's path)
+ *   -DFIGURES=1   in the stats hash, looked up at every call (made on a miss): the probe before
+ *   -DFIGURES=2   in slots; the thread's task storage keeps a direct-mapped cache (syscall -> slot,
+ *                 16 ways) and a hash keyed by thread and syscall gives the slot on a miss
  * Switches on STAGE=5:
- *   -DEPOCH=0  the longest call's epoch from a one-entry array map (the probe before)
+ *   -DEPOCH=0  the longest call's epoch from a one-entry array map (the probe)
  *   -DEPOCH=1  from a global variable
  *   -DNO_HIST  no histogram bucket
  *   -DNO_EPOCH no epoch at all (longest call kept forever: not a correct probe, it prices the test)
- *   -DSMALL_KEY   the stats hash keyed by 8 bytes (tid, syscall) instead of 16 (tid, syscall, thread
- *                 start): the price of the key's size (a probe would key by a per-thread number)
- *   -DSLOT_CACHE  the figures in an array of slots, one per thread and syscall; the thread's task
- *                 storage keeps a direct-mapped cache (syscall -> slot, 16 ways), a hash the rest
- *                 (slots are never given back: it prices the path of a call, not the bookkeeping)
- *   -DSLOT_TABLE  the figures in an array of slots; the thread's task storage holds 32 ways
- *                 (syscall -> slot), a syscall whose way another holds goes to the stats hash
+ *   -DSMALL_KEY   (with FIGURES=1) the stats hash keyed by 8 bytes (tid, syscall) instead of 16
+ *                 (tid, syscall, thread start): the price of the key's size
  *   -DHIST=1      the histogram's bucket without branches (the top bit smeared down, then counted)
  * Switches on any stage from 1:
  *   -DFILTER_TASK the tgid from current's task_struct instead of bpf_get_current_pid_tgid
@@ -47,6 +49,14 @@
 #endif
 #ifndef HIST
 #define HIST 0
+#endif
+#ifndef FIGURES
+#define FIGURES 0
+#endif
+#if FIGURES == 0
+#define SLOT_TABLE
+#elif FIGURES == 2
+#define SLOT_CACHE
 #endif
 
 #define ERESTARTSYS 512
