@@ -46,7 +46,7 @@ public final class SyscallProbe implements AutoCloseable {
     static final int STATS = 65536;
     static final int MAX_THREADS = 8192;
     /**
-     * Slots: threads x syscalls whose figures the probe keeps in the mmap'able array (232 bytes
+     * Slots: threads x syscalls whose figures the probe keeps in the mmap'able array (224 bytes
      * each), the rest in the stats hash, where each call costs a hash lookup more (~25-30 ns,
      * docs/performance.md). A JVM's threads use a dozen syscalls or so each; exited threads give
      * theirs back.
