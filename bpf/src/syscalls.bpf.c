@@ -7,11 +7,14 @@
  * raw_syscalls' sys_enter and sys_exit run for every syscall on the machine, so the first thing
  * each program does is the cheapest test that can reject another process: the tgid of `current`
  * against the configured one. For this process, entry stores the syscall and the time in the
- * thread's task storage; exit takes them, and adds the call to the thread's entry for that
- * syscall. Nothing is left behind by a call that never returns (exit, exit_group, a successful
- * execve) or a thread that dies: task storage is freed with its task, and a thread's exit marks its
- * entry in `threads`, after which the agent reads its figures once more and deletes them. A reused
- * tid is another thread: keys hold the task's creation time.
+ * thread's task storage; exit takes them, and adds the call to the thread's figures for that
+ * syscall: in the slot of the `slots` array that the thread's task storage names for it, else in
+ * the `stats` hash (a hash lookup cost ~25-30 ns more per call than the slot, performance.md).
+ * Nothing is left behind by a call that never returns (exit, exit_group, a successful execve) or a
+ * thread that dies: task storage is freed with its task, and a thread's exit moves its slots'
+ * figures into the hash, gives the slots back and marks its entry in `threads`, after which the
+ * agent reads its figures once more and deletes them. A reused tid is another thread: keys hold
+ * the task's creation time.
  *
  * Every program exists twice: tp_btf (preferred) and raw_tp (fallback); the agent loads one set.
  * Both read `current` only, through bpf_get_current_task_btf.
@@ -31,7 +34,10 @@ char LICENSE[] SEC("license") = "GPL";
 #define ERESTART_RESTARTBLOCK 516
 #define MAX_ERRNO 4095
 
-const volatile struct sys_config config = {};
+/* Slots for a loader that sets only the tgid (the agent sizes the maps and sets all of config). */
+#define DEFAULT_SLOTS 2048
+
+const volatile struct sys_config config = { .slots = DEFAULT_SLOTS };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -49,12 +55,22 @@ static __always_inline void count(__u32 index)
 		__sync_fetch_and_add(c, 1);
 }
 
-/* What a thread is doing: the syscall it is in and since when, and whether it has a `threads` entry. */
+/* A way of a thread's slots: a syscall and the slot holding its figures (syscalls.h). */
+struct sys_way {
+	__u16 nr_plus1; /* 0: no syscall met on this way yet */
+	__u16 slot;     /* SYS_NO_SLOT: the syscall is counted in the hash */
+};
+
+/*
+ * What a thread is doing: the syscall it is in and since when, whether it has a `threads` entry;
+ * and where its figures are.
+ */
 struct sys_inflight {
 	__u64 start_ns;     /* 0: not in a syscall the probe saw enter */
 	__u64 thread_start; /* task->start_time */
 	__u32 nr;
 	__u32 registered;
+	struct sys_way ways[SYS_WAYS];
 };
 
 struct {
@@ -64,6 +80,25 @@ struct {
 	__type(value, struct sys_inflight);
 } inflight SEC(".maps");
 
+/* Figures of threads and syscalls, read by the agent through mmap (syscalls.h, struct sys_stats). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(max_entries, DEFAULT_SLOTS); /* sized by the agent before load, with free_slots and config.slots */
+	__type(key, __u32);
+	__type(value, struct sys_stats);
+} slots SEC(".maps");
+
+/* Slots given back by exited threads, taken again first: the slots in use stay low. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK);
+	__uint(max_entries, DEFAULT_SLOTS);
+	__type(value, __u32);
+} free_slots SEC(".maps");
+
+struct sys_alloc alloc SEC(".data.alloc") = {};
+
+/* Figures that found no slot, and those of exited threads until the agent has read them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
@@ -166,7 +201,7 @@ static __noinline bool register_thread(struct task_struct *t, struct sys_infligh
 	return true;
 }
 
-/* A thread's first call of a syscall: its entry. Out of line, as it happens once per thread and syscall. */
+/* A thread's first call of a syscall without a slot: its hash entry. Out of line, as it happens once per thread and syscall. */
 static __noinline struct sys_stats *new_stats(struct sys_key *key)
 {
 	struct sys_stats zero = {};
@@ -176,6 +211,107 @@ static __noinline struct sys_stats *new_stats(struct sys_key *key)
 		return NULL;
 	}
 	return bpf_map_lookup_elem(&stats, key);
+}
+
+/* The way of a syscall among a thread's SYS_WAYS (a multiplicative hash: the top 5 bits). */
+static __always_inline __u32 way_of(__u32 nr)
+{
+	return ((nr * 2654435761U) >> 27) & (SYS_WAYS - 1);
+}
+
+/*
+ * The first syscall met on a way: a slot, the one given back last, else one never used; or, with
+ * none left, the hash for this syscall from now on. Out of line: once per thread and syscall. The
+ * slot is filled before its owner is written (x86 keeps stores in order; the barrier keeps the
+ * compiler from moving them), so that the agent, reading concurrently, never takes the slot's
+ * figures for the new occupant's before they are.
+ */
+static __noinline struct sys_stats *new_slot(struct sys_inflight *in, struct sys_key *key)
+{
+	struct sys_way *way = &in->ways[way_of(key->nr)];
+	__u32 slot;
+
+	way->nr_plus1 = key->nr + 1;
+	way->slot = SYS_NO_SLOT;
+	if (bpf_map_pop_elem(&free_slots, &slot)) {
+		if (alloc.fresh >= config.slots)
+			return NULL;
+		__u64 fresh = __sync_fetch_and_add(&alloc.fresh, 1);
+
+		if (fresh >= config.slots)
+			return NULL;
+		slot = fresh;
+	}
+	struct sys_stats *s = bpf_map_lookup_elem(&slots, &slot);
+
+	if (!s) {
+		bpf_map_push_elem(&free_slots, &slot, 0); /* (not expected: config.slots is the array's size) */
+		return NULL;
+	}
+	__u64 owner = __sync_fetch_and_add(&alloc.owners, 1) + 1;
+
+	__builtin_memset(s, 0, sizeof(*s));
+	s->tid = key->tid;
+	s->nr = key->nr;
+	s->thread_start = key->thread_start;
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&s->owner = owner;
+	way->slot = slot;
+	return s;
+}
+
+/*
+ * The thread's figures for the syscall: its slot, else its hash entry (made now if need be). A
+ * number beyond 16 bits (no syscall has one; syscall(2) passes any) never gets a way.
+ */
+static __always_inline struct sys_stats *stats_of(struct sys_inflight *in, struct sys_key *key)
+{
+	struct sys_way *way = &in->ways[way_of(key->nr)];
+	struct sys_stats *s = NULL;
+
+	if (key->nr >= SYS_NO_SLOT) {
+		/* the hash */
+	} else if (way->nr_plus1 == key->nr + 1) {
+		if (way->slot != SYS_NO_SLOT) {
+			__u32 slot = way->slot;
+
+			s = bpf_map_lookup_elem(&slots, &slot);
+		}
+	} else if (!way->nr_plus1) {
+		s = new_slot(in, key);
+	}
+	if (s)
+		return s;
+	s = bpf_map_lookup_elem(&stats, key);
+	return s ? s : new_stats(key);
+}
+
+/*
+ * At the thread's exit: each slot's figures into the hash, where the agent reads them once more;
+ * the slot given back (owner cleared first, see new_slot). A later call of the thread (none is
+ * expected) goes to the hash.
+ */
+static __noinline void give_back_slots(struct sys_inflight *in)
+{
+	for (__u32 i = 0; i < SYS_WAYS; i++) {
+		struct sys_way *way = &in->ways[i];
+		__u32 slot = way->slot;
+
+		if (!way->nr_plus1 || slot == SYS_NO_SLOT)
+			continue;
+		way->slot = SYS_NO_SLOT;
+		struct sys_stats *s = bpf_map_lookup_elem(&slots, &slot);
+
+		if (!s)
+			continue;
+		struct sys_key key = { .tid = s->tid, .nr = s->nr, .thread_start = s->thread_start };
+
+		if (bpf_map_update_elem(&stats, &key, s, BPF_NOEXIST))
+			count(SYS_STATS_FULL);
+		*(volatile __u64 *)&s->owner = 0;
+		asm volatile("" ::: "memory");
+		bpf_map_push_elem(&free_slots, &slot, 0);
+	}
 }
 
 static __noinline void count_error(struct sys_key *key, long err)
@@ -222,13 +358,10 @@ static __always_inline int on_exit(long ret)
 	if (!in->registered && !register_thread(t, in))
 		return 0;
 	struct sys_key key = { .tid = t->pid, .nr = in->nr, .thread_start = in->thread_start };
-	struct sys_stats *s = bpf_map_lookup_elem(&stats, &key);
+	struct sys_stats *s = stats_of(in, &key);
 
-	if (!s) {
-		s = new_stats(&key);
-		if (!s)
-			return 0;
-	}
+	if (!s)
+		return 0;
 	__u32 zero = 0;
 	__u64 *now_epoch = bpf_map_lookup_elem(&epoch, &zero);
 	__u32 e = now_epoch ? (__u32)*now_epoch : 0;
@@ -267,7 +400,11 @@ static __always_inline int on_exit(long ret)
 	return 0;
 }
 
-/* Fires in the exiting thread itself: its entry in `threads` is marked for the agent to finish. */
+/*
+ * Fires in the exiting thread itself: its slots' figures go into the hash and its entry in
+ * `threads` is marked for the agent to finish, in that order, so that the agent, which reads
+ * `threads` first, finds the figures of a thread marked exited in the hash.
+ */
 static __always_inline int on_thread_exit(void)
 {
 	if (!own_process())
@@ -277,6 +414,7 @@ static __always_inline int on_thread_exit(void)
 
 	if (!in || !in->registered)
 		return 0;
+	give_back_slots(in);
 	struct sys_thread_key key = { .tid = t->pid, .thread_start = in->thread_start };
 	struct sys_thread *thread = bpf_map_lookup_elem(&threads, &key);
 

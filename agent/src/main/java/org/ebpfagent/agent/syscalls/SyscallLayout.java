@@ -27,6 +27,15 @@ final class SyscallLayout {
     static final Field EPOCH = STATS.u32("epoch");
     static final Field PREV_EPOCH = STATS.u32("prev_epoch");
     static final Field HIST = STATS.bytes("hist", BUCKETS * 4);
+    /** In a slot of the slots array only: whose figures they are (0: a free slot), and the key */
+    static final Field OWNER = STATS.u64("owner");
+    static final Field SLOT_TID = STATS.u32("tid");
+    static final Field SLOT_NR = STATS.u32("nr");
+    static final Field SLOT_THREAD_START = STATS.u64("thread_start");
+
+    /** struct sys_alloc, variable alloc in .data.alloc: slots given out */
+    static final CStruct ALLOC = CStruct.named("sys_alloc");
+    static final Field FRESH = ALLOC.u64("fresh");
 
     /** struct sys_error_key: the errors hash's key (its value is a bare u64 count) */
     static final CStruct ERROR_KEY = CStruct.named("sys_error_key");
@@ -56,6 +65,7 @@ final class SyscallLayout {
     /** struct sys_config, variable config in .rodata */
     static final CStruct CONFIG = CStruct.named("sys_config");
     static final Field TARGET_TGID = CONFIG.u32("target_tgid");
+    static final Field SLOTS = CONFIG.u32("slots");
     static final Field SLOW_NS = CONFIG.u64("slow_ns");
 
     /** enum sys_counter: indexes of the counters array */

@@ -21,8 +21,13 @@ import org.ebpfagent.agent.probe.Flavours;
  * frees them. Each program exists as tp_btf and raw_tp; tp_btf is loaded first, raw_tp if the
  * kernel refuses it.
  *
- * <p>Kernel memory: the hashes are created without preallocation (an entry costs memory only while
- * its thread and syscall exist), the ring buffer is 128 KiB.
+ * <p>A thread's figures per syscall are in a slot of the {@code slots} array, which the agent reads
+ * through mmap, or, for the syscalls that found no slot, and for threads that exited until the
+ * agent has read them, in the {@code stats} hash (see syscalls.bpf.c).
+ *
+ * <p>Kernel memory: the slots are an array of {@link #SLOTS} (about 0.5 MB), the hashes are
+ * created without preallocation (an entry costs memory only while its thread and syscall exist),
+ * the ring buffer is 128 KiB.
  */
 public final class SyscallProbe implements AutoCloseable {
     /**
@@ -40,6 +45,15 @@ public final class SyscallProbe implements AutoCloseable {
      */
     static final int STATS = 65536;
     static final int MAX_THREADS = 8192;
+    /**
+     * Slots: threads x syscalls whose figures the probe keeps in the mmap'able array (224 bytes
+     * each), the rest in the stats hash, where each call costs a hash lookup more (~25-30 ns,
+     * docs/performance.md). A JVM's threads use a dozen syscalls or so each; exited threads give
+     * theirs back.
+     */
+    static final int SLOTS = 2048;
+    /** SYS_NO_SLOT: slot numbers are 16 bits, this one is reserved. */
+    private static final int MAX_SLOTS = 0xffff;
 
     private final BpfObject object;
     private final List<BpfLink> links;
@@ -52,14 +66,19 @@ public final class SyscallProbe implements AutoCloseable {
     final BpfMap epoch;
     final RingBuffer records;
     final MmapArray counters;
+    final MmapArray slots;
+    /** .data.alloc's struct sys_alloc, read live. */
+    final MmapArray alloc;
+    final StructLayout allocLayout;
     final BpfMap.Layout statsLayout;
     final BpfMap.Layout errorLayout;
     final BpfMap.Layout threadLayout;
     final StructLayout slow;
 
     private SyscallProbe(BpfObject object, List<BpfLink> links, String attachType, long attachedNanos,
-                         RingBuffer records, MmapArray counters, BpfMap.Layout statsLayout, BpfMap.Layout errorLayout,
-                         BpfMap.Layout threadLayout, StructLayout slow) throws BpfException {
+                         RingBuffer records, MmapArray counters, MmapArray slots, MmapArray alloc, StructLayout allocLayout,
+                         BpfMap.Layout statsLayout, BpfMap.Layout errorLayout, BpfMap.Layout threadLayout,
+                         StructLayout slow) throws BpfException {
         this.object = object;
         this.links = links;
         this.attachType = attachType;
@@ -70,6 +89,9 @@ public final class SyscallProbe implements AutoCloseable {
         this.epoch = object.map("epoch");
         this.records = records;
         this.counters = counters;
+        this.slots = slots;
+        this.alloc = alloc;
+        this.allocLayout = allocLayout;
         this.statsLayout = statsLayout;
         this.errorLayout = errorLayout;
         this.threadLayout = threadLayout;
@@ -85,22 +107,39 @@ public final class SyscallProbe implements AutoCloseable {
      * {@code raw_tp}; calls of at least {@code slowNanos} (0: none) are sent as records.
      */
     public static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, String attach) throws BpfException {
-        return Flavours.open(attach, (suffix, attachType) -> open(kernelTgid, maxThreads, slowNanos, suffix, attachType));
+        return open(kernelTgid, maxThreads, slowNanos, attach, SLOTS);
     }
 
-    private static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, String suffix, String attachType)
+    /** As {@link #open(int, int, long, String)}, with {@code slots} slots (0: every figure in the hash; tests). */
+    static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, String attach, int slots)
             throws BpfException {
+        if (slots < 0 || slots >= MAX_SLOTS) {
+            throw new IllegalArgumentException(slots + " slots: 0 to " + (MAX_SLOTS - 1));
+        }
+        return Flavours.open(attach, (suffix, attachType) -> open(kernelTgid, maxThreads, slowNanos, slots, suffix,
+                attachType));
+    }
+
+    private static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, int slots, String suffix,
+                                     String attachType) throws BpfException {
         BpfObject object = BpfResources.open("syscalls");
         List<BpfLink> links = new ArrayList<>();
         RingBuffer ring = null;
         MmapArray counters = null;
+        MmapArray slotArray = null;
+        MmapArray alloc = null;
         try {
             for (String program : object.programNames()) {
                 object.setAutoload(program, program.endsWith("_" + suffix));
             }
             object.map("stats").setMaxEntries(STATS);
             object.map("threads").setMaxEntries(Math.min(maxThreads, MAX_THREADS));
+            // A map cannot have 0 entries: with no slots, config.slots = 0 keeps the one unused.
+            object.map("slots").setMaxEntries(Math.max(1, slots));
+            object.map("free_slots").setMaxEntries(Math.max(1, slots));
             BpfMap.Layout statsLayout = object.map("stats").bind(SyscallLayout.KEY, SyscallLayout.STATS);
+            object.map("slots").bind(CStruct.U32, SyscallLayout.STATS);
+            StructLayout allocLayout = object.map(".data.alloc").bindVariable("alloc", SyscallLayout.ALLOC);
             BpfMap.Layout errorLayout = object.map("errors").bind(SyscallLayout.ERROR_KEY, CStruct.U64);
             BpfMap.Layout threadLayout = object.map("threads").bind(SyscallLayout.THREAD_KEY, SyscallLayout.THREAD);
             StructLayout slow = object.bindStruct(SyscallLayout.SLOW);
@@ -108,14 +147,17 @@ public final class SyscallProbe implements AutoCloseable {
             var config = rodata.initialValue(rodata.bindVariable("config", SyscallLayout.CONFIG));
             config.setU32(SyscallLayout.TARGET_TGID, kernelTgid);
             config.setU64(SyscallLayout.SLOW_NS, slowNanos);
+            config.setU32(SyscallLayout.SLOTS, slots);
             object.load();
             counters = MmapArray.of(object.map("counters"));
+            slotArray = MmapArray.of(object.map("slots"));
+            alloc = MmapArray.of(object.map(".data.alloc"));
             ring = RingBuffer.of(object.map("records"), counters, SyscallLayout.CNT_SLOW_LOST);
             for (String program : PROGRAMS) {
                 links.add(object.attach(program + "_" + suffix));
             }
-            return new SyscallProbe(object, links, attachType, System.nanoTime(), ring, counters, statsLayout,
-                    errorLayout, threadLayout, slow);
+            return new SyscallProbe(object, links, attachType, System.nanoTime(), ring, counters, slotArray, alloc,
+                    allocLayout, statsLayout, errorLayout, threadLayout, slow);
         } catch (BpfException | RuntimeException e) {
             if (ring != null) {
                 ring.close();
@@ -123,9 +165,20 @@ public final class SyscallProbe implements AutoCloseable {
             if (counters != null) {
                 counters.close();
             }
+            if (slotArray != null) {
+                slotArray.close();
+            }
+            if (alloc != null) {
+                alloc.close();
+            }
             Flavours.closeAll(links, object);
             throw e;
         }
+    }
+
+    /** Empties {@code free_slots} and returns the slots it held (tests). */
+    int[] takeFreeSlots() throws BpfException {
+        return object.map("free_slots").popAll();
     }
 
     /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */
@@ -153,5 +206,7 @@ public final class SyscallProbe implements AutoCloseable {
         Flavours.closeAll(links, object);
         records.close();
         counters.close();
+        slots.close();
+        alloc.close();
     }
 }

@@ -32,10 +32,13 @@ import static org.ebpfagent.agent.syscalls.SyscallLayout.*;
  * {@code ebpf.SlowSyscall} spanning the call.
  *
  * <p>A poll: moves the probe's epoch on (the longest call of each entry is then that of the epoch
- * just closed); reads the threads (their names, and which have exited); reads every entry of the
- * stats and errors hashes in batches and reports the differences; drains the ring; and last
- * deletes the entries of threads that had exited before the read began, whose figures are final
- * and now reported. Threads are named through the {@link ThreadRegistry} by the tid the JVM sees
+ * just closed); reads the threads (their names, and which have exited); walks the slots in use
+ * (through mmap, no syscall: a slot is copied between two reads of its owner, and one that changed
+ * meanwhile is left for the next poll); reads every entry of the stats and errors hashes in
+ * batches; reports the differences; drains the ring; and last deletes the entries of threads that
+ * had exited before the read began, whose figures are final and now reported. Figures are
+ * cumulative wherever they are, so an entry read from a slot and later from the hash (where its
+ * thread's exit moves it) is reported once. Threads are named through the {@link ThreadRegistry} by the tid the JVM sees
  * and their creation time. Not thread-safe: the poller calls {@link #poll}.
  */
 public final class SyscallRecorder implements Recorder {
@@ -69,6 +72,12 @@ public final class SyscallRecorder implements Recorder {
     private final StructView statsValue;
     private final StructView errorKey;
     private final StructView record;
+    /** A slot's copy, and the view of it. */
+    private final byte[] slotCopy;
+    private final StructView slotValue;
+    private final long ownerOffset;
+    /** .data.alloc's struct sys_alloc, live. */
+    private final StructView alloc;
     private final StructView goneThreadKey;
     private final StructView goneStatsKey;
     private final StructView goneErrorKey;
@@ -223,6 +232,10 @@ public final class SyscallRecorder implements Recorder {
         this.statsValue = StructView.of(probe.statsLayout.value());
         this.errorKey = StructView.of(probe.errorLayout.key());
         this.record = StructView.of(probe.slow);
+        this.slotCopy = new byte[probe.statsLayout.value().size()];
+        this.slotValue = StructView.over(probe.statsLayout.value(), slotCopy);
+        this.ownerOffset = probe.statsLayout.value().offset(OWNER);
+        this.alloc = probe.alloc.point(0, StructView.of(probe.allocLayout));
         this.goneThreadKey = StructView.of(probe.threadLayout.key());
         this.goneStatsKey = StructView.of(probe.statsLayout.key());
         this.goneErrorKey = StructView.of(probe.errorLayout.key());
@@ -261,12 +274,14 @@ public final class SyscallRecorder implements Recorder {
         long entries0 = threadReader.entries() + statsReader.entries() + errorReader.entries();
         threadReader.read(onThreads);
         readAt = System.nanoTime();
+        int slotsInUse = walkSlots();
         statsReader.read(onStats);
         errorReader.read(onErrors);
         drainRecords();
         forgetExited();
         stats.readCalls += threadReader.calls() + statsReader.calls() + errorReader.calls() - calls0 + 1;
-        stats.entriesRead += threadReader.entries() + statsReader.entries() + errorReader.entries() - entries0;
+        stats.entriesRead += threadReader.entries() + statsReader.entries() + errorReader.entries() - entries0
+                + slotsInUse;
         stats.slowSyscallsLost += probe.counter(CNT_SLOW_LOST);
         stats.syscallEntriesDropped += probe.counter(CNT_STATS_FULL) + probe.counter(CNT_ERRORS_FULL)
                 + probe.counter(CNT_THREADS_FULL);
@@ -326,33 +341,52 @@ public final class SyscallRecorder implements Recorder {
         return threads.get(probeThread.set(tid, start));
     }
 
+    /** The slots given out so far, each in use copied and reported; returns how many were in use. */
+    private int walkSlots() {
+        int walk = (int) Math.min(alloc.u64(FRESH), probe.slots.entries()); // fresh may overshoot the array
+        int inUse = 0;
+        for (int i = 0; i < walk; i++) {
+            if (probe.slots.snapshot(i, ownerOffset, slotCopy) != 0) {
+                inUse++;
+                onEntry(slotValue.u32(SLOT_TID), slotValue.u32(SLOT_NR), slotValue.u64(SLOT_THREAD_START), slotValue,
+                        false);
+            }
+        }
+        return inUse;
+    }
+
     private void onStats(MapBatchReader b) {
         for (int i = 0; i < b.count(); i++) {
             StructView k = b.key(i, statsKey);
-            int tid = k.u32(KEY_TID);
-            int nr = k.u32(KEY_NR);
-            long start = k.u64(KEY_THREAD_START);
-            ThreadInfo t = thread(tid, start);
-            if (t == null) {
-                continue; // registered after the threads were read: next poll
-            }
-            if (waiting(t)) {
-                continue; // its figures are cumulative: reported once it is named
-            }
-            CallState s = calls.get(probeKey.set(tid, nr, start));
-            if (s == null) {
-                s = new CallState(t);
-                s.reportedUntil = Math.max(previousRead, start);
-                calls.put(probeKey.copy(), s);
-            }
-            report(s, nr, b.value(i, statsValue));
-            if (t.exited) {
-                StructView gone = goneStats.add(goneStatsKey);
-                gone.setU32(KEY_TID, tid);
-                gone.setU32(KEY_NR, nr);
-                gone.setU64(KEY_THREAD_START, start);
-                calls.remove(probeKey.set(tid, nr, start));
-            }
+            onEntry(k.u32(KEY_TID), k.u32(KEY_NR), k.u64(KEY_THREAD_START), b.value(i, statsValue), true);
+        }
+    }
+
+    /** One thread and syscall's figures, from a slot or from the hash ({@code inHash}). */
+    private void onEntry(int tid, int nr, long start, StructView value, boolean inHash) {
+        ThreadInfo t = thread(tid, start);
+        if (t == null) {
+            return; // registered after the threads were read: next poll
+        }
+        if (t.exited && !inHash) {
+            return; // (not expected: a thread's exit moves its slots' figures into the hash before it is marked)
+        }
+        if (waiting(t)) {
+            return; // its figures are cumulative: reported once it is named
+        }
+        CallState s = calls.get(probeKey.set(tid, nr, start));
+        if (s == null) {
+            s = new CallState(t);
+            s.reportedUntil = Math.max(previousRead, start);
+            calls.put(probeKey.copy(), s);
+        }
+        report(s, nr, value);
+        if (t.exited) {
+            StructView gone = goneStats.add(goneStatsKey);
+            gone.setU32(KEY_TID, tid);
+            gone.setU32(KEY_NR, nr);
+            gone.setU64(KEY_THREAD_START, start);
+            calls.remove(probeKey.set(tid, nr, start));
         }
     }
 
