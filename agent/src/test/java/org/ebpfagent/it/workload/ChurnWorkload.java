@@ -13,9 +13,10 @@ import java.util.concurrent.locks.LockSupport;
  * Many short-lived threads. On "go" it warms up (a GC and {@code warmup} threads named warmup-N)
  * and prints READY. On the next stdin line it starts {@code threads} threads named churn-0,
  * churn-1, ..., {@code wave} at a time, each doing a little work and exiting, and joins every
- * wave before starting the next. Each thread notes its tid and, as its last act, its own time on
- * CPU from /proc/thread-self/schedstat; each wave is printed as
- * {@code WAVE first=N tid,onCpu=T,C T,C ...} (threads N, N+1, ...). Then it prints
+ * wave before starting the next. Each thread notes its tid and, as its last acts, its own time on
+ * CPU from /proc/thread-self/schedstat and its voluntary switches from /proc/thread-self/status;
+ * each wave is printed as {@code WAVE first=N tid,onCpu,voluntary=T,C,V T,C,V ...} (threads N,
+ * N+1, ...). Then it prints
  * {@code CHURN DONE ran=N} and waits for one more line before exiting with 0.
  *
  * <p>Arguments: threads wave warmup
@@ -49,6 +50,7 @@ public final class ChurnWorkload {
         Thread[] batch = new Thread[wave];
         int[] tids = new int[wave];
         long[] cpu = new long[wave];
+        long[] voluntary = new long[wave];
         for (int started = 0; started < threads; ) {
             int n = Math.min(wave, threads - started);
             for (int i = 0; i < n; i++) {
@@ -60,17 +62,21 @@ public final class ChurnWorkload {
                         x = x * 6364136223846793005L + 1442695040888963407L;
                     }
                     sink += x;
-                    LockSupport.parkNanos(50_000); // blocks once: leaves an off-CPU reason behind
+                    // Blocks, as a rule: leaves an off-CPU reason behind. Not always: a thread
+                    // preempted for longer than the timeout before it sleeps finds it expired.
+                    LockSupport.parkNanos(50_000);
                     ran.incrementAndGet();
+                    voluntary[slot] = selfVoluntarySwitches();
                     cpu[slot] = selfOnCpu();
                 }, "churn-" + (started + i));
                 batch[i].start();
             }
-            StringBuilder line = new StringBuilder("WAVE first=").append(started).append(" tid,onCpu=");
+            StringBuilder line = new StringBuilder("WAVE first=").append(started).append(" tid,onCpu,voluntary=");
             for (int i = 0; i < n; i++) {
                 batch[i].join();
                 batch[i] = null;
-                line.append(i == 0 ? "" : " ").append(tids[i]).append(',').append(cpu[i]);
+                line.append(i == 0 ? "" : " ").append(tids[i]).append(',').append(cpu[i]).append(',')
+                        .append(voluntary[i]);
             }
             System.out.println(line);
             started += n;
@@ -86,6 +92,20 @@ public final class ChurnWorkload {
         try {
             String s = Files.readString(Path.of("/proc/thread-self/schedstat"));
             return Long.parseLong(s.substring(0, s.indexOf(' ')));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The calling thread's voluntary context switches so far, from /proc/thread-self/status. */
+    static long selfVoluntarySwitches() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/thread-self/status"))) {
+                if (line.startsWith("voluntary_ctxt_switches:")) {
+                    return Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
+            }
+            throw new IllegalStateException("no voluntary_ctxt_switches in /proc/thread-self/status");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
