@@ -106,6 +106,25 @@ static __always_inline void FN(catch_up_migrations)(struct thread_sched *s, stru
 }
 
 /*
+ * Time in the current state, never negative. A thread's time stamps come from the run queue clock
+ * of the CPU an event ran on plus an offset that each sync may lower (and exit reads
+ * bpf_ktime_get_ns()): one can come before the state's start by a few microseconds, and an
+ * unsigned difference would wrap (seen: short threads' on-CPU gone at exit, 9,561 of 10,000).
+ */
+static __always_inline __u64 FN(elapsed)(const struct thread_sched *s, __u64 now)
+{
+	return now > s->since_ns ? now - s->since_ns : 0;
+}
+
+/* A new state starts at `now`, or where the last one started if that is later: spans never overlap. */
+static __always_inline void FN(enter)(struct thread_sched *s, __u32 state, __u64 now)
+{
+	s->state = state;
+	if (now > s->since_ns)
+		s->since_ns = now;
+}
+
+/*
  * Adds the CPU time the kernel charged the task since the probe last looked, at most the time
  * since since_ns: a thread met while it ran on another CPU (a wakeup racing its sleep) had a
  * runtime charged only up to that CPU's last tick, and the rest, from before the probe met it,
@@ -115,7 +134,7 @@ static __always_inline __u64 FN(catch_up_on_cpu)(struct thread_sched *s, struct 
 {
 	__u64 exec = RD(t, se.sum_exec_runtime);
 	__u64 ran = exec - s->exec_seen;
-	__u64 since = now > s->since_ns ? now - s->since_ns : 0;
+	__u64 since = FN(elapsed)(s, now);
 
 	if (ran > since)
 		ran = since;
@@ -203,14 +222,16 @@ static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, _
  */
 static __always_inline void FN(close_unseen_wait)(struct thread_sched *s, __u32 tid, __u64 now, __u64 ran)
 {
-	if (now - s->since_ns <= ran)
+	__u64 span = FN(elapsed)(s, now);
+
+	if (span <= ran)
 		return;
 	if (s->state == TS_RUNNING) /* its switch-in was seen: what the kernel did not charge was stolen */
-		s->stolen_ns += now - s->since_ns - ran;
+		s->stolen_ns += span - ran;
 	else if (s->state == TS_RUNNABLE)
-		s->runq_wait_ns += now - s->since_ns - ran;
+		s->runq_wait_ns += span - ran;
 	else if (s->state == TS_OFF_CPU)
-		FN(add_off_cpu)(s, tid, now - s->since_ns - ran);
+		FN(add_off_cpu)(s, tid, span - ran);
 }
 
 #if SLOTS
@@ -442,8 +463,7 @@ static __always_inline void FN(switch_out)(struct task_struct *prev, bool preemp
 								  : OFF_OTHER;
 		s->off_index = FN(reason_index)(s, s->off_syscall, s->off_kind);
 	}
-	s->state = runnable ? TS_RUNNABLE : TS_OFF_CPU;
-	s->since_ns = now;
+	FN(enter)(s, runnable ? TS_RUNNABLE : TS_OFF_CPU, now);
 	FN(end_write)(s);
 }
 
@@ -455,12 +475,11 @@ static __always_inline void FN(switch_in)(struct task_struct *next, __u64 now)
 		return;
 	FN(begin_write)(s);
 	if (s->state == TS_RUNNABLE)
-		s->runq_wait_ns += now - s->since_ns;
+		s->runq_wait_ns += FN(elapsed)(s, now);
 	else if (s->state == TS_OFF_CPU) /* its wakeup was not seen: the wait cannot be split */
-		FN(add_off_cpu)(s, RD(next, pid), now - s->since_ns);
+		FN(add_off_cpu)(s, RD(next, pid), FN(elapsed)(s, now));
 	FN(catch_up_on_cpu)(s, next, ~0ULL); /* nothing, unless a switch-out was missed */
-	s->state = TS_RUNNING;
-	s->since_ns = now;
+	FN(enter)(s, TS_RUNNING, now);
 	FN(end_write)(s);
 }
 
@@ -498,7 +517,7 @@ static __always_inline int FN(on_wakeup)(struct task_struct *p)
 		return 0;
 	FN(begin_write)(s);
 	if (s->state == TS_OFF_CPU) {
-		FN(add_off_cpu)(s, RD(p, pid), now - s->since_ns);
+		FN(add_off_cpu)(s, RD(p, pid), FN(elapsed)(s, now));
 		s->state = TS_RUNNABLE;
 	} else {
 		/*
@@ -509,7 +528,7 @@ static __always_inline int FN(on_wakeup)(struct task_struct *p)
 		 */
 		s->state = FN(on_a_cpu)(p) ? TS_RUNNING : TS_RUNNABLE;
 	}
-	s->since_ns = now;
+	FN(enter)(s, s->state, now);
 	FN(end_write)(s);
 	return 0;
 }
@@ -576,13 +595,13 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 	 * was stolen of it), not all stolen.
 	 */
 	__u64 ran = FN(catch_up_on_cpu)(s, p, now);
+	__u64 span = FN(elapsed)(s, now);
 
-	if (s->state == TS_RUNNING && now - s->since_ns > ran)
-		s->on_cpu_ns += now - s->since_ns - ran;
+	if (s->state == TS_RUNNING && span > ran)
+		s->on_cpu_ns += span - ran;
 	else
 		FN(close_unseen_wait)(s, tid, now, ran);
-	s->state = TS_RUNNING;
-	s->since_ns = now;
+	FN(enter)(s, TS_RUNNING, now);
 	bpf_probe_read_kernel(s->comm, sizeof(s->comm), &p->comm);
 	FN(catch_up_migrations)(s, p);
 	FN(end_write)(s);
