@@ -175,18 +175,10 @@ class JmcIT {
         IResult r = evaluate(new CpuStarvationRule(), items);
         assertEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
 
-        // The oracle, from jdk.jfr.consumer: the threads judged (ready to run for at least the
-        // minimum demand, 5% of the events' span) and over the 10% limit, most time lost first.
-        double minDemand = CpuStarvationRule.MIN_DEMAND.getDefaultValue().doubleValueIn(UnitLookup.PERCENT_UNITY);
+        // The oracle, from jdk.jfr.consumer: the threads judged and those over the limit.
         double limit = CpuStarvationRule.WAIT_SHARE_LIMIT.getDefaultValue().doubleValueIn(UnitLookup.PERCENT_UNITY);
-        List<RecordedEvent> events = Recordings.events(contended.file(), EbpfEvents.THREAD_SCHEDULING);
-        Instant first = events.stream().map(RecordedEvent::getStartTime).min(Comparator.naturalOrder()).orElseThrow();
-        Instant last = events.stream().map(RecordedEvent::getEndTime).max(Comparator.naturalOrder()).orElseThrow();
-        long window = Duration.between(first, last).toNanos();
-        List<Oracle> judged = oracle(contended.file()).stream().filter(o -> o.onCpu + o.runQueueWait >= minDemand * window)
-                .sorted(Comparator.comparingDouble(Oracle::share).reversed()).toList();
-        List<Oracle> over = judged.stream().filter(o -> o.share() > limit)
-                .sorted(Comparator.comparingLong(Oracle::runQueueWait).reversed()).toList();
+        List<Oracle> judged = judged(contended.file());
+        List<Oracle> over = over(judged);
         Oracle worst = over.get(0);
         assertEquals(worst.name + " [" + worst.tid + "]", r.getResult(CpuStarvationRule.WORST_THREAD));
         assertTrue(worst.name.startsWith("spinner-") || worst.name.startsWith("hog-"), "most time lost: " + worst.name);
@@ -204,12 +196,46 @@ class JmcIT {
         }
     }
 
-    /** The run is shielded from other processes' load (CrowdRun): its CPUs to spare are its own. */
+    /**
+     * The run is shielded from other processes' load (CrowdRun): its CPUs to spare are its own, and
+     * no spinner waits past the limit. The JVM's own threads may (a JIT compiler thread queued
+     * behind the spinner and the other compiler on two CPUs: 24% in one run); the rule must then
+     * say so, and name the right one: its verdict is held to the recording's sums.
+     */
     @Test
     void aSpinnerWithCpusToSpareIsNotStarved() throws Exception {
         IResult r = evaluate(new CpuStarvationRule(), JfrLoaderToolkit.loadEvents(uncontended.file().toFile()));
-        assertNotEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
-        assertTrue(r.getSeverity() == Severity.OK || r.getSeverity() == Severity.INFO, r.getSeverity().toString());
+        List<Oracle> judged = judged(uncontended.file());
+        List<Oracle> over = over(judged);
+        List<Oracle> spinners = judged.stream().filter(o -> o.name.startsWith("spinner-")).toList();
+        assertEquals(Math.max(1, CPUS - 1), spinners.size(), judged.toString());
+        assertTrue(spinners.stream().noneMatch(over::contains), "spinners with a CPU to spare over the limit: " + over);
+        if (over.isEmpty()) {
+            assertTrue(r.getSeverity() == Severity.OK || r.getSeverity() == Severity.INFO, r.getSummary());
+        } else {
+            assertEquals(Severity.WARNING, r.getSeverity(), r.getSummary());
+            Oracle worst = over.get(0);
+            assertEquals(worst.name + " [" + worst.tid + "]", r.getResult(CpuStarvationRule.WORST_THREAD));
+            System.out.println("uncontended run, over the limit (JVM threads, not the spinners): " + over);
+        }
+    }
+
+    /** The threads the rule judges: ready to run for at least its minimum demand of the events' span. */
+    private static List<Oracle> judged(Path recording) throws Exception {
+        double minDemand = CpuStarvationRule.MIN_DEMAND.getDefaultValue().doubleValueIn(UnitLookup.PERCENT_UNITY);
+        List<RecordedEvent> events = Recordings.events(recording, EbpfEvents.THREAD_SCHEDULING);
+        Instant first = events.stream().map(RecordedEvent::getStartTime).min(Comparator.naturalOrder()).orElseThrow();
+        Instant last = events.stream().map(RecordedEvent::getEndTime).max(Comparator.naturalOrder()).orElseThrow();
+        long window = Duration.between(first, last).toNanos();
+        return oracle(recording).stream().filter(o -> o.onCpu + o.runQueueWait >= minDemand * window)
+                .sorted(Comparator.comparingDouble(Oracle::share).reversed()).toList();
+    }
+
+    /** Of the judged threads, those over the rule's limit, most time lost first. */
+    private static List<Oracle> over(List<Oracle> judged) {
+        double limit = CpuStarvationRule.WAIT_SHARE_LIMIT.getDefaultValue().doubleValueIn(UnitLookup.PERCENT_UNITY);
+        return judged.stream().filter(o -> o.share() > limit)
+                .sorted(Comparator.comparingLong(Oracle::runQueueWait).reversed()).toList();
     }
 
     @Test
