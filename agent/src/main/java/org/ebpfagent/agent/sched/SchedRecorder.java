@@ -307,6 +307,9 @@ public final class SchedRecorder implements Recorder {
         return null;
     }
 
+    /** The off-CPU time the thread's report of this poll carried: its reasons split that. */
+    private long reasonsRoom;
+
     /**
      * Commits, per reason that moved, the difference since the last report (never negative), for
      * the interval of the thread's ebpf.ThreadScheduling report in this poll.
@@ -316,13 +319,17 @@ public final class SchedRecorder implements Recorder {
         if (reasons.currentNs > 0 && reasons.kernelSum() > reasons.liveOffCpu) {
             reasons.currentNs = 0; // the span in progress ended meanwhile: the kernel's totals hold it
         }
+        long room = reasonsRoom;
         for (int r = 0; r < reasons.count; r++) {
             long ns = reasons.kernelNs[r];
             if (reasons.currentNs > 0 && reasons.syscall[r] == reasons.currentSyscall
                     && reasons.kind[r] == reasons.currentKind) {
                 ns += reasons.currentNs;
             }
-            ns = Math.max(ns, reasons.reportedNs[r]);
+            // The reasons split the off-CPU time of the thread's report, no more: what it held
+            // back, they hold back too.
+            ns = Math.max(reasons.reportedNs[r], Math.min(ns, reasons.reportedNs[r] + room));
+            room -= ns - reasons.reportedNs[r];
             long blocks = Math.max(reasons.kernelBlocks[r], reasons.reportedBlocks[r]);
             if (ns == reasons.reportedNs[r] && blocks == reasons.reportedBlocks[r]) {
                 continue;
@@ -452,23 +459,44 @@ public final class SchedRecorder implements Recorder {
      * reported, for the interval from the last report (or from when the kernel first saw the
      * thread) to the moment they were read. Values never go backwards: a counter read while the
      * kernel was updating it may be ahead for one interval and is then caught up with, so the sum
-     * over a recording is exact. Returns whether anything moved: only then can the thread's
-     * reasons have moved, and they are reported for the same interval.
+     * over a recording is exact; the times together never exceed the interval (below). Returns
+     * whether anything moved: only then can the thread's reasons have moved, and they are
+     * reported for the same interval.
      */
     private boolean report(ThreadSlot s, boolean inRecording) {
-        long onCpu = Math.max(s.readOnCpu, s.onCpu);
-        long runQueueWait = Math.max(s.readRunQueueWait, s.runQueueWait);
-        long offCpu = Math.max(s.readOffCpu, s.offCpu);
+        long end = Math.max(s.readAt, s.reportedUntil);
+        // A thread is in one state at a time: its four times together advance by the interval's
+        // length at most. What is due beyond it is held back (the value reported stays lower, so
+        // it is due again at the next report) and reported as soon as an interval has room: when
+        // a state was projected ahead of what the kernel later recorded (a thread read as waiting
+        // since a switch whose successor the probe never saw, though it ran), that state is due
+        // nothing until the kernel's value catches up, and the time goes out once, where it was
+        // read first (without: the same 40 ms reported as run-queue wait, then as on-CPU).
+        // Held from on-CPU first: off-CPU is split into reasons reported beside it.
+        long room = end - s.reportedUntil;
+        long dueOnCpu = Math.min(Math.max(0, s.readOnCpu - s.onCpu), room);
+        room -= dueOnCpu;
+        long dueStolen = Math.min(Math.max(0, s.readStolen - s.stolen), room);
+        room -= dueStolen;
+        long dueRunQueueWait = Math.min(Math.max(0, s.readRunQueueWait - s.runQueueWait), room);
+        room -= dueRunQueueWait;
+        long dueOffCpu = Math.min(Math.max(0, s.readOffCpu - s.offCpu), room);
+        long onCpu = s.onCpu + dueOnCpu;
+        long stolen = s.stolen + dueStolen;
+        long runQueueWait = s.runQueueWait + dueRunQueueWait;
+        long offCpu = s.offCpu + dueOffCpu;
+        reasonsRoom = dueOffCpu;
         long voluntary = Math.max(s.readVoluntary, s.voluntary);
         long involuntary = Math.max(s.readInvoluntary, s.involuntary);
         long migrations = Math.max(s.readMigrations, s.migrations);
-        long stolen = Math.max(s.readStolen, s.stolen);
-        long end = Math.max(s.readAt, s.reportedUntil);
         ThreadScheduling e = schedEvent;
         boolean active = onCpu != s.onCpu || runQueueWait != s.runQueueWait || offCpu != s.offCpu
                 || voluntary != s.voluntary || involuntary != s.involuntary || migrations != s.migrations
                 || stolen != s.stolen;
-        s.intervalStart = s.reportedUntilTicks != 0 ? s.reportedUntilTicks : clock.ticks(s.reportedUntil);
+        // Converted again (JFR's clock did not move at the last mark), the previous end can come
+        // out a nanosecond earlier: an interval never starts before the thread's previous one ended.
+        s.intervalStart = s.reportedUntilTicks != 0 ? s.reportedUntilTicks
+                : Math.max(clock.ticks(s.reportedUntil), s.intervalEnd);
         s.intervalEnd = Math.max(clock.ticks(end), s.intervalStart);
         s.reportedUntil = end;
         s.reportedUntilTicks = clock.running() ? s.intervalEnd : 0;
