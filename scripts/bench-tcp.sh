@@ -11,7 +11,8 @@
 # programs' runs and ns per unit and per run; they stay out of the other figures, as the
 # statistics' two clock reads per program run would weigh on the TCP configurations' throughput.
 # Usage (as root): [WARMUP=s] [BASELINE=rev] [KERNEL_ROUNDS=n] [MODES="connect bulk"] scripts/bench-tcp.sh [rounds] [seconds]
-#   (default 5 rounds of 5 s, each after 5 s of warm-up)
+#   (default 5 rounds of 5 s, each after 20 s of warm-up: the agent polls once a second, and its
+#   code paths are still being compiled after 5 s, which charged the TCP probe a one-time JIT cost)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
@@ -43,7 +44,7 @@ run() { # results round mode config jar probes: one run; appends its figures to 
   local results=$1 round=$2 mode=$3 config=$4 jar=$5 probes=$6 log="$out/run.log"
   java --enable-native-access=ALL-UNNAMED -javaagent:"$jar"=probes=$probes \
     "-XX:StartFlightRecording:settings=jfr-events/src/main/resources/ebpf.jfc,filename=$out/rec.jfr" \
-    -Xlog:jfr+startup=warning -Dbench.progs="$out/progs.json" -cp "$out/classes" TcpBench "$mode" "$seconds" "${WARMUP:-5}" \
+    -Xlog:jfr+startup=warning -Dbench.progs="$out/progs.json" -cp "$out/classes" TcpBench "$mode" "$seconds" "${WARMUP:-20}" \
     >"$log" 2>/dev/null || true
   python3 - "$mode" "$config" "$log" "$out/progs.json" "$round" >>"$results" <<'PY' || true
 import json, sys
