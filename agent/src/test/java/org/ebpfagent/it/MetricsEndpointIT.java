@@ -135,22 +135,15 @@ class MetricsEndpointIT {
         AgentRun.Result r = child.finish(Duration.ofSeconds(60));
         assertEquals(0, r.exitCode(), () -> "exit code; stderr: " + r.stderr());
 
-        List<Instant> polls = Recordings.events(r.recording(), "ebpf.AgentStatistics").stream()
-                .map(RecordedEvent::getEndTime).filter(t -> !t.isBefore(from) && !t.isAfter(to)).sorted().toList();
-        long maxGap = 0;
-        Instant previous = from;
-        for (Instant t : polls) {
-            maxGap = Math.max(maxGap, Duration.between(previous, t).toMillis());
-            previous = t;
-        }
-        maxGap = Math.max(maxGap, Duration.between(previous, to).toMillis());
+        Polls polls = Polls.between(r.recording(), from, to);
+        long maxGap = polls.longestGapMillis();
         long expected = Duration.between(from, to).toMillis() / intervalMillis;
         System.out.printf("polls while %d clients hung: %d in %d ms (every %d ms expected: %d), longest gap %d ms, "
-                + "scrape threads %d%n", hanging.size(), polls.size(), Duration.between(from, to).toMillis(),
+                + "scrape threads %d%n", hanging.size(), polls.count(), Duration.between(from, to).toMillis(),
                 intervalMillis, expected, maxGap, scrapeThreads);
         // A stalled poller would leave the whole window without a poll; a busy machine may delay
         // some: at least a third of the polls, and no gap of half the window.
-        assertTrue(polls.size() >= expected / 3, "polls while clients hung: " + polls.size() + " of " + expected);
+        assertTrue(polls.count() >= expected / 3, "polls while clients hung: " + polls.count() + " of " + expected);
         assertTrue(maxGap < window.toMillis() / 2, "longest gap between polls: " + maxGap + " ms");
     }
 
@@ -169,6 +162,24 @@ class MetricsEndpointIT {
     }
 
     /** Scrapes until the answer holds {@code text}. */
+    /**
+     * The polls the recording shows ending in [from, to] (its ebpf.AgentStatistics events), and the
+     * longest time without one in that window: what a poller stalled by an exporter would show.
+     */
+    record Polls(int count, long longestGapMillis) {
+        static Polls between(Path recording, Instant from, Instant to) throws IOException {
+            List<Instant> ends = Recordings.events(recording, "ebpf.AgentStatistics").stream()
+                    .map(RecordedEvent::getEndTime).filter(t -> !t.isBefore(from) && !t.isAfter(to)).sorted().toList();
+            long gap = 0;
+            Instant previous = from;
+            for (Instant t : ends) {
+                gap = Math.max(gap, Duration.between(previous, t).toMillis());
+                previous = t;
+            }
+            return new Polls(ends.size(), Math.max(gap, Duration.between(previous, to).toMillis()));
+        }
+    }
+
     static String awaitScrape(String url, String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";

@@ -161,20 +161,13 @@ class OtlpFailureIT {
         long spinnerOnCpu = Recordings.events(r.recording(), "ebpf.ThreadScheduling").stream()
                 .filter(e -> "spinner-0".equals(e.getString("threadName"))).mapToLong(e -> e.getLong("onCpu")).sum();
         assertTrue(spinnerOnCpu > 0, "spinner-0's on-CPU time in the recording");
-        List<Instant> polls = Recordings.events(r.recording(), "ebpf.AgentStatistics").stream()
-                .map(RecordedEvent::getEndTime).filter(t -> !t.isBefore(from) && !t.isAfter(to)).sorted().toList();
-        long maxGap = 0;
-        Instant previous = from;
-        for (Instant t : polls) {
-            maxGap = Math.max(maxGap, Duration.between(previous, t).toMillis());
-            previous = t;
-        }
-        maxGap = Math.max(maxGap, Duration.between(previous, to).toMillis());
+        MetricsEndpointIT.Polls polls = MetricsEndpointIT.Polls.between(r.recording(), from, to);
+        long maxGap = polls.longestGapMillis();
         long expected = Duration.between(from, to).toMillis() / INTERVAL_MILLIS;
-        System.out.printf("polls while pushes failed: %d in %d ms (%d expected), longest gap %d ms%n", polls.size(),
+        System.out.printf("polls while pushes failed: %d in %d ms (%d expected), longest gap %d ms%n", polls.count(),
                 Duration.between(from, to).toMillis(), expected, maxGap);
         // A stalled poller would leave the window without a poll; a busy machine may delay some.
-        assertTrue(polls.size() >= expected / 3, "polls while pushes failed: " + polls.size() + " of " + expected);
+        assertTrue(polls.count() >= expected / 3, "polls while pushes failed: " + polls.count() + " of " + expected);
         assertTrue(maxGap < window.toMillis() / 2, "longest gap between polls: " + maxGap + " ms");
         System.out.println(warnings.get(0));
         return warnings.get(0);
