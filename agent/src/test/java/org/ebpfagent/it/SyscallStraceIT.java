@@ -50,6 +50,15 @@ class SyscallStraceIT {
             child.send("mixed");
             String done = child.awaitStdout("MIXED DONE", Duration.ofSeconds(120));
             tid = Long.parseLong(done.substring(done.indexOf("tid=") + 4).trim());
+            // join() returns once the Java thread has terminated; the kernel's thread still runs the
+            // JVM's and libc's teardown (futex, madvise of its stack) after that. strace stays
+            // until the kernel says the thread is gone, so that both see its every call.
+            Path task = Path.of("/proc", String.valueOf(child.pid()), "task", String.valueOf(tid));
+            long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (Files.exists(task)) {
+                assertTrue(System.nanoTime() < gone, "thread " + tid + " still alive 30 s after its join");
+                Thread.sleep(10);
+            }
         } finally {
             if (strace != null) {
                 new ProcessBuilder("kill", "-INT", String.valueOf(strace.pid())).start().waitFor();
