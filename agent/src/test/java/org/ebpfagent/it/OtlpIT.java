@@ -3,7 +3,6 @@ package org.ebpfagent.it;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -31,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>How the two are lined up: each push carries the snapshot of one poll, and its
  * {@code ebpf.agent.polls} says which; the recording has one {@code ebpf.AgentStatistics} per poll
- * from its first on, ended before the snapshot is taken (the push's time). So, as in PrometheusIT,
+ * from its first on, and the polls before it are found from the pushed poll times
+ * ({@link PrometheusIT.Recorded#pollOffset}). So, as in PrometheusIT,
  * the increase of a series between two pushes must equal the events of the polls in between, within
  * what the two boundary polls carried (an event read by the next poll while it ran falls on the
  * other side in the recording): a tolerance derived from the data, series by series.
@@ -296,38 +296,12 @@ class OtlpIT {
     }
 
     private static void compareWithTheRecording(List<OtlpPush> pushes, PrometheusIT.Recorded rec) {
-        // Polls before the recording's first: a push's poll number minus the polls the recording shows
-        // ended by the push's time. A push is taken right after its poll's ebpf.AgentStatistics
-        // ends, less than a millisecond after it, while JFR's timestamps and the push's wall clock
-        // may disagree by more (NTP slews the wall clock, not JFR's): the poll a push belongs to is
-        // the one whose end is nearest to it, not the last one ended before it.
-        Map<Long, Integer> votes = new HashMap<>();
-        long[] skews = new long[pushes.size()];
-        int skewed = 0;
+        // Polls before the recording's first, from the pushed poll counts and poll times.
+        List<PrometheusIT.PollCount> seen = new ArrayList<>();
         for (OtlpPush p : pushes) {
-            Instant at = p.at();
-            int nearest = -1;
-            long best = Long.MAX_VALUE;
-            for (int i = 0; i < rec.pollEnds.length; i++) {
-                long d = Math.abs(Duration.between(rec.pollEnds[i], at).toNanos());
-                if (d < best) {
-                    best = d;
-                    nearest = i;
-                }
-            }
-            if (nearest >= 0) {
-                votes.merge(p.polls() - (nearest + 1), 1, Integer::sum);
-                skews[skewed++] = Duration.between(rec.pollEnds[nearest], at).toNanos();
-            }
+            seen.add(new PrometheusIT.PollCount(p.polls(), p.values().get("ebpf_agent_poll_time_seconds_total{}")));
         }
-        long[] sorted = java.util.Arrays.copyOf(skews, skewed);
-        java.util.Arrays.sort(sorted);
-        System.out.printf("push time minus its poll's end in the recording: median %d us, from %d to %d us%n",
-                sorted[sorted.length / 2] / 1000, sorted[0] / 1000, sorted[sorted.length - 1] / 1000);
-        var best = votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
-        int total = votes.values().stream().mapToInt(Integer::intValue).sum();
-        assertTrue(best.getValue() * 10 >= total * 8, "pushes disagree about the polls before the recording: " + votes);
-        int offset = Math.toIntExact(best.getKey());
+        int offset = rec.pollOffset(seen);
 
         // The first push whose polls all began inside the recording, and the last push of a poll the
         // recording holds: the JVM's exit may come after JFR's last chunk, and a push with it.
@@ -336,7 +310,7 @@ class OtlpIT {
         OtlpPush last = pushes.stream().filter(p -> p.polls() <= lastRecorded).reduce((a, b) -> b).orElseThrow();
         int p1 = Math.toIntExact(first.polls());
         int p2 = Math.toIntExact(last.polls());
-        System.out.printf("polls before the recording %d (votes %s), in it %d, compared polls %d..%d%n", offset, votes,
+        System.out.printf("polls before the recording %d, in it %d, compared polls %d..%d%n", offset,
                 rec.pollEnds.length, p1 + 1, p2);
         // Every family must move over the compared polls (checked below); a few polls are enough for
         // that in this app. On a machine busy enough, the first push (it loads the SDK) took 15 s

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * the recording's events.
  *
  * <p>How the two are lined up: a scrape returns the snapshot published by the last poll before
- * it, and {@code ebpf_agent_polls_total} says which poll that was. The recording has one
+ * it, and {@code ebpf_agent_polls_total} says which poll that was ({@link Recorded#pollOffset}
+ * finds the polls made before the recording from the poll times). The recording has one
  * {@code ebpf.AgentStatistics} per poll (from the first poll inside the recording on) and each
  * poll's other events end before its statistics event does; so the figures of polls N1+1..N2 are
  * the events that end between the statistics events of polls N1 and N2. The increase of each
@@ -98,7 +100,14 @@ class PrometheusIT {
 
         Recorded rec = new Recorded(result.recording());
         TreeMap<Long, Double> polls = stored.get("ebpf_agent_polls_total{}");
-        int offset = rec.pollOffset(polls);
+        TreeMap<Long, Double> pollTime = stored.get("ebpf_agent_poll_time_seconds_total{}");
+        List<PollCount> seen = new ArrayList<>();
+        for (var e : polls.entrySet()) {
+            if (pollTime.containsKey(e.getKey())) {
+                seen.add(new PollCount(Math.round(e.getValue()), value(pollTime, e.getKey(), true)));
+            }
+        }
+        int offset = rec.pollOffset(seen);
         // The first scrape whose poll's intervals all began inside the recording, and the last.
         long first = -1;
         for (var e : polls.entrySet()) {
@@ -218,39 +227,62 @@ class PrometheusIT {
     }
 
     /** The recording's events, placed in the polls that reported them. */
+    /** What an exporter said at one scrape or push: the polls made so far, and their time in all (ns). */
+    record PollCount(long polls, long pollNanos) {}
+
     static final class Recorded {
         final List<RecordedEvent> events;
         /** End of each ebpf.AgentStatistics event, in order: the end of each poll inside the recording. */
         final Instant[] pollEnds;
+        /** Each poll's pollTime (ns), in the same order. */
+        final long[] pollTimes;
 
         Recorded(Path file) throws IOException {
             events = RecordingFile.readAllEvents(file).stream()
                     .filter(e -> e.getEventType().getName().startsWith("ebpf.")).toList();
-            pollEnds = events.stream().filter(e -> e.getEventType().getName().equals("ebpf.AgentStatistics"))
-                    .map(RecordedEvent::getEndTime).sorted().toArray(Instant[]::new);
+            List<RecordedEvent> statistics = events.stream()
+                    .filter(e -> e.getEventType().getName().equals("ebpf.AgentStatistics"))
+                    .sorted(java.util.Comparator.comparing(RecordedEvent::getEndTime)).toList();
+            pollEnds = statistics.stream().map(RecordedEvent::getEndTime).toArray(Instant[]::new);
+            pollTimes = statistics.stream().mapToLong(e -> e.getLong("pollTime")).toArray();
         }
 
         /**
-         * Polls made before the recording's first: at each scrape, the polls Prometheus read minus
-         * the polls the recording shows ended before the scrape. Most scrapes agree; one that
-         * came while a poll was publishing may be one off.
+         * Polls made before the recording's first, from the figures rather than from time: an
+         * exporter says at each scrape or push how many polls were made (ebpf_agent_polls_total)
+         * and how long they took in all (ebpf_agent_poll_time_seconds_total), and the recording
+         * has each poll's pollTime. The offset is the one under which every two of those inside
+         * the recording differ by exactly the poll time of the polls between them (to 1 us, the
+         * rounding of seconds as a double). Times cannot do it: a scrape starts before it reads the
+         * snapshot, a snapshot is published after its poll's statistics event ends, and JFR's
+         * timestamps and the wall clock disagree by more than that (NTP slews the one, not the other).
          */
-        int pollOffset(TreeMap<Long, Double> polls) {
-            Map<Integer, Integer> votes = new HashMap<>();
-            for (var e : polls.entrySet()) {
-                Instant at = Instant.ofEpochMilli(e.getKey());
-                int ended = 0;
-                while (ended < pollEnds.length && pollEnds[ended].isBefore(at)) {
-                    ended++;
+        int pollOffset(List<PollCount> seen) {
+            TreeMap<Long, Long> byPolls = new TreeMap<>();
+            seen.forEach(c -> byPolls.putIfAbsent(c.polls(), c.pollNanos()));
+            List<Integer> matching = new ArrayList<>();
+            for (int o = 0; o <= byPolls.lastKey(); o++) {
+                long previous = -1;
+                int pairs = 0;
+                boolean agree = true;
+                for (var c : byPolls.subMap((long) o + 1, true, (long) o + pollTimes.length, true).entrySet()) {
+                    if (previous >= 0) {
+                        long want = 0;
+                        for (long n = previous + 1; n <= c.getKey(); n++) {
+                            want += pollTimes[(int) (n - o - 1)];
+                        }
+                        agree &= Math.abs(c.getValue() - byPolls.get(previous) - want) <= 1_000;
+                        pairs++;
+                    }
+                    previous = c.getKey();
                 }
-                if (e.getValue() > 0 && ended > 0) {
-                    votes.merge((int) Math.round(e.getValue()) - ended, 1, Integer::sum);
+                if (agree && pairs >= 3) {
+                    matching.add(o);
                 }
             }
-            var best = votes.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow();
-            int total = votes.values().stream().mapToInt(Integer::intValue).sum();
-            assertTrue(best.getValue() * 10 >= total * 8, "scrapes disagree about the polls before the recording: " + votes);
-            return best.getKey();
+            assertEquals(1, matching.size(), "offsets under which the exported poll times match the recording's "
+                    + "(polls before the recording): " + matching + "; exported " + byPolls);
+            return matching.get(0);
         }
 
         /** The poll (numbered as ebpf_agent_polls_total counts) whose statistics event is the first to end at or after {@code end}. */
