@@ -306,7 +306,7 @@ class OtlpIT {
         // The first push whose polls all began inside the recording, and the last push of a poll the
         // recording holds: the JVM's exit may come after JFR's last chunk, and a push with it.
         int lastRecorded = offset + rec.pollEnds.length;
-        OtlpPush first = pushes.stream().filter(p -> p.polls() >= offset + 2).findFirst().orElseThrow();
+        OtlpPush first = pushes.stream().filter(p -> p.polls() >= offset + PrometheusIT.FIRST_COMPARED_POLL).findFirst().orElseThrow();
         OtlpPush last = pushes.stream().filter(p -> p.polls() <= lastRecorded).reduce((a, b) -> b).orElseThrow();
         int p1 = Math.toIntExact(first.polls());
         int p2 = Math.toIntExact(last.polls());
