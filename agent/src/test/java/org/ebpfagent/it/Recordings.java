@@ -22,6 +22,8 @@ public final class Recordings {
         public String javaThreadName;
         public long onCpu;
         public long runQueueWait;
+        /** The part of the time running that the hypervisor gave to another guest (steal). */
+        public long stolen;
         public long offCpu;
         public long voluntary;
         public long involuntary;
@@ -30,8 +32,8 @@ public final class Recordings {
 
         @Override
         public String toString() {
-            return String.format("tid %d %s (java %s): onCpu %.2f ms, runq %.2f ms, off %.2f ms, vol %d, invol %d, migr %d, %d events",
-                    tid, threadName, javaThreadName, onCpu / 1e6, runQueueWait / 1e6, offCpu / 1e6,
+            return String.format("tid %d %s (java %s): onCpu %.2f ms, runq %.2f ms, stolen %.2f ms, off %.2f ms, vol %d, invol %d, migr %d, %d events",
+                    tid, threadName, javaThreadName, onCpu / 1e6, runQueueWait / 1e6, stolen / 1e6, offCpu / 1e6,
                     voluntary, involuntary, migrations, events);
         }
     }
@@ -59,6 +61,7 @@ public final class Recordings {
             }
             t.onCpu += e.getLong("onCpu");
             t.runQueueWait += e.getLong("runQueueWait");
+            t.stolen += e.getLong("stolen");
             t.offCpu += e.getLong("offCpu");
             t.voluntary += e.getLong("voluntarySwitches");
             t.involuntary += e.getLong("involuntarySwitches");

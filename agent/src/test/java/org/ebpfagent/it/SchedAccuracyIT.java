@@ -166,10 +166,13 @@ class SchedAccuracyIT {
         for (Truth t : truths) {
             if (t.name().startsWith("spinner-")) {
                 Totals a = totals(t);
-                long runnable = a.onCpu + a.runQueueWait;
+                // Running or waiting to run the whole spin; of the running, the hypervisor may have
+                // taken part (steal: the kernel's own schedstat showed 1934 ms of on-CPU and run
+                // queue in a 2000 ms spin, the agent the same, the rest stolen).
+                long runnable = a.onCpu + a.stolen + a.runQueueWait;
                 long life = lives.get(t.name());
                 assertTrue(runnable >= 1_940_000_000L && runnable <= life + 1_000_000,
-                        t.name() + " on-CPU + run-queue wait = " + runnable / 1e6 + " ms, spun for 2000 ms, lived "
+                        t.name() + " on-CPU + stolen + run-queue wait = " + runnable / 1e6 + " ms, spun for 2000 ms, lived "
                                 + life / 1e6 + " ms up to its park");
             }
         }
