@@ -75,9 +75,15 @@ struct sched_entity {
 	__u64 nr_migrations;    /* moves to another CPU, counted by set_task_cpu() */
 };
 
+/* CONFIG_SCHED_INFO (what /proc/PID/task/TID/schedstat reads) */
+struct sched_info {
+	unsigned long long last_arrival; /* rq_clock() at the task's last switch-in */
+};
+
 struct task_struct {
 	struct thread_info thread_info;
 	struct sched_entity se;
+	struct sched_info sched_info;
 	unsigned int cpu;
 	int on_cpu;           /* CONFIG_SMP: the task is running on a CPU, or being switched */
 	unsigned int __state; /* 5.14+; older kernels call it state, see task_struct___pre514 */

@@ -137,6 +137,7 @@ struct sched_counters {
 	__u64 threads_full; /* an event of a thread that got no entry: no free slot, and the hash full or out of memory */
 	__u64 exits_full;   /* an exiting thread found the exited map full */
 	__u64 reasons_full; /* an off-CPU span found the off_cpu map full */
+	__u64 switch_ins_unseen; /* a thread's switch-in fired no program; its time was repaired from the kernel's stamp of it */
 };
 
 #endif

@@ -119,6 +119,7 @@ final class Poller {
         s.exitsDropped = stats.exitsDropped;
         s.reasonsDropped = stats.reasonsDropped;
         s.probeMisses = stats.probeMisses;
+        s.switchInsUnseen = stats.switchInsUnseen;
         s.recordsLost = stats.recordsLost;
         s.connectionsDropped = stats.connectionsDropped;
         s.slowSyscallsLost = stats.slowSyscallsLost;

@@ -49,8 +49,9 @@ class TcpIT {
             }
             child.awaitStdout("DONE", Duration.ofSeconds(120));
         }
-        // No connection is open any more (the servers' last closes are done): the probe's per-connection
-        // map must be empty, and its per-thread map hold at most the live threads.
+        // No connection is open any more, by `ss` (the workload waited for the servers' last closes):
+        // the probe's per-connection map must be empty, and its per-thread map hold at most the live threads.
+        assertEquals("OPEN []", child.awaitStdout("OPEN ", Duration.ofSeconds(1)), "the kernel's open sockets of the workload");
         long pid = child.pid();
         Map<String, Integer> entries = new HashMap<>();
         List<ChildMaps.BpfMapInfo> maps = ChildMaps.of(pid);

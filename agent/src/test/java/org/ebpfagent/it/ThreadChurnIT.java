@@ -262,7 +262,8 @@ class ThreadChurnIT {
         long entries = statistics.stream().mapToLong(e -> e.getLong("entriesRead")).sum();
         System.out.println("AgentStatistics: " + statistics.size() + " polls, entries read " + entries + "; last: threadsDropped "
                 + last.getLong("threadsDropped") + ", exitsDropped " + last.getLong("exitsDropped")
-                + (last.hasField("probeMisses") ? ", probeMisses " + last.getLong("probeMisses") : ""));
+                + (last.hasField("probeMisses") ? ", probeMisses " + last.getLong("probeMisses") : "")
+                + ", switch-ins unseen (repaired) " + last.getLong("switchInsUnseen"));
         assertEquals(0, last.getLong("threadsDropped"), "threadsDropped");
         assertEquals(0, last.getLong("exitsDropped"), "exitsDropped");
         if (last.hasField("probeMisses")) {

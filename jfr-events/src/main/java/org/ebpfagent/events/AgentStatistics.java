@@ -64,6 +64,12 @@ public final class AgentStatistics extends Event {
             + "(recursion misses, cumulative)")
     public long probeMisses;
 
+    @Label("Switch-Ins Unseen")
+    @Description("Switch-ins of this process's threads for which the kernel ran no sched_switch program "
+            + "(cumulative); their time was split by the kernel's own stamp of the switch-in (sched_info), "
+            + "so nothing is lost, but a steady rise says the tracepoint is unreliable on this kernel")
+    public long switchInsUnseen;
+
     @Label("Records Lost")
     @Description("Per-connection records (TCP) lost because the probe's ring buffer was full (cumulative)")
     public long recordsLost;

@@ -10,6 +10,7 @@ public final class PollStats {
     public long exitsDropped;
     public long reasonsDropped;
     public long probeMisses;
+    public long switchInsUnseen;
     public long recordsLost;
     public long connectionsDropped;
     public long slowSyscallsLost;
@@ -24,6 +25,7 @@ public final class PollStats {
         exitsDropped = 0;
         reasonsDropped = 0;
         probeMisses = 0;
+        switchInsUnseen = 0;
         recordsLost = 0;
         connectionsDropped = 0;
         slowSyscallsLost = 0;

@@ -165,6 +165,7 @@ public final class SchedRecorder implements Recorder {
             stats.threadsDropped += counted.u64(THREADS_FULL);
             stats.exitsDropped += counted.u64(EXITS_FULL);
             stats.reasonsDropped += counted.u64(REASONS_FULL);
+            stats.switchInsUnseen += counted.u64(SWITCH_INS_UNSEEN);
         }
 
         for (int i = 0; i < probe.programs.size(); i++) {

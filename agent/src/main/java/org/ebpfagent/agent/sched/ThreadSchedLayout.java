@@ -55,6 +55,7 @@ final class ThreadSchedLayout {
     static final Field THREADS_FULL = SCHED_COUNTERS.u64("threads_full");
     static final Field EXITS_FULL = SCHED_COUNTERS.u64("exits_full");
     static final Field REASONS_FULL = SCHED_COUNTERS.u64("reasons_full");
+    static final Field SWITCH_INS_UNSEEN = SCHED_COUNTERS.u64("switch_ins_unseen");
 
     /** struct sched_config, variable config in .rodata */
     static final CStruct SCHED_CONFIG = CStruct.named("sched_config");

@@ -90,8 +90,10 @@ public final class TcpWorkload {
                         + (closed - opened) / 1_000_000 + " " + ss;
             }
         });
+        int[] v6Port = new int[1];
         run("tcp-v6", () -> { // plain IPv6: ::1, not an IPv4-mapped address
             try (ServerSocket v6 = new ServerSocket(0, 16, InetAddress.getByName("::1"))) {
+                v6Port[0] = v6.getLocalPort();
                 Thread.ofPlatform().daemon().name("tcp-v6-server").start(() -> serveQuick(v6));
                 for (int i = 0; i < 10; i++) {
                     new Socket(v6.getInetAddress(), v6.getLocalPort()).close();
@@ -109,7 +111,10 @@ public final class TcpWorkload {
             }
             return "count=" + churn;
         });
-        Thread.sleep(500); // the servers' last closes
+        // The servers close their ends as they get to them (a loaded machine can leave them seconds
+        // behind), and each close frees the client's end in turn: the test looks at the probe's
+        // maps only once the kernel has no connection of these ports open (TIME_WAIT holds no socket).
+        System.out.println("OPEN " + awaitClosed(60_000, quick.getLocalPort(), bulk.getLocalPort(), v6Port[0]));
         System.out.println("DONE");
         System.out.flush();
         stdin.readLine(); // the test looks at the agent's maps from outside first
@@ -171,6 +176,30 @@ public final class TcpWorkload {
                 throw new IOException("end of stream after " + read + " of " + n + " bytes");
             }
             read += r;
+        }
+    }
+
+    /**
+     * Waits until the kernel holds no TCP socket of these ports but listening ones and TIME_WAIT
+     * entries, as `ss` sees them, or the timeout passes; returns the sockets still open.
+     */
+    static List<String> awaitClosed(long timeoutMillis, int... ports) throws IOException, InterruptedException {
+        StringBuilder filter = new StringBuilder("(");
+        for (int port : ports) {
+            filter.append(filter.length() > 1 ? " or " : " ").append("sport = :").append(port).append(" or dport = :").append(port);
+        }
+        filter.append(" )");
+        long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
+        while (true) {
+            Process p = new ProcessBuilder("ss", "-tanH", "state", "connected", "exclude", "time-wait", filter.toString())
+                    .redirectErrorStream(true).start();
+            List<String> open = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+                    .filter(l -> !l.isBlank()).map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+            p.waitFor();
+            if (open.isEmpty() || System.nanoTime() > deadline) {
+                return open;
+            }
+            Thread.sleep(20);
         }
     }
 
