@@ -210,11 +210,11 @@ final class EbpfAgent implements Runnable {
             }
             try {
                 Recorder recorder = unit.open(context);
-                long attachedAfter = JvmStart.millisAgo(recorder.attachedNanos());
+                long attachedAfter = JvmStart.millisAgo(recorder.attachment().nanos());
                 times.step(unit.name() + " probe");
                 recorders.add(recorder);
-                attachedLines.add(unit.name() + " probe attached (" + recorder.attachedPrograms() + " programs, "
-                        + recorder.attachType() + ") to pid " + ProcessHandle.current().pid() + " (kernel tgid "
+                attachedLines.add(unit.name() + " probe attached (" + recorder.attachment().size() + " programs, "
+                        + recorder.attachment().type() + ") to pid " + ProcessHandle.current().pid() + " (kernel tgid "
                         + kernelTgid + "), polling every " + options.interval().toMillis() + " ms, "
                         + attachedAfter + " ms after the JVM started");
             } catch (BpfException | EventClock.Unsupported e) {

@@ -43,7 +43,7 @@ final class Poller {
         this.intervalNanos = interval.toNanos();
         int programs = 0;
         for (Recorder r : recorders) {
-            programs += r.attachedPrograms();
+            programs += r.attachment().size();
         }
         this.probesAttached = programs;
     }

@@ -1,10 +1,6 @@
 package org.ebpfagent.agent.probe;
 
-import java.util.List;
-
 import org.ebpfagent.agent.ffm.BpfException;
-import org.ebpfagent.agent.ffm.BpfLink;
-import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.util.Log;
 
 /**
@@ -56,14 +52,5 @@ public final class Flavours {
                 throw btf;
             }
         }
-    }
-
-    /** Detaches {@code links} in reverse attach order, then closes the object. */
-    public static void closeAll(List<BpfLink> links, BpfObject object) {
-        for (int i = links.size() - 1; i >= 0; i--) {
-            links.get(i).close();
-        }
-        links.clear();
-        object.close();
     }
 }

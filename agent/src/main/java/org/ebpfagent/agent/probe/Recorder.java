@@ -8,14 +8,8 @@ public interface Recorder extends AutoCloseable {
     /** Short name used in logs and options, e.g. {@code sched}. */
     String name();
 
-    /** BPF programs this probe has attached. */
-    int attachedPrograms();
-
-    /** When the probe's last program was attached, on {@link System#nanoTime}'s clock. */
-    long attachedNanos();
-
-    /** Which program flavour the kernel accepted: {@code tp_btf} or {@code raw_tp}. */
-    String attachType();
+    /** The probe's programs as attached: how many, which flavour, when, and their statistics. */
+    Attachment attachment();
 
     /** Reads the probe's maps and commits the events of the interval that ends now. */
     void poll(PollStats stats) throws BpfException;

@@ -1,14 +1,12 @@
 package org.ebpfagent.agent.sched;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.ebpfagent.agent.ffm.BpfException;
-import org.ebpfagent.agent.ffm.BpfLink;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
-import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.StructView;
+import org.ebpfagent.agent.probe.Attachment;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.ebpfagent.agent.probe.Flavours;
 
@@ -43,10 +41,7 @@ public final class SchedProbe implements AutoCloseable {
     public static final int SLOTS = 1024;
 
     private final BpfObject object;
-    private final List<BpfLink> links;
-    private final String attachType;
-    private final long attachedNanos;
-    final List<ProgramInfo> programs = new ArrayList<>();
+    final Attachment attachment;
     /** The live threads' entries beyond the slots (tp_btf), or all of them (raw_tp). */
     final BpfMap threads;
     final BpfMap exited;
@@ -55,20 +50,14 @@ public final class SchedProbe implements AutoCloseable {
     /** Where the members the agent reads are, in this object's structs. */
     final SchedLayouts layouts;
 
-    private SchedProbe(BpfObject object, List<BpfLink> links, String attachType, long attachedNanos,
-            SchedLayouts layouts) throws BpfException {
+    private SchedProbe(BpfObject object, Attachment attachment, SchedLayouts layouts) throws BpfException {
         this.object = object;
         this.layouts = layouts;
-        this.links = links;
-        this.attachType = attachType;
-        this.attachedNanos = attachedNanos;
+        this.attachment = attachment;
         this.threads = object.map("threads");
         this.exited = object.map("exited");
         this.offCpu = object.map("off_cpu");
         this.counters = object.map(".bss");
-        for (BpfLink link : links) {
-            programs.add(object.programInfo(link.program()));
-        }
     }
 
     /** Loads and attaches the probe for the process whose root-namespace tgid is {@code kernelTgid}. */
@@ -95,7 +84,7 @@ public final class SchedProbe implements AutoCloseable {
     private static SchedProbe open(int kernelTgid, int maxThreads, int slots, String suffix, String attachType)
             throws BpfException {
         BpfObject object = BpfResources.open("sched");
-        List<BpfLink> links = new ArrayList<>();
+        Attachment attachment = null;
         try {
             for (String program : object.programNames()) {
                 object.setAutoload(program, program.endsWith("_" + suffix));
@@ -119,12 +108,13 @@ public final class SchedProbe implements AutoCloseable {
             config.setU32(ThreadSchedLayout.CONFIG_SLOTS, useSlots ? slots : 0);
             config.setU32(ThreadSchedLayout.HASH_THREADS, hashThreads);
             object.load();
-            for (String tracepoint : TRACEPOINTS) {
-                links.add(object.attach(tracepoint + "_" + suffix));
-            }
-            return new SchedProbe(object, links, attachType, System.nanoTime(), layouts);
+            attachment = Attachment.attach(object, TRACEPOINTS, suffix, attachType);
+            return new SchedProbe(object, attachment, layouts);
         } catch (BpfException | RuntimeException e) {
-            Flavours.closeAll(links, object);
+            if (attachment != null) {
+                attachment.close();
+            }
+            object.close();
             throw e;
         }
     }
@@ -136,7 +126,7 @@ public final class SchedProbe implements AutoCloseable {
     }
 
     boolean usesSlots() {
-        return attachType.equals("tp_btf");
+        return attachment.type().equals("tp_btf");
     }
 
     /**
@@ -147,23 +137,9 @@ public final class SchedProbe implements AutoCloseable {
         return object.map("free_slots").popAll();
     }
 
-    /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */
-    public String attachType() {
-        return attachType;
-    }
-
-    /** When the last program was attached, on {@link System#nanoTime}'s clock. */
-    public long attachedNanos() {
-        return attachedNanos;
-    }
-
-    public int attachedPrograms() {
-        return links.size();
-    }
-
     @Override
     public void close() {
-        programs.forEach(ProgramInfo::close);
-        Flavours.closeAll(links, object);
+        attachment.close();
+        object.close();
     }
 }

@@ -9,6 +9,7 @@ import org.ebpfagent.agent.ffm.MapValue;
 import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.metrics.Metrics;
+import org.ebpfagent.agent.probe.Attachment;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
@@ -117,18 +118,8 @@ public final class SchedRecorder implements Recorder {
     }
 
     @Override
-    public int attachedPrograms() {
-        return probe.attachedPrograms();
-    }
-
-    @Override
-    public long attachedNanos() {
-        return probe.attachedNanos();
-    }
-
-    @Override
-    public String attachType() {
-        return probe.attachType();
+    public Attachment attachment() {
+        return probe.attachment;
     }
 
     @Override
@@ -168,13 +159,13 @@ public final class SchedRecorder implements Recorder {
             stats.switchInsUnseen += counted.u64(SWITCH_INS_UNSEEN);
         }
 
-        for (int i = 0; i < probe.programs.size(); i++) {
-            ProgramInfo program = probe.programs.get(i);
+        for (int i = 0; i < probe.attachment.programs().size(); i++) {
+            ProgramInfo program = probe.attachment.programs().get(i);
             program.refresh();
             stats.probeMisses += program.recursionMisses();
         }
         stats.readCalls += live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls() - calls
-                + 1 + probe.programs.size();
+                + 1 + probe.attachment.programs().size();
         stats.entriesRead += live.entries() + exits.entries() + reasonReader.entries() - entries;
     }
 

@@ -1,17 +1,15 @@
 package org.ebpfagent.agent.syscalls;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.ebpfagent.agent.ffm.BpfException;
-import org.ebpfagent.agent.ffm.BpfLink;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.MmapArray;
-import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
 import org.ebpfagent.agent.ffm.StructLayout;
+import org.ebpfagent.agent.probe.Attachment;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.ebpfagent.agent.probe.Flavours;
 
@@ -56,10 +54,7 @@ public final class SyscallProbe implements AutoCloseable {
     private static final int MAX_SLOTS = 0xffff;
 
     private final BpfObject object;
-    private final List<BpfLink> links;
-    private final String attachType;
-    private final long attachedNanos;
-    final List<ProgramInfo> programs = new ArrayList<>();
+    final Attachment attachment;
     final BpfMap stats;
     final BpfMap errors;
     final BpfMap threads;
@@ -75,14 +70,12 @@ public final class SyscallProbe implements AutoCloseable {
     final BpfMap.Layout threadLayout;
     final StructLayout slow;
 
-    private SyscallProbe(BpfObject object, List<BpfLink> links, String attachType, long attachedNanos,
+    private SyscallProbe(BpfObject object, Attachment attachment,
                          RingBuffer records, MmapArray counters, MmapArray slots, MmapArray alloc, StructLayout allocLayout,
                          BpfMap.Layout statsLayout, BpfMap.Layout errorLayout, BpfMap.Layout threadLayout,
                          StructLayout slow) throws BpfException {
         this.object = object;
-        this.links = links;
-        this.attachType = attachType;
-        this.attachedNanos = attachedNanos;
+        this.attachment = attachment;
         this.stats = object.map("stats");
         this.errors = object.map("errors");
         this.threads = object.map("threads");
@@ -96,9 +89,6 @@ public final class SyscallProbe implements AutoCloseable {
         this.errorLayout = errorLayout;
         this.threadLayout = threadLayout;
         this.slow = slow;
-        for (BpfLink link : links) {
-            programs.add(object.programInfo(link.program()));
-        }
     }
 
     /**
@@ -123,7 +113,7 @@ public final class SyscallProbe implements AutoCloseable {
     private static SyscallProbe open(int kernelTgid, int maxThreads, long slowNanos, int slots, String suffix,
                                      String attachType) throws BpfException {
         BpfObject object = BpfResources.open("syscalls");
-        List<BpfLink> links = new ArrayList<>();
+        Attachment attachment = null;
         RingBuffer ring = null;
         MmapArray counters = null;
         MmapArray slotArray = null;
@@ -153,10 +143,8 @@ public final class SyscallProbe implements AutoCloseable {
             slotArray = MmapArray.of(object.map("slots"));
             alloc = MmapArray.of(object.map(".data.alloc"));
             ring = RingBuffer.of(object.map("records"), counters, SyscallLayout.CNT_SLOW_LOST);
-            for (String program : PROGRAMS) {
-                links.add(object.attach(program + "_" + suffix));
-            }
-            return new SyscallProbe(object, links, attachType, System.nanoTime(), ring, counters, slotArray, alloc,
+            attachment = Attachment.attach(object, PROGRAMS, suffix, attachType);
+            return new SyscallProbe(object, attachment, ring, counters, slotArray, alloc,
                     allocLayout, statsLayout, errorLayout, threadLayout, slow);
         } catch (BpfException | RuntimeException e) {
             if (ring != null) {
@@ -171,7 +159,10 @@ public final class SyscallProbe implements AutoCloseable {
             if (alloc != null) {
                 alloc.close();
             }
-            Flavours.closeAll(links, object);
+            if (attachment != null) {
+                attachment.close();
+            }
+            object.close();
             throw e;
         }
     }
@@ -181,20 +172,6 @@ public final class SyscallProbe implements AutoCloseable {
         return object.map("free_slots").popAll();
     }
 
-    /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */
-    public String attachType() {
-        return attachType;
-    }
-
-    public int attachedPrograms() {
-        return links.size();
-    }
-
-    /** When the last program was attached, on {@link System#nanoTime}'s clock. */
-    public long attachedNanos() {
-        return attachedNanos;
-    }
-
     /** What the probe could not record, cumulative (SyscallLayout.CNT_*). */
     long counter(int index) {
         return counters.valueLong(index);
@@ -202,8 +179,8 @@ public final class SyscallProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        programs.forEach(ProgramInfo::close);
-        Flavours.closeAll(links, object);
+        attachment.close();
+        object.close();
         records.close();
         counters.close();
         slots.close();

@@ -13,6 +13,7 @@ import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
 import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.metrics.Metrics;
+import org.ebpfagent.agent.probe.Attachment;
 import org.ebpfagent.agent.probe.ErrnoNames;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
@@ -248,18 +249,8 @@ public final class SyscallRecorder implements Recorder {
     }
 
     @Override
-    public int attachedPrograms() {
-        return probe.attachedPrograms();
-    }
-
-    @Override
-    public long attachedNanos() {
-        return probe.attachedNanos();
-    }
-
-    @Override
-    public String attachType() {
-        return probe.attachType();
+    public Attachment attachment() {
+        return probe.attachment;
     }
 
     @Override
@@ -285,7 +276,7 @@ public final class SyscallRecorder implements Recorder {
         stats.slowSyscallsLost += probe.counter(CNT_SLOW_LOST);
         stats.syscallEntriesDropped += probe.counter(CNT_STATS_FULL) + probe.counter(CNT_ERRORS_FULL)
                 + probe.counter(CNT_THREADS_FULL);
-        for (ProgramInfo program : probe.programs) {
+        for (ProgramInfo program : probe.attachment.programs()) {
             program.refresh();
             stats.probeMisses += program.recursionMisses();
         }

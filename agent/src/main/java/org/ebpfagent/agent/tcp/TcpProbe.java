@@ -1,18 +1,16 @@
 package org.ebpfagent.agent.tcp;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import org.ebpfagent.agent.ffm.BpfException;
-import org.ebpfagent.agent.ffm.BpfLink;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.CStruct;
 import org.ebpfagent.agent.ffm.Errno;
 import org.ebpfagent.agent.ffm.MmapArray;
-import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
 import org.ebpfagent.agent.ffm.StructLayout;
+import org.ebpfagent.agent.probe.Attachment;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.ebpfagent.agent.probe.Flavours;
 import org.ebpfagent.agent.util.Log;
@@ -39,10 +37,7 @@ public final class TcpProbe implements AutoCloseable {
             "tcp_receive_reset", "tcp_destroy_sock", "tcp_destroy_sock_again");
 
     private final BpfObject object;
-    private final List<BpfLink> links;
-    private final String attachType;
-    private final long attachedNanos;
-    final List<ProgramInfo> programs = new ArrayList<>();
+    final Attachment attachment;
     final BpfMap conns;
     final BpfMap threads;
     final RingBuffer records;
@@ -52,22 +47,17 @@ public final class TcpProbe implements AutoCloseable {
     final BpfMap.Layout thread;
     final StructLayout threadExit;
 
-    private TcpProbe(BpfObject object, List<BpfLink> links, String attachType, long attachedNanos, RingBuffer records,
+    private TcpProbe(BpfObject object, Attachment attachment, RingBuffer records,
                      MmapArray counters, StructLayout conn, BpfMap.Layout thread, StructLayout threadExit) throws BpfException {
         this.object = object;
         this.conn = conn;
         this.thread = thread;
         this.threadExit = threadExit;
-        this.links = links;
-        this.attachType = attachType;
-        this.attachedNanos = attachedNanos;
+        this.attachment = attachment;
         this.conns = object.map("conns");
         this.threads = object.map("threads");
         this.records = records;
         this.counters = counters;
-        for (BpfLink link : links) {
-            programs.add(object.programInfo(link.program()));
-        }
     }
 
     /**
@@ -81,7 +71,7 @@ public final class TcpProbe implements AutoCloseable {
 
     private static TcpProbe open(int kernelTgid, String suffix, String attachType) throws BpfException {
         BpfObject object = BpfResources.open("tcp");
-        List<BpfLink> links = new ArrayList<>();
+        Attachment attachment = null;
         RingBuffer ring = null;
         MmapArray counters = null;
         try {
@@ -101,10 +91,7 @@ public final class TcpProbe implements AutoCloseable {
             object.load();
             counters = MmapArray.of(object.map("counters"));
             ring = RingBuffer.of(object.map("records"), counters, TcpLayout.CNT_RECORDS_LOST);
-            for (String program : PROGRAMS) {
-                links.add(object.attach(program + "_" + suffix));
-            }
-            long attachedNanos = System.nanoTime();
+            attachment = Attachment.attach(object, PROGRAMS, suffix, attachType);
             // After the attach: a listener opened from now on is the probe's to see.
             try {
                 int found = OpenListeners.register(object.map("listeners"), listener);
@@ -113,7 +100,7 @@ public final class TcpProbe implements AutoCloseable {
                 LOG.info("tcp: listening sockets opened before the attach not found ({}): connections accepted "
                         + "on them are reported as found at their first read or write", e.toString());
             }
-            return new TcpProbe(object, links, attachType, attachedNanos, ring, counters, conn, thread, threadExit);
+            return new TcpProbe(object, attachment, ring, counters, conn, thread, threadExit);
         } catch (BpfException | RuntimeException e) {
             if (ring != null) {
                 ring.close();
@@ -121,23 +108,12 @@ public final class TcpProbe implements AutoCloseable {
             if (counters != null) {
                 counters.close();
             }
-            Flavours.closeAll(links, object);
+            if (attachment != null) {
+                attachment.close();
+            }
+            object.close();
             throw e;
         }
-    }
-
-    /** "tp_btf" or "raw_tp": which program flavour the kernel accepted. */
-    public String attachType() {
-        return attachType;
-    }
-
-    public int attachedPrograms() {
-        return links.size();
-    }
-
-    /** When the last program was attached, on {@link System#nanoTime}'s clock. */
-    public long attachedNanos() {
-        return attachedNanos;
     }
 
     /** Records lost to a full ring, connections and threads that found their map full: cumulative. */
@@ -158,8 +134,8 @@ public final class TcpProbe implements AutoCloseable {
 
     @Override
     public void close() {
-        programs.forEach(ProgramInfo::close);
-        Flavours.closeAll(links, object);
+        attachment.close();
+        object.close();
         records.close();
         counters.close();
     }

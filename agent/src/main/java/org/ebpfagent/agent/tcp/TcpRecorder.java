@@ -8,6 +8,7 @@ import org.ebpfagent.agent.ffm.ProgramInfo;
 import org.ebpfagent.agent.ffm.RingBuffer;
 import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.metrics.Metrics;
+import org.ebpfagent.agent.probe.Attachment;
 import org.ebpfagent.agent.probe.ErrnoNames;
 import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
@@ -137,18 +138,8 @@ public final class TcpRecorder implements Recorder {
     }
 
     @Override
-    public int attachedPrograms() {
-        return probe.attachedPrograms();
-    }
-
-    @Override
-    public long attachedNanos() {
-        return probe.attachedNanos();
-    }
-
-    @Override
-    public String attachType() {
-        return probe.attachType();
+    public Attachment attachment() {
+        return probe.attachment;
     }
 
     @Override
@@ -169,7 +160,7 @@ public final class TcpRecorder implements Recorder {
             LOG.trace("tcp: records submitted {}, read {}, lost {}", probe.submitted(), recordsRead,
                     probe.counter(CNT_RECORDS_LOST));
         }
-        for (ProgramInfo program : probe.programs) {
+        for (ProgramInfo program : probe.attachment.programs()) {
             program.refresh();
             // The state-change and free pairs cover each other's misses (tcp.bpf.c): the kernel
             // skips a program only while that same program runs on the CPU, and the other one then

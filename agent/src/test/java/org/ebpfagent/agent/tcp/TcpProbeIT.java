@@ -39,7 +39,7 @@ class TcpProbeIT {
     void layoutsAndRecordsMatchIndependentReaders(String attach) throws Exception {
         Map<String, Integer> oracle = BpftoolBtf.of("tcp");
         try (TcpProbe probe = TcpProbe.open(KernelTgid.discover(), attach)) {
-            assertEquals(attach, probe.attachType());
+            assertEquals(attach, probe.attachment.type());
             int checked = 0;
             for (StructLayout layout : List.of(probe.conn, probe.thread.key(), probe.thread.value(), probe.threadExit)) {
                 String struct = layout.decl().name();
