@@ -133,8 +133,11 @@ struct sock_common {
 	struct in6_addr skc_v6_rcv_saddr;
 };
 
+struct socket;
+
 struct sock {
 	struct sock_common __sk_common;
+	struct socket *sk_socket; /* the socket's file side; NULL once the process closed it */
 	int sk_err;
 	__u16 sk_protocol; /* 5.6+: a plain field (a bitfield before) */
 	__u16 sk_type;
@@ -147,6 +150,30 @@ struct tcp_sock {
 };
 
 struct sk_buff; /* only passed along */
+
+/* A socket's file side and its inode, allocated together (net/socket.c): the inode number is
+ * what /proc/PID/fd shows as socket:[N]. */
+struct socket {
+	short type;
+};
+
+struct inode {
+	unsigned long i_ino;
+};
+
+struct socket_alloc {
+	struct socket socket;
+	struct inode vfs_inode;
+};
+
+/* The context of an iter/tcp program: one socket of the iterating process's network namespace. */
+struct bpf_iter_meta;
+
+struct bpf_iter__tcp {
+	struct bpf_iter_meta *meta;
+	struct sock_common *sk_common;
+	unsigned int uid;
+};
 
 struct task_struct___pre514 {
 	long state;

@@ -14,7 +14,7 @@ struct tcp_config {
 enum tcp_role {
 	ROLE_CLIENT = 1, /* this process connected */
 	ROLE_SERVER = 2, /* accepted on a listening socket of this process */
-	ROLE_FOUND = 3,  /* first seen already open, when a thread of this process read or wrote it */
+	ROLE_FOUND = 3,  /* open before the probe attached: found then (socket iterator), or at its first read or write */
 };
 
 enum tcp_closed_by {
@@ -38,7 +38,7 @@ enum tcp_record_kind {
 struct tcp_conn {
 	__u8 kind;            /* records: enum tcp_record_kind */
 	__u8 pad[7];
-	__u64 start_ns;       /* client: connect() (SYN_SENT); server: the handshake's last ACK; found: first use */
+	__u64 start_ns;       /* client: connect() (SYN_SENT); server: the handshake's last ACK; found: when found */
 	__u64 established_ns; /* 0 until established */
 	__u64 closed_ns;      /* when the socket reached CLOSE (records only) */
 	__u64 bytes_sent;     /* payload bytes handed to the socket by this process (sock_send_length) */

@@ -126,6 +126,20 @@ struct {
 	__uint(max_entries, 2 << 20); /* ~13,800 records: 4,600 connections opened and closed on both ends */
 } records SEC(".maps");
 
+/*
+ * The inode numbers of this process's open connections (/proc/PID/fd's socket:[N]), written by
+ * the agent just before it runs find_open once, at attach: which of the namespace's connections
+ * are ours. find_open deletes each it finds, so the map is empty after (but for a connection that
+ * closed in between).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u8);
+} own_sockets SEC(".maps");
+
 /* Whether a bpf_get_current_pid_tgid() value is a thread of this process. */
 static __always_inline bool own_id(__u64 pid_tgid)
 {
@@ -385,3 +399,58 @@ static __always_inline bool done_by_first(__u32 pair, const struct sock *sk, __u
 
 TCP_PROGS(btf, "tp_btf")
 TCP_PROGS(raw, "raw_tp")
+
+#define TCP_FIN_WAIT2 5
+#define TCP_LAST_ACK 9
+#define TCP_CLOSING 11
+
+/*
+ * Connections this process had open when the probe attached, found once by the agent iterating
+ * the network namespace's TCP sockets right after the attach (tp_btf flavour only: an iterator
+ * needs BTF too): a full socket past its handshake whose inode the agent wrote to own_sockets gets
+ * its conns entry, role found, start now, owner unknown until a thread reads or writes it. From
+ * then on it is every other connection: a chunk's end reports it open, its close its figures.
+ * A connection the tracepoints met first (a read or write in between) keeps its entry. Listening
+ * sockets are the agent's to add (listeners), and a connect still in its handshake is left out:
+ * what it does from here is not a connect of this probe's.
+ */
+SEC("iter/tcp")
+int find_open_btf(struct bpf_iter__tcp *ctx)
+{
+	struct sock_common *skc = ctx->sk_common;
+	struct tcp_sock *tp;
+	const struct sock *sk;
+
+	if (!skc)
+		return 0;
+	tp = bpf_skc_to_tcp_sock(skc);
+	if (!tp)
+		return 0; /* a request or TIME_WAIT socket */
+	sk = (const struct sock *)tp;
+	__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+	if (state != TCP_ESTABLISHED && state != TCP_FIN_WAIT1 && state != TCP_FIN_WAIT2 && state != TCP_CLOSE_WAIT &&
+	    state != TCP_LAST_ACK && state != TCP_CLOSING)
+		return 0;
+	struct socket_alloc *file_side = (struct socket_alloc *)BPF_CORE_READ(sk, sk_socket);
+
+	if (!file_side)
+		return 0;
+	__u64 inode = BPF_CORE_READ(file_side, vfs_inode.i_ino);
+
+	if (bpf_map_delete_elem(&own_sockets, &inode))
+		return 0; /* not ours */
+	__u64 key = (__u64)sk;
+	struct tcp_conn init = { .role = ROLE_FOUND };
+
+	init.start_ns = bpf_ktime_get_ns();
+	init.established_ns = init.start_ns;
+	read_endpoints_raw(sk, &init);
+	if (state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK)
+		init.closed_by = CLOSED_REMOTE;
+	else if (state != TCP_ESTABLISHED)
+		init.closed_by = CLOSED_LOCAL;
+	if (bpf_map_update_elem(&conns, &key, &init, BPF_NOEXIST) == -E2BIG)
+		count(CNT_CONNS_FULL);
+	return 0;
+}

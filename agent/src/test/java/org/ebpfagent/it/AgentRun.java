@@ -146,6 +146,19 @@ public final class AgentRun {
             return process.pid();
         }
 
+        /**
+         * Loads the agent into the running child through the Attach API (its agentmain), as a
+         * late attach does; the child needs -XX:+EnableDynamicAgentLoading.
+         */
+        public void loadAgent(String options) throws Exception {
+            com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(String.valueOf(pid()));
+            try {
+                vm.loadAgent(AGENT_JAR.toString(), options);
+            } finally {
+                vm.detach();
+            }
+        }
+
         /** Waits until a line of stderr contains {@code text}; returns it. */
         public String awaitStderr(String text, Duration timeout) throws InterruptedException {
             return await(stderr, text, timeout);

@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class ChildMaps {
     static final String BPFTOOL = Files.isExecutable(Path.of("/usr/sbin/bpftool")) ? "/usr/sbin/bpftool" : "bpftool";
     private static final Pattern NAME = Pattern.compile("\"name\":\"([^\"]*)\"");
+    private static final Pattern KEY = Pattern.compile("\"key\":\\[");
 
     /** One map as fdinfo describes it; memlock in bytes. */
     record BpfMapInfo(int id, String name, int type, long maxEntries, int flags, long memlock) {}
@@ -77,6 +78,12 @@ final class ChildMaps {
     /** The id of the map with this name among the BPF maps the child holds open. */
     static int mapId(long pid, String name) throws Exception {
         return named(of(pid), name).id();
+    }
+
+    /** How many elements the map holds now, as bpftool dumps it from outside the process. */
+    static int entries(BpfMapInfo map) throws Exception {
+        // Each element's raw key is a JSON array of bytes (its BTF-formatted key is not).
+        return (int) KEY.matcher(bpftool("-j", "map", "dump", "id", String.valueOf(map.id()))).results().count();
     }
 
     static String table(List<BpfMapInfo> maps) {

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
-import com.sun.tools.attach.VirtualMachine;
 import org.ebpfagent.it.workload.LateAttachWorkload;
 import org.ebpfagent.it.workload.SaturatingWorkload;
 import org.junit.jupiter.api.Test;
@@ -47,12 +46,7 @@ class IntervalIT {
                 .jvmOption("-XX:+EnableDynamicAgentLoading")
                 .start();
         child.awaitStdout("STARTED", Duration.ofSeconds(30));
-        VirtualMachine vm = VirtualMachine.attach(String.valueOf(child.pid()));
-        try {
-            vm.loadAgent(AgentRun.AGENT_JAR.toString(), "interval=100ms");
-        } finally {
-            vm.detach();
-        }
+        child.loadAgent("interval=100ms");
         child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
         Thread.sleep(300); // threads spinning since long before the agent, then seen by it
         child.send("go");

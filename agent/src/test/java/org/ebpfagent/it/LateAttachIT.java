@@ -3,7 +3,6 @@ package org.ebpfagent.it;
 import java.time.Duration;
 import java.util.List;
 
-import com.sun.tools.attach.VirtualMachine;
 import jdk.jfr.consumer.RecordedEvent;
 import org.ebpfagent.it.workload.LateAttachWorkload;
 import org.junit.jupiter.api.Test;
@@ -24,12 +23,7 @@ class LateAttachIT {
                 .jvmOption("-XX:+EnableDynamicAgentLoading")
                 .start();
         child.awaitStdout("STARTED", Duration.ofSeconds(30));
-        VirtualMachine vm = VirtualMachine.attach(String.valueOf(child.pid()));
-        try {
-            vm.loadAgent(AgentRun.AGENT_JAR.toString(), "interval=200ms");
-        } finally {
-            vm.detach();
-        }
+        child.loadAgent("interval=200ms");
         child.awaitStderr("sched probe attached", Duration.ofSeconds(30));
         child.send("go");
         AgentRun.Result result = child.finish(Duration.ofSeconds(60));

@@ -61,10 +61,7 @@ class TcpIT {
         assertTrue(memlock <= KernelMemoryIT.BUDGET, "kernel memory " + memlock + " bytes:" + ChildMaps.table(maps));
         for (ChildMaps.BpfMapInfo m : maps) {
             if (m.name().equals("conns") || m.name().equals("listeners") || m.name().equals("listener_keys")) {
-                // Each element's raw key is a JSON array of bytes (its BTF-formatted key is not).
-                Matcher key = Pattern.compile("\"key\":\\[").matcher(ChildMaps.bpftool("-j", "map", "dump", "id",
-                        String.valueOf(m.id())));
-                entries.put(m.name(), (int) key.results().count());
+                entries.put(m.name(), ChildMaps.entries(m));
             }
         }
         child.send("exit");

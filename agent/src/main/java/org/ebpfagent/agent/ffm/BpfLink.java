@@ -16,6 +16,14 @@ public final class BpfLink implements AutoCloseable {
         return program;
     }
 
+    /** The link's file descriptor (an iterator is created from it). */
+    int fd() {
+        if (link == 0) {
+            throw new IllegalStateException(program + ": link closed");
+        }
+        return (int) libbpf.linkFd.call(link);
+    }
+
     /** Detaches and frees the link. Idempotent. */
     @Override
     public void close() {

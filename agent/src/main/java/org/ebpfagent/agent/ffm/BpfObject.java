@@ -183,6 +183,25 @@ public final class BpfObject implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs a loaded iterator program ({@code SEC("iter/...")}) once over everything it iterates:
+     * attaches it, creates an iterator and reads that to its end (each read runs the program over
+     * the next objects), then detaches it. Returns the bytes the program wrote.
+     */
+    public long runIterator(String program) throws BpfException {
+        try (BpfLink link = attach(program)) {
+            int fd = (int) libbpf.iterCreate.call(link.fd());
+            if (fd < 0) {
+                throw BpfException.of("iterate", program, fd);
+            }
+            long read = Linux.drainAndClose(fd);
+            if (read < 0) {
+                throw BpfException.of("iterate", program, (int) read);
+            }
+            return read;
+        }
+    }
+
     /** A reusable reader of a loaded program's kernel statistics. */
     public ProgramInfo programInfo(String program) throws BpfException {
         requireLoaded("info " + program);

@@ -36,6 +36,8 @@ final class Libbpf {
     final CFunction programFd;          // (prog) -> int
     final CFunction programAttach;      // (prog) -> bpf_link*, errno
     final CFunction linkDestroy;        // (link) -> int
+    final CFunction linkFd;             // (link) -> int
+    final CFunction iterCreate;         // (link fd) -> int fd or -errno
     final CFunction mapFd;              // (map) -> int
     final CFunction mapKeySize;         // (map) -> u32
     final CFunction mapValueSize;       // (map) -> u32
@@ -81,6 +83,8 @@ final class Libbpf {
         programFd = CFunction.find(lib, "bpf_program__fd");
         programAttach = CFunction.find(lib, "bpf_program__attach");
         linkDestroy = CFunction.find(lib, "bpf_link__destroy");
+        linkFd = CFunction.find(lib, "bpf_link__fd");
+        iterCreate = CFunction.find(lib, "bpf_iter_create");
         mapFd = CFunction.find(lib, "bpf_map__fd");
         mapKeySize = CFunction.find(lib, "bpf_map__key_size");
         mapValueSize = CFunction.find(lib, "bpf_map__value_size");

@@ -19,6 +19,8 @@ public final class Linux {
     private static final CFunction MMAP;          // (addr, length, prot, flags, fd, offset) -> void*, errno
     private static final CFunction MUNMAP;        // (addr, length) -> int
     private static final CFunction CLOCK_GETTIME; // (clock, timespec*) -> int
+    private static final CFunction READ;          // (fd, buf, count) -> ssize_t, errno
+    private static final CFunction CLOSE;         // (fd) -> int
     static final long PAGE_SIZE;
 
     static {
@@ -27,6 +29,8 @@ public final class Linux {
         MMAP = CFunction.find(libc, "mmap");
         MUNMAP = CFunction.find(libc, "munmap");
         CLOCK_GETTIME = CFunction.find(libc, "clock_gettime");
+        READ = CFunction.find(libc, "read");
+        CLOSE = CFunction.find(libc, "close");
         PAGE_SIZE = (int) CFunction.find(libc, "getpagesize").call();
     }
 
@@ -48,6 +52,35 @@ public final class Linux {
                 throw new IllegalStateException("clock_gettime(CLOCK_BOOTTIME) failed");
             }
             return timespec.get(JAVA_LONG, 0) * 1_000_000_000L + timespec.get(JAVA_LONG, 8);
+        }
+    }
+
+    /**
+     * Reads {@code fd} to its end into a scratch buffer and closes it: what running a BPF iterator
+     * takes (each read runs the program over the next objects). Returns the bytes read, or -errno
+     * of the read that failed.
+     */
+    static long drainAndClose(int fd) {
+        try (Arena call = Arena.ofConfined()) {
+            MemorySegment buffer = call.allocate(4096);
+            MemorySegment state = Libbpf.callState(call);
+            long total = 0;
+            while (true) {
+                long n = READ.callErrno(state, fd, buffer.address(), buffer.byteSize(), 0, 0, 0);
+                if (n == 0) {
+                    return total;
+                }
+                if (n < 0) {
+                    int errno = Libbpf.errno(state);
+                    if (errno != Errno.EINTR) {
+                        return -errno;
+                    }
+                    continue;
+                }
+                total += n;
+            }
+        } finally {
+            CLOSE.call(fd);
         }
     }
 

@@ -92,13 +92,30 @@ public final class TcpProbe implements AutoCloseable {
             counters = MmapArray.of(object.map("counters"));
             ring = RingBuffer.of(object.map("records"), counters, TcpLayout.CNT_RECORDS_LOST);
             attachment = Attachment.attach(object, PROGRAMS, suffix, attachType);
-            // After the attach: a listener opened from now on is the probe's to see.
+            // After the attach: what opens from now on is the probe's to see, what was open before
+            // is found from /proc/self now.
+            List<OwnSockets.Socket> before = List.of();
             try {
-                int found = OpenListeners.register(object.map("listeners"), listener);
+                before = OwnSockets.tcp();
+            } catch (java.io.IOException | RuntimeException e) {
+                LOG.info("tcp: this process's sockets open before the attach not listed ({}): connections on them "
+                        + "are reported as found at their first read or write", e.toString());
+            }
+            try {
+                int found = OpenListeners.register(object.map("listeners"), listener, before);
                 LOG.debug("tcp: {} listening sockets open before the attach", found);
             } catch (java.io.IOException | RuntimeException e) {
                 LOG.info("tcp: listening sockets opened before the attach not found ({}): connections accepted "
                         + "on them are reported as found at their first read or write", e.toString());
+            }
+            if (suffix.equals("btf")) { // the iterator is loaded with the tp_btf flavour only
+                try {
+                    int open = FoundConnections.find(object, before);
+                    LOG.debug("tcp: {} connections of this process open at the attach, found", open);
+                } catch (BpfException | RuntimeException e) {
+                    LOG.info("tcp: connections open before the attach not searched ({}): they are reported from "
+                            + "their first read or write", e.toString());
+                }
             }
             return new TcpProbe(object, attachment, ring, counters, conn, thread, threadExit);
         } catch (BpfException | RuntimeException e) {
