@@ -548,19 +548,20 @@ static __always_inline int FN(on_wakeup)(struct task_struct *p)
 	if (!s || (s->state != TS_OFF_CPU && s->state != TS_UNKNOWN))
 		return 0;
 	FN(begin_write)(s);
+	__u32 state = TS_RUNNABLE;
+
 	if (s->state == TS_OFF_CPU) {
 		FN(add_off_cpu)(s, RD(p, pid), FN(elapsed)(s, now));
-		s->state = TS_RUNNABLE;
-	} else {
+	} else if (FN(on_a_cpu)(p)) {
 		/*
 		 * Met first at a wakeup: on a CPU still (after a late attach, threads a safepoint
 		 * stopped are woken so), it never left it, and it is running, not waiting for a CPU
 		 * (counted as a wait until its next switch-out, such a spinner's 8 ms went into two
 		 * intervals).
 		 */
-		s->state = FN(on_a_cpu)(p) ? TS_RUNNING : TS_RUNNABLE;
+		state = TS_RUNNING;
 	}
-	FN(enter)(s, s->state, now);
+	FN(enter)(s, state, now);
 	FN(end_write)(s);
 	return 0;
 }
