@@ -222,11 +222,17 @@ static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, _
  * clock FN(now) reads: the wait ends there, and the thread runs since. Without CONFIG_SCHED_INFO
  * (no stamp), close_unseen_wait() splits by the charged runtime instead.
  */
+#ifndef UNSEEN_SLACK_NS
+/* What the run-queue clock and the synced offset may put a stamp late by (the offset's own drift). */
+#define UNSEEN_SLACK_NS 20000
+#endif
+
 static __always_inline void FN(catch_up_switch_in)(struct thread_sched *s, struct task_struct *t, __u64 now)
 {
 	if (s->state != TS_RUNNABLE && s->state != TS_OFF_CPU)
 		return;
-	if (!bpf_core_field_exists(t->sched_info.last_arrival))
+	/* The stamp is on the run-queue clock: only an offset FN(now) has taken moves it onto ours. */
+	if (!bpf_core_field_exists(t->sched_info.last_arrival) || !clock_sync.synced_at)
 		return;
 	__u64 arrival = RD(t, sched_info.last_arrival);
 
@@ -235,6 +241,13 @@ static __always_inline void FN(catch_up_switch_in)(struct thread_sched *s, struc
 	arrival += clock_sync.offset_ns;
 	if (arrival <= s->since_ns || arrival > now)
 		return; /* a stamp from before the wait began: the switch-in was not the one missed */
+	/*
+	 * The runtime charged since the probe last looked must fit after the stamp. More means the
+	 * thread also ran before it (a switch-out missed as well): that run is not the wait's, and
+	 * close_unseen_wait's split by charged runtime keeps it on-CPU.
+	 */
+	if (RD(t, se.sum_exec_runtime) - s->exec_seen > now - arrival + UNSEEN_SLACK_NS)
+		return;
 	if (s->state == TS_RUNNABLE)
 		s->runq_wait_ns += arrival - s->since_ns;
 	else

@@ -10,8 +10,9 @@
  * socket: retransmits, resets and state changes run in softirq or timers, where `current` is
  * whoever was interrupted and is never looked at. A connection enters `conns` only if a thread of
  * this process connected or used it, or it was accepted on a listening socket this process opened
- * (`listeners`, keyed by network namespace and port). One opened before the probe attached is found
- * at its first read or write.
+ * (`listeners`, keyed by network namespace and port). One open before the probe attached is found
+ * right after the attach by a socket iterator the agent runs once (find_open_btf, at the end), or
+ * where that is refused, at its first read or write.
  *
  * Per-connection records (connect finished, connection closed) go through a ring buffer without
  * a wakeup: the agent drains it on its poll. Per-thread figures are cumulative in `threads`,

@@ -238,7 +238,12 @@ static __always_inline int FN(on_length)(struct sock *sk, int ret, int flags, bo
 		init.established_ns = init.start_ns;
 		set_owner(&init, &tk, t);
 		FN(read_endpoints)(sk, &init);
-		c = new_conn(key, &init);
+		/* Not over an entry the attach's socket iterator made meanwhile: that one is taken over. */
+		if (bpf_map_update_elem(&conns, &key, &init, BPF_NOEXIST) == -E2BIG)
+			count(CNT_CONNS_FULL);
+		c = bpf_map_lookup_elem(&conns, &key);
+		if (c && !c->owner_tid)
+			set_owner(c, &tk, t);
 	} else if (!c->owner_tid) {
 		set_owner(c, &tk, t);
 		if (t && c->role == ROLE_SERVER)

@@ -51,6 +51,8 @@ class TcpFoundIT {
             }
         }
         assertEquals(2, pairs.size(), () -> "workload output: " + result.stdout());
+        String closeWait = result.stdout().stream().filter(l -> l.startsWith("SERVER-ENDS-IN-CLOSE-WAIT ")).findFirst().orElseThrow();
+        assertTrue(closeWait.startsWith("SERVER-ENDS-IN-CLOSE-WAIT 2 "), "the clients closed first, by ss: " + closeWait);
         List<RecordedEvent> connections = Recordings.events(result.recording(), "ebpf.TcpConnection").stream()
                 .filter(e -> !e.getBoolean("open")).toList();
         for (String pair : List.of("IDLE", "USED")) {

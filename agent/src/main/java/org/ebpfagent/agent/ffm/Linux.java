@@ -72,7 +72,8 @@ public final class Linux {
                 }
                 if (n < 0) {
                     int errno = Libbpf.errno(state);
-                    if (errno != Errno.EINTR) {
+                    // EAGAIN: an iterator stops after a million objects without output, to be read again
+                    if (errno != Errno.EINTR && errno != Errno.EAGAIN) {
                         return -errno;
                     }
                     continue;

@@ -36,17 +36,18 @@ public final class Attachment implements AutoCloseable {
     public static Attachment attach(BpfObject object, List<String> names, String suffix, String type)
             throws BpfException {
         List<BpfLink> links = new ArrayList<>();
+        List<ProgramInfo> programs = new ArrayList<>();
         try {
             for (String name : names) {
                 links.add(object.attach(name + "_" + suffix));
             }
             long nanos = System.nanoTime();
-            List<ProgramInfo> programs = new ArrayList<>();
             for (BpfLink link : links) {
                 programs.add(object.programInfo(link.program()));
             }
             return new Attachment(type, links, programs, nanos);
         } catch (BpfException | RuntimeException e) {
+            programs.forEach(ProgramInfo::close);
             detach(links);
             throw e;
         }
@@ -72,10 +73,11 @@ public final class Attachment implements AutoCloseable {
         return programs;
     }
 
-    /** Detaches the programs, the first attached last. The object stays open: its owner closes it. */
+    /** Detaches the programs, the first attached last. The object stays open: its owner closes it. Idempotent. */
     @Override
     public void close() {
         programs.forEach(ProgramInfo::close);
+        programs.clear();
         detach(links);
     }
 

@@ -15,8 +15,8 @@ import org.ebpfagent.agent.ffm.BpfObject;
  * the sockets among this process's file descriptors that /proc/self/net/tcp and tcp6 show past
  * their handshake. Their inode numbers go to the probe's {@code own_sockets} map, and the probe's
  * socket iterator ({@code find_open_btf}, tcp.bpf.c), which walks the network namespace's TCP
- * sockets, gives each of them a connection entry (role {@code found}), where it finds the socket
- * by address. Without it such a connection was seen only at its first read or write, and an idle
+ * sockets and knows ours by their inode number, gives each a connection entry (role {@code found}),
+ * keyed by the socket's address as every entry is. Without it such a connection was seen only at its first read or write, and an idle
  * one never. Connections opened from the attach on are the tracepoints' to see; one that closes
  * between the listing and the walk is not in the walk.
  */

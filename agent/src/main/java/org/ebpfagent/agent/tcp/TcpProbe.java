@@ -66,17 +66,36 @@ public final class TcpProbe implements AutoCloseable {
      * {@code raw_tp}.
      */
     public static TcpProbe open(int kernelTgid, String attach) throws BpfException {
-        return Flavours.open(attach, (suffix, attachType) -> open(kernelTgid, suffix, attachType));
+        return Flavours.open(attach, (suffix, attachType) -> {
+            if (!suffix.equals("btf")) {
+                return open(kernelTgid, suffix, attachType, false);
+            }
+            try {
+                return open(kernelTgid, suffix, attachType, true);
+            } catch (BpfException withIterator) {
+                if (!withIterator.step().equals("load")) {
+                    throw withIterator;
+                }
+                // The socket iterator is an extra: a kernel that refuses it keeps the tp_btf probe.
+                TcpProbe probe = open(kernelTgid, suffix, attachType, false);
+                LOG.info("tcp: the socket iterator was refused ({}): connections open before the attach are "
+                        + "reported from their first read or write", withIterator.getMessage());
+                return probe;
+            }
+        });
     }
 
-    private static TcpProbe open(int kernelTgid, String suffix, String attachType) throws BpfException {
+    /** {@code iterator}: with find_open_btf, which finds the connections open before the attach (tp_btf only). */
+    private static TcpProbe open(int kernelTgid, String suffix, String attachType, boolean iterator)
+            throws BpfException {
         BpfObject object = BpfResources.open("tcp");
         Attachment attachment = null;
         RingBuffer ring = null;
         MmapArray counters = null;
         try {
             for (String program : object.programNames()) {
-                object.setAutoload(program, program.endsWith("_" + suffix));
+                object.setAutoload(program, program.endsWith("_" + suffix)
+                        && (iterator || !program.equals(FoundConnections.PROGRAM)));
             }
             StructLayout conn = object.map("conns").bind(CStruct.U64, TcpLayout.CONN).value();
             BpfMap.Layout thread = object.map("threads").bind(TcpLayout.THREAD_KEY, TcpLayout.THREAD);
@@ -108,10 +127,10 @@ public final class TcpProbe implements AutoCloseable {
                 LOG.info("tcp: listening sockets opened before the attach not found ({}): connections accepted "
                         + "on them are reported as found at their first read or write", e.toString());
             }
-            if (suffix.equals("btf")) { // the iterator is loaded with the tp_btf flavour only
+            if (iterator) {
                 try {
                     int open = FoundConnections.find(object, before);
-                    LOG.debug("tcp: {} connections of this process open at the attach, found", open);
+                    LOG.debug("tcp: {} connections of this process open at the attach, given to the socket iterator", open);
                 } catch (BpfException | RuntimeException e) {
                     LOG.info("tcp: connections open before the attach not searched ({}): they are reported from "
                             + "their first read or write", e.toString());

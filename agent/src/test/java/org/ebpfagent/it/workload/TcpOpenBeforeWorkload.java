@@ -5,6 +5,7 @@ import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 
 /**
  * Connections opened before any agent: on loopback, an idle pair (nothing is ever sent on it) and
@@ -34,6 +35,11 @@ public final class TcpOpenBeforeWorkload {
             usedServer.getInputStream().readNBytes(BYTES);
             idleClient.close();
             usedClient.close();
+            // The server ends close once the clients' FINs have reached them (CLOSE_WAIT): the
+            // clients closed first, whatever delay softirq work sees on a loaded machine.
+            List<String> closeWait = TcpWorkload.await(30_000, l -> l.size() == 2, List.of("close-wait"),
+                    idleClient.getLocalPort(), usedClient.getLocalPort());
+            System.out.println("SERVER-ENDS-IN-CLOSE-WAIT " + closeWait.size() + " " + closeWait);
             idleServer.close();
             usedServer.close();
             System.out.println("OPEN " + TcpWorkload.awaitClosed(60_000, server.getLocalPort()));

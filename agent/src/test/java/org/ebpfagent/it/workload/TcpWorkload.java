@@ -13,6 +13,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * TCP traffic whose every figure the test knows, over loopback, through Java's own sockets
@@ -184,20 +185,31 @@ public final class TcpWorkload {
      * entries, as `ss` sees them, or the timeout passes; returns the sockets still open.
      */
     static List<String> awaitClosed(long timeoutMillis, int... ports) throws IOException, InterruptedException {
+        return await(timeoutMillis, List::isEmpty, List.of("connected", "exclude", "time-wait"), ports);
+    }
+
+    /**
+     * Waits until the TCP sockets of these ports in the `ss` state filter {@code states} (e.g.
+     * "close-wait") satisfy {@code done}, or the timeout passes; returns them, a line each.
+     */
+    static List<String> await(long timeoutMillis, Predicate<List<String>> done, List<String> states, int... ports)
+            throws IOException, InterruptedException {
         StringBuilder filter = new StringBuilder("(");
         for (int port : ports) {
             filter.append(filter.length() > 1 ? " or " : " ").append("sport = :").append(port).append(" or dport = :").append(port);
         }
         filter.append(" )");
+        List<String> cmd = new ArrayList<>(List.of("ss", "-tanH", "state"));
+        cmd.addAll(states);
+        cmd.add(filter.toString());
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (true) {
-            Process p = new ProcessBuilder("ss", "-tanH", "state", "connected", "exclude", "time-wait", filter.toString())
-                    .redirectErrorStream(true).start();
-            List<String> open = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            List<String> sockets = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
                     .filter(l -> !l.isBlank()).map(l -> l.trim().replaceAll("\\s+", " ")).toList();
             p.waitFor();
-            if (open.isEmpty() || System.nanoTime() > deadline) {
-                return open;
+            if (done.test(sockets) || System.nanoTime() > deadline) {
+                return sockets;
             }
             Thread.sleep(20);
         }
