@@ -125,6 +125,9 @@ class ReportIT {
         assertEquals(READS, top.get("blocks").asLong());
         assertEquals(0, root.get("agent").get("reasonsDropped").asLong());
         assertTrue(root.get("agent").get("polls").asLong() > 3);
+        long unseen = Recordings.events(recording, "ebpf.AgentStatistics").stream()
+                .mapToLong(e -> e.getLong("switchInsUnseen")).max().orElseThrow();
+        assertEquals(unseen, root.get("agent").get("switchInsUnseen").asLong(), "the probe's last count, as the recording has it");
     }
 
     @Test

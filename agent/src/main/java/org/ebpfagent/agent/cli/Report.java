@@ -66,6 +66,7 @@ final class Report {
     long connectionsDropped;
     long slowSyscallsLost;
     long syscallEntriesDropped;
+    long switchInsUnseen;
     boolean hasReasons;
     /** The TCP probe's section (empty without its events). */
     final TcpSection tcp = new TcpSection();
@@ -110,6 +111,7 @@ final class Report {
                         r.connectionsDropped = cumulative(e, "connectionsDropped", r.connectionsDropped);
                         r.slowSyscallsLost = cumulative(e, "slowSyscallsLost", r.slowSyscallsLost);
                         r.syscallEntriesDropped = cumulative(e, "syscallEntriesDropped", r.syscallEntriesDropped);
+                        r.switchInsUnseen = cumulative(e, "switchInsUnseen", r.switchInsUnseen);
                     }
                     default -> {
                         if (!r.tcp.accept(e)) {

@@ -109,6 +109,7 @@ final class ReportWriter {
         j.field("exitsDropped", r.exitsDropped);
         j.field("reasonsDropped", r.reasonsDropped);
         j.field("probeMisses", r.probeMisses);
+        j.field("switchInsUnseen", r.switchInsUnseen);
         j.field("recordsLost", r.recordsLost);
         j.field("connectionsDropped", r.connectionsDropped);
         j.field("slowSyscallsLost", r.slowSyscallsLost);
@@ -146,9 +147,9 @@ final class ReportWriter {
     private static void agent(Report r, PrintStream out) {
         if (r.polls > 0) {
             out.printf(Locale.ROOT, "agent: %d polls, poll time mean %.2f ms, max %.2f ms; %d poll errors; dropped: %d threads, "
-                            + "%d exits, %d off-CPU reasons; %d tracepoint hits missed%n",
+                            + "%d exits, %d off-CPU reasons; %d tracepoint hits missed; %d unseen switch-ins repaired%n",
                     r.polls, r.pollTimeTotal / 1e6 / r.polls, r.pollTimeMax / 1e6, r.errors, r.threadsDropped,
-                    r.exitsDropped, r.reasonsDropped, r.probeMisses);
+                    r.exitsDropped, r.reasonsDropped, r.probeMisses, r.switchInsUnseen);
             // A probe's own losses are named when it ran (its events are there) or lost something.
             if (!r.tcp.isEmpty() || r.recordsLost + r.connectionsDropped > 0) {
                 out.printf(Locale.ROOT, "agent, TCP probe: %d records lost, %d connections dropped%n", r.recordsLost,
