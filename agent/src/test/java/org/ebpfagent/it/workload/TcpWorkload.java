@@ -181,8 +181,11 @@ public final class TcpWorkload {
     }
 
     /**
-     * Waits until the kernel holds no TCP socket of these ports but listening ones and TIME_WAIT
-     * entries, as `ss` sees them, or the timeout passes; returns the sockets still open.
+     * Waits until the kernel holds no TCP socket of these ports but listening ones, as `ss` sees
+     * them, or the timeout passes; returns the sockets still open. TIME_WAIT entries are not
+     * sockets: the kernel frees a connection's socket as it enters TIME_WAIT, and as it enters an
+     * orphaned FIN_WAIT2 (its application closed it, the peer has not yet): `ss` shows that
+     * one as FIN-WAIT-2 with a timewait timer, for up to tcp_fin_timeout (60 s).
      */
     static List<String> awaitClosed(long timeoutMillis, int... ports) throws IOException, InterruptedException {
         return await(timeoutMillis, List::isEmpty, List.of("connected", "exclude", "time-wait"), ports);
@@ -191,6 +194,7 @@ public final class TcpWorkload {
     /**
      * Waits until the TCP sockets of these ports in the `ss` state filter {@code states} (e.g.
      * "close-wait") satisfy {@code done}, or the timeout passes; returns them, a line each.
+     * Timewait entries (a timewait timer) are left out whatever state they show.
      */
     static List<String> await(long timeoutMillis, Predicate<List<String>> done, List<String> states, int... ports)
             throws IOException, InterruptedException {
@@ -199,14 +203,15 @@ public final class TcpWorkload {
             filter.append(filter.length() > 1 ? " or " : " ").append("sport = :").append(port).append(" or dport = :").append(port);
         }
         filter.append(" )");
-        List<String> cmd = new ArrayList<>(List.of("ss", "-tanH", "state"));
+        List<String> cmd = new ArrayList<>(List.of("ss", "-tanoH", "state"));
         cmd.addAll(states);
         cmd.add(filter.toString());
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000;
         while (true) {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             List<String> sockets = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines()
-                    .filter(l -> !l.isBlank()).map(l -> l.trim().replaceAll("\\s+", " ")).toList();
+                    .filter(l -> !l.isBlank() && !l.contains("timer:(timewait")).map(l -> l.trim().replaceAll("\\s+", " "))
+                    .toList();
             p.waitFor();
             if (done.test(sockets) || System.nanoTime() > deadline) {
                 return sockets;
