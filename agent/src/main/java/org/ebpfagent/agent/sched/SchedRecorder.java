@@ -201,8 +201,9 @@ public final class SchedRecorder implements Recorder {
             firstReports++;
         }
         boolean inRecording = clock.inRecording(slot.reportedUntil);
+        long offCpuBefore = slot.offCpu;
         if (report(slot, inRecording)) {
-            reportReasons(slot, inRecording);
+            reportReasons(slot, inRecording, slot.offCpu - offCpuBefore);
         }
     }
 
@@ -299,19 +300,16 @@ public final class SchedRecorder implements Recorder {
         return null;
     }
 
-    /** The off-CPU time the thread's report of this poll carried: its reasons split that. */
-    private long reasonsRoom;
-
     /**
      * Commits, per reason that moved, the difference since the last report (never negative), for
-     * the interval of the thread's ebpf.ThreadScheduling report in this poll.
+     * the interval of the thread's ebpf.ThreadScheduling report in this poll. {@code room}: the
+     * off-CPU time that report carried, which the reasons split and do not exceed.
      */
-    private void reportReasons(ThreadSlot s, boolean inRecording) {
+    private void reportReasons(ThreadSlot s, boolean inRecording, long room) {
         OffCpuReasons reasons = s.reasons;
         if (reasons.currentNs > 0 && reasons.kernelSum() > reasons.liveOffCpu) {
             reasons.currentNs = 0; // the span in progress ended meanwhile: the kernel's totals hold it
         }
-        long room = reasonsRoom;
         for (int r = 0; r < reasons.count; r++) {
             long ns = reasons.kernelNs[r];
             if (reasons.currentNs > 0 && reasons.syscall[r] == reasons.currentSyscall
@@ -477,7 +475,6 @@ public final class SchedRecorder implements Recorder {
         long stolen = s.stolen + dueStolen;
         long runQueueWait = s.runQueueWait + dueRunQueueWait;
         long offCpu = s.offCpu + dueOffCpu;
-        reasonsRoom = dueOffCpu;
         long voluntary = Math.max(s.readVoluntary, s.voluntary);
         long involuntary = Math.max(s.readInvoluntary, s.involuntary);
         long migrations = Math.max(s.readMigrations, s.migrations);
