@@ -25,7 +25,8 @@ final class Compare {
                                       METRIC calls, errors (per second), time (ms/s), p99 (ms), e.g.
                                       syscall:futex.calls=+20%,syscall:*.errors=+100%; repeatable
               --min-share P%          noise floor: a group under P% of the process's amount of a metric
-                                      in both runs is shown but never fails on it (default 5%); so is
+                                      in both runs (waitShare: of its runnable time, in either run)
+                                      is shown but never fails on it (default 5%); so is
                                       a syscall judged by a syscall:* limit (one named is always judged)
               --group REGEX=NAME      put threads whose whole name matches REGEX in group NAME (repeatable,
                                       first match wins); otherwise a group is the thread name with

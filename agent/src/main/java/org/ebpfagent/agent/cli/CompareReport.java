@@ -42,7 +42,7 @@ final class CompareReport {
             regressions.forEach(r -> s.append("  ").append(sentence(r)).append('\n'));
         }
         s.append("\n* no java.lang.Thread (JVM-internal: GC, JIT compiler, VM thread); floor: under ")
-                .append(percent(c.thresholds.minShare())).append(" of the process's amount in both runs, shown but not gated\n");
+                .append(percent(c.thresholds.minShare())).append(" of the process's amount (waitShare: in either run; sums: in both), shown but not gated\n");
         return s.toString();
     }
 
@@ -79,7 +79,7 @@ final class CompareReport {
                     .append(" | ").append(r.verdict() == Verdict.REGRESSION ? "**" + gate(r) + "**" : gate(r)).append(" |\n");
         }
         s.append("\n\\* no java.lang.Thread (JVM-internal); floor: under ").append(percent(c.thresholds.minShare()))
-                .append(" of the process's amount in both runs, shown but not gated\n\n</details>\n");
+                .append(" of the process's amount (waitShare: in either run; sums: in both), shown but not gated\n\n</details>\n");
         return s.toString();
     }
 

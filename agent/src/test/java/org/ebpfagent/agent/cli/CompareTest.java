@@ -36,8 +36,15 @@ class CompareTest {
         head = record("head.jfr", 400, 600);  // ... and 60%
     }
 
-    /** Two spinners and an idle JVM thread, one poll interval; the spinners' on-CPU and run-queue ms given. */
     static Path record(String name, long onCpuMs, long runQueueMs) throws Exception {
+        return record(name, onCpuMs, runQueueMs, 0, 0);
+    }
+
+    /**
+     * Two spinners and an idle JVM thread, one poll interval; the spinners' on-CPU and run-queue ms
+     * given, and a Java thread "loader" with its own (none when both are 0).
+     */
+    static Path record(String name, long onCpuMs, long runQueueMs, long loaderOnCpuMs, long loaderRunQueueMs) throws Exception {
         Path file = dir.resolve(name);
         try (Recording r = new Recording()) {
             r.enable("ebpf.ThreadScheduling");
@@ -49,6 +56,9 @@ class CompareTest {
                 commit("spinner-" + i, 100 + i, onCpuMs, runQueueMs, 0);
             }
             commit("VM Thread", 99, 1, 0, 1000);
+            if (loaderOnCpuMs + loaderRunQueueMs > 0) {
+                commit("loader", 98, loaderOnCpuMs, loaderRunQueueMs, 0);
+            }
             Thread.sleep(10);
             poll.end();
             poll.commit();
@@ -61,7 +71,7 @@ class CompareTest {
     static void commit(String thread, long tid, long onCpuMs, long runQueueMs, long offCpuMs) {
         ThreadScheduling e = new ThreadScheduling();
         e.begin();
-        e.javaThread = thread.startsWith("spinner") ? Thread.currentThread() : null;
+        e.javaThread = thread.equals("VM Thread") ? null : Thread.currentThread();
         e.threadName = thread;
         e.tid = tid;
         e.onCpu = onCpuMs * 1_000_000;
@@ -114,6 +124,27 @@ class CompareTest {
         assertEquals(4, r.exit);
         assertTrue(r.out.contains("\n  (process) waitShare"), r.out);
         assertFalse(r.out.contains("\n  spinner-# waitShare"), r.out);
+    }
+
+    /**
+     * A thread under the floor in one run and over it in the other: its runnable time is judged
+     * (it grew), its wait share is not (a share of 40 ms is noise). The spinners' 2,000 ms
+     * runnable put the loader's 40 ms at 2% in base, its 300 ms at 13% in head.
+     */
+    @Test
+    void aShareIsJudgedOnlyWhenBothRunsHoldTheFloorASumWhenEitherDoes() throws Exception {
+        Path small = record("loader-small.jfr", 900, 100, 30, 10);   // waitShare 25%
+        Path large = record("loader-large.jfr", 900, 100, 60, 240);  // waitShare 80%, run-queue wait x24
+        Run share = run("compare", small, large, "--fail-on", "waitShare=+10pp");
+        assertEquals(0, share.exit, share.out);
+        assertTrue(share.out.matches("(?s).*\\s+waitShare %\\s+25\\.0\\s+80\\.0\\s+\\+55\\.0pp\\s+\\S+\\s+floor\\n.*"), share.out);
+        Run sum = run("compare", small, large, "--fail-on", "runQueueWait=+50%");
+        assertEquals(4, sum.exit, sum.out);
+        assertTrue(sum.out.contains("\n  loader runQueueWait "), sum.out);
+        // Over the floor in both runs, the same rise fails the gate.
+        Path grown = record("loader-grown.jfr", 900, 100, 200, 50);  // waitShare 20%, 12% of runnable
+        Path worse = record("loader-worse.jfr", 900, 100, 60, 240);
+        assertEquals(4, run("compare", grown, worse, "--fail-on", "waitShare=+10pp").exit);
     }
 
     @Test
