@@ -8,7 +8,6 @@ import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.ffm.LibbpfLibrary;
 import org.ebpfagent.agent.metrics.Metrics;
 import org.ebpfagent.agent.otlp.OtlpExporter;
-import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.KernelTgid;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.probe.ProbeUnit;
@@ -217,7 +216,7 @@ final class EbpfAgent implements Runnable {
                         + recorder.attachment().type() + ") to pid " + ProcessHandle.current().pid() + " (kernel tgid "
                         + kernelTgid + "), polling every " + options.interval().toMillis() + " ms, "
                         + attachedAfter + " ms after the JVM started");
-            } catch (BpfException | EventClock.Unsupported e) {
+            } catch (BpfException e) {
                 LOG.warn("{} probe not loaded: {}; the application runs without it", unit.name(), e.getMessage());
             }
         }

@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.FlightRecorder;
 import org.ebpfagent.agent.ffm.BpfException;
 import org.ebpfagent.agent.metrics.Metrics;
+import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.events.AgentStatistics;
@@ -25,7 +26,10 @@ final class Poller {
     private final ThreadRegistry registry;
     private final long intervalNanos;
     private final PollStats stats = new PollStats();
-    private final AgentStatistics statistics = new AgentStatistics();
+    /** Null until JFR is up ({@link #startEvents}): without a recording no event class is loaded. */
+    private AgentStatistics statistics;
+    /** Whether the recorders were told that JFR is up; only the thread that starts polling sets it. */
+    private boolean eventsStarted;
     private final int probesAttached;
     private long errors;
     private long loggedErrors;
@@ -49,22 +53,45 @@ final class Poller {
     }
 
     void start() {
-        statistics.begin();
-        try {
-            FlightRecorder.addPeriodicEvent(AgentStatistics.class, jfrHook);
-        } catch (RuntimeException | Error e) {
-            // JFR unavailable in this JVM: polling still drains the kernel's maps.
-            LOG.debug("no JFR end-of-chunk poll: {}", e.toString());
-        }
+        startEventsIfJfrUp(); // with a recording from the JVM's start, JFR is up already
         thread = new Thread(this::loop, "ebpf-agent-poller");
         thread.setDaemon(true);
         thread.start();
     }
 
+    /**
+     * The first time JFR is found up: the recorders make their events, then this its own, and JFR
+     * gets the chunk-end hook. Outside {@link #poll}'s lock: JFR runs its hooks under a lock of its
+     * own, and the hook takes this one.
+     */
+    private void startEventsIfJfrUp() {
+        if (eventsStarted || !EventClock.jfrUp()) {
+            return;
+        }
+        eventsStarted = true;
+        for (Recorder r : recorders) {
+            try {
+                r.startEvents();
+            } catch (RuntimeException | LinkageError e) {
+                LOG.warn("{} probe: no JFR events: {}; the metrics still work", r.name(), e.toString());
+            }
+        }
+        try {
+            AgentStatistics s = new AgentStatistics();
+            s.begin();
+            statistics = s;
+            FlightRecorder.addPeriodicEvent(AgentStatistics.class, jfrHook);
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("no JFR end-of-chunk poll: {}", e.toString());
+        }
+    }
+
     /** Stops polling and closes the recorders; used when the agent is torn down before exit. */
     void stop() {
         running = false;
-        FlightRecorder.removePeriodicEvent(jfrHook);
+        if (eventsStarted) {
+            FlightRecorder.removePeriodicEvent(jfrHook);
+        }
         if (thread != null) {
             thread.interrupt();
         }
@@ -81,6 +108,7 @@ final class Poller {
                 return;
             }
             next += intervalNanos;
+            startEventsIfJfrUp();
             poll();
         }
     }
@@ -108,7 +136,17 @@ final class Poller {
         }
         errors += failed;
         registry.afterPoll();
+        long pollNanos = System.nanoTime() - start;
         AgentStatistics s = statistics;
+        if (s != null) {
+            write(s, failed, pollNanos);
+        }
+        if (metrics != null) {
+            publish(pollNanos, failed);
+        }
+    }
+
+    private void write(AgentStatistics s, long failed, long pollNanos) {
         s.probesAttached = probesAttached;
         s.threadsTracked = stats.threadsTracked;
         s.entriesRead = stats.entriesRead;
@@ -124,13 +162,10 @@ final class Poller {
         s.connectionsDropped = stats.connectionsDropped;
         s.slowSyscallsLost = stats.slowSyscallsLost;
         s.syscallEntriesDropped = stats.syscallEntriesDropped;
-        s.pollTime = System.nanoTime() - start;
+        s.pollTime = pollNanos;
         s.end();
         s.commit();
         s.begin();
-        if (metrics != null) {
-            publish(s.pollTime, failed);
-        }
     }
 
     /** Adds the poll to the health figures and publishes the figures for the exporters. */

@@ -32,6 +32,7 @@ public final class AgentRun {
     private boolean agent = true;
     private boolean cpusToSpare;
     private boolean jdkEvents;
+    private boolean recording = true;
     private String classPath = WORKLOAD_CLASSES;
 
     private AgentRun(String mainClass) {
@@ -77,6 +78,12 @@ public final class AgentRun {
         return this;
     }
 
+    /** No recording from the JVM's start (the application may start one: a recording file is then its own). */
+    public AgentRun withoutRecording() {
+        recording = false;
+        return this;
+    }
+
     /** Records the JDK's own events too (settings=default), as a user opening it in JMC would. */
     public AgentRun withJdkEvents() {
         jdkEvents = true;
@@ -111,7 +118,9 @@ public final class AgentRun {
         if (agent) {
             cmd.add("-javaagent:" + AGENT_JAR + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
         }
-        cmd.add("-XX:StartFlightRecording:settings=" + (jdkEvents ? "default,settings=" : "") + JFC + ",filename=" + recording);
+        if (this.recording) {
+            cmd.add("-XX:StartFlightRecording:settings=" + (jdkEvents ? "default,settings=" : "") + JFC + ",filename=" + recording);
+        }
         cmd.add("-Xlog:jfr+startup=warning");
         cmd.addAll(jvmOptions);
         // Only the workloads' own classes: like a user's application, the child gets the agent

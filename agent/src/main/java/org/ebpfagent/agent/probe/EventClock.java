@@ -24,6 +24,14 @@ import jdk.jfr.RecordingState;
  * to those ticks from two marks it takes with {@code begin()}, and writes the fields.
  *
  * <p>Not thread-safe: one poller uses it. {@link Timing} objects are immutable after creation.
+ *
+ * <p>A clock starts without JFR ({@link #EventClock()}): until {@link #start} gives it an event
+ * object, it only reads the monotonic clock and is not {@link #running}. Why: the first event
+ * class loaded sets up JFR's Java side, ~0.4 s of CPU (docs/performance.md, "Start-up"), which a
+ * JVM without a recording should not pay; a recorder creates its events once {@link #jfrUp} (a
+ * recording was started, now or later). For the same reason event objects reach this class as
+ * {@code Object}: a call passing a {@code ThreadScheduling} as an {@code Event} makes the
+ * verifier load {@code ThreadScheduling} with the calling class, before any event is wanted.
  */
 public final class EventClock {
     /**
@@ -36,8 +44,9 @@ public final class EventClock {
     private static final long MARK_NANOS = 20_000;
     private static final int MARK_TRIES = 5;
     private static boolean listening;
-    private final Event marker;
-    private final Timing markerTiming;
+    /** The event whose begin() reads JFR's clock; null until {@link #start}. */
+    private Event marker;
+    private Timing markerTiming;
     private long markNanos;
     private long markTicks;
     /** Whether JFR's clock had moved at the latest mark: until JFR starts, begin() leaves it still. */
@@ -66,11 +75,28 @@ public final class EventClock {
         }
     }
 
-    /** @param marker any event object of a registered type: only its {@code begin()} is used, to read JFR's clock */
-    public EventClock(Event marker) throws Unsupported {
-        this.marker = marker;
-        this.markerTiming = timing(marker.getClass());
+    /** A clock that is not {@link #running} until {@link #start}. */
+    public EventClock() {
         listen();
+        mark();
+    }
+
+    /**
+     * Whether JFR's Java side is set up (a recording was started, or an event class loaded): from
+     * then on a recorder's events cost no more than their own classes. Reading it sets up nothing.
+     */
+    public static boolean jfrUp() {
+        return FlightRecorder.isInitialized();
+    }
+
+    /**
+     * Starts reading JFR's clock, through {@code marker}: any event object of a registered type
+     * (only its {@code begin()} is used). Call once JFR is {@link #jfrUp}.
+     */
+    public void start(Object marker) throws Unsupported {
+        Event m = (Event) marker;
+        markerTiming = timing(m.getClass());
+        this.marker = m;
         mark();
     }
 
@@ -124,6 +150,11 @@ public final class EventClock {
      * conversion uses the latest mark and the rate between the last two.
      */
     public long mark() {
+        if (marker == null) {
+            markNanos = System.nanoTime();
+            markMoved = false;
+            return markNanos;
+        }
         // JFR's clock is read between two reads of the monotonic clock, and taken as read at their
         // midpoint: a poller preempted in between (milliseconds on a busy machine) would shift
         // every conversion of this poll by up to half of that, and an event's interval away from
@@ -143,7 +174,7 @@ public final class EventClock {
         }
         long nanos = before + (after - before) / 2;
         long elapsed = nanos - markNanos;
-        boolean moved = markNanos != 0 && ticks != markTicks;
+        boolean moved = markNanos != 0 && markTicks != 0 && ticks != markTicks;
         if (moved && markMoved && elapsed >= 10_000_000) {
             double rate = (double) (ticks - markTicks) / elapsed;
             // Within 0.1% of 1 is JFR counting nanoseconds, and the rest is how far apart the two
@@ -176,7 +207,7 @@ public final class EventClock {
      * one ended at: converted again with a later mark, they could differ by a fraction of a
      * microsecond.
      */
-    public void setInterval(Event event, Timing timing, long startTicks, long endTicks) {
+    public void setInterval(Object event, Timing timing, long startTicks, long endTicks) {
         timing.startTime.set(event, startTicks);
         timing.duration.set(event, Math.max(1, endTicks - startTicks));
     }

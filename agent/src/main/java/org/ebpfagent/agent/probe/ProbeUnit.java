@@ -31,5 +31,5 @@ public interface ProbeUnit {
     java.util.List<String> eventClasses();
 
     /** Loads and attaches the probe; the returned recorder owns it. Nothing stays loaded on failure. */
-    Recorder open(Context context) throws BpfException, EventClock.Unsupported;
+    Recorder open(Context context) throws BpfException;
 }

@@ -11,7 +11,16 @@ public interface Recorder extends AutoCloseable {
     /** The probe's programs as attached: how many, which flavour, when, and their statistics. */
     Attachment attachment();
 
-    /** Reads the probe's maps and commits the events of the interval that ends now. */
+    /**
+     * Makes the recorder's event objects: called once, when JFR's Java side is up
+     * ({@link EventClock#jfrUp}), before the next poll and outside it. Until then the recorder
+     * writes no event and loads no event class: the first one loaded sets up JFR, ~0.4 s of CPU
+     * that a JVM without a recording should not pay. A JDK whose JFR lacks what the
+     * {@link EventClock} sets gets no events (a warning says so); the metrics still work.
+     */
+    void startEvents();
+
+    /** Reads the probe's maps and commits the events of the interval that ends now (none before {@link #startEvents}). */
     void poll(PollStats stats) throws BpfException;
 
     /** Detaches the probe and frees its kernel objects. */

@@ -17,6 +17,7 @@ import org.ebpfagent.agent.probe.SyscallNames;
 import org.ebpfagent.agent.threads.ThreadRegistry;
 import org.ebpfagent.agent.threads.ThreadResolver;
 import org.ebpfagent.agent.util.IntMap;
+import org.ebpfagent.agent.util.Log;
 import org.ebpfagent.events.ThreadOffCpu;
 import org.ebpfagent.events.ThreadScheduling;
 
@@ -40,6 +41,7 @@ import static org.ebpfagent.agent.sched.ThreadSchedLayout.*;
  * objects are reused. Not thread-safe: {@link #poll} is called under the poller's lock.
  */
 public final class SchedRecorder implements Recorder {
+    private static final Log LOG = Log.named("ebpf-agent");
     private static final int BATCH = 1024;
     /** A slot unseen for this many polls lost its exit record (exited map full): forget it. */
     private static final int STALE_POLLS = 3;
@@ -69,12 +71,15 @@ public final class SchedRecorder implements Recorder {
     private final java.util.function.Consumer<ThreadSlot> commit = this::commit;
     /** Exited this poll: their reasons are read and reported once more, then deleted. */
     private final ArrayList<ThreadSlot> retiring = new ArrayList<>();
-    /** One event object per type, reused: each commit gets its interval from the clock. */
-    private final ThreadScheduling schedEvent = new ThreadScheduling();
-    private final ThreadOffCpu offCpuEvent = new ThreadOffCpu();
-    private final EventClock clock;
-    private final EventClock.Timing schedTiming;
-    private final EventClock.Timing offCpuTiming;
+    /**
+     * One event object per type, reused: each commit gets its interval from the clock. Null until
+     * JFR is up ({@link #startEvents}): without a recording the agent loads no event class.
+     */
+    private ThreadScheduling schedEvent;
+    private ThreadOffCpu offCpuEvent;
+    private final EventClock clock = new EventClock();
+    private EventClock.Timing schedTiming;
+    private EventClock.Timing offCpuTiming;
     /** The metrics the reports add to; null without metrics. */
     private final SchedFigures figures;
     /** When recent polls read the live threads, to tell a reason whose thread is long gone. */
@@ -92,7 +97,7 @@ public final class SchedRecorder implements Recorder {
 
     /** @param metrics where reports are added up for exporters; null: nowhere */
     public SchedRecorder(SchedProbe probe, ThreadRegistry registry, ThreadResolver resolver, Metrics metrics)
-            throws BpfException, EventClock.Unsupported {
+            throws BpfException {
         this.probe = probe;
         this.figures = metrics == null ? null : new SchedFigures(metrics);
         this.registry = registry;
@@ -107,9 +112,20 @@ public final class SchedRecorder implements Recorder {
         this.reasonKey = StructView.of(probe.layouts.offCpuKey());
         this.reasonTotal = StructView.of(probe.layouts.offCpuTotal());
         this.deadKey = StructView.of(probe.layouts.offCpuKey());
-        this.clock = new EventClock(new ThreadScheduling());
-        this.schedTiming = EventClock.timing(ThreadScheduling.class);
-        this.offCpuTiming = EventClock.timing(ThreadOffCpu.class);
+    }
+
+    @Override
+    public void startEvents() {
+        try {
+            ThreadScheduling sched = new ThreadScheduling();
+            schedTiming = EventClock.timing(ThreadScheduling.class);
+            offCpuTiming = EventClock.timing(ThreadOffCpu.class);
+            clock.start(sched);
+            offCpuEvent = new ThreadOffCpu();
+            schedEvent = sched;
+        } catch (EventClock.Unsupported e) {
+            LOG.warn("sched probe: no JFR events (metrics still work): {}", e.getMessage());
+        }
     }
 
     @Override
@@ -329,7 +345,7 @@ public final class SchedRecorder implements Recorder {
             }
             ThreadOffCpu e = offCpuEvent;
             // The same interval as the thread's ebpf.ThreadScheduling: they join, and they add up.
-            if (inRecording && e.isEnabled()) {
+            if (inRecording && e != null && e.isEnabled()) {
                 Thread thread = s.thread;
                 e.javaThread = thread;
                 e.threadName = thread != null ? thread.getName() : s.osName;
@@ -496,7 +512,7 @@ public final class SchedRecorder implements Recorder {
         }
         // An interval begun before the recording would put time from before it into the
         // recording: its values are dropped, as that time is.
-        if (active && inRecording && e.isEnabled()) {
+        if (active && inRecording && e != null && e.isEnabled()) {
             Thread thread = s.thread;
             e.javaThread = thread;
             e.threadName = thread != null ? thread.getName() : s.osName;

@@ -1,7 +1,6 @@
 package org.ebpfagent.agent.sched;
 
 import org.ebpfagent.agent.ffm.BpfException;
-import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.ProbeUnit;
 import org.ebpfagent.agent.probe.Recorder;
 
@@ -18,11 +17,11 @@ public final class SchedUnit implements ProbeUnit {
     }
 
     @Override
-    public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
+    public Recorder open(Context c) throws BpfException {
         SchedProbe probe = SchedProbe.open(c.kernelTgid(), c.maxThreads(), c.attach());
         try {
             return new SchedRecorder(probe, c.registry(), c.resolver(), c.metrics());
-        } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
+        } catch (BpfException | RuntimeException e) {
             probe.close();
             throw e;
         }

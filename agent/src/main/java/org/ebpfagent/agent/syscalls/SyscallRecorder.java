@@ -20,6 +20,7 @@ import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.probe.SyscallNames;
 import org.ebpfagent.agent.threads.ThreadRegistry;
+import org.ebpfagent.agent.util.Log;
 import org.ebpfagent.events.SlowSyscall;
 import org.ebpfagent.events.ThreadSyscallErrors;
 import org.ebpfagent.events.ThreadSyscalls;
@@ -43,6 +44,7 @@ import static org.ebpfagent.agent.syscalls.SyscallLayout.*;
  * and their creation time. Not thread-safe: the poller calls {@link #poll}.
  */
 public final class SyscallRecorder implements Recorder {
+    private static final Log LOG = Log.named("ebpf-agent");
     private static final int BATCH = 256;
     /**
      * Polls in which what a new thread did waits for the thread's Java identity: a thread
@@ -53,13 +55,18 @@ public final class SyscallRecorder implements Recorder {
 
     private final SyscallProbe probe;
     private final ThreadRegistry registry;
-    private final EventClock clock;
-    private final EventClock.Timing callsTiming;
-    private final EventClock.Timing errorsTiming;
-    private final EventClock.Timing slowTiming;
-    private final ThreadSyscalls callsEvent = new ThreadSyscalls();
-    private final ThreadSyscallErrors errorsEvent = new ThreadSyscallErrors();
-    private final SlowSyscall slowEvent = new SlowSyscall();
+    private final EventClock clock = new EventClock();
+    /**
+     * The events and their timings: null until JFR is up ({@link #startEvents}), so that without a
+     * recording the agent loads no event class. Written only while the clock runs, which it does
+     * once they are all made.
+     */
+    private EventClock.Timing callsTiming;
+    private EventClock.Timing errorsTiming;
+    private EventClock.Timing slowTiming;
+    private ThreadSyscalls callsEvent;
+    private ThreadSyscallErrors errorsEvent;
+    private SlowSyscall slowEvent;
     private final MapValue epochValue;
     private final MapBatchReader threadReader;
     private final MapBatchReader statsReader;
@@ -211,15 +218,10 @@ public final class SyscallRecorder implements Recorder {
     }
 
     /** @param metrics where reports are added up for exporters; null: nowhere */
-    public SyscallRecorder(SyscallProbe probe, ThreadRegistry registry, Metrics metrics)
-            throws BpfException, EventClock.Unsupported {
+    public SyscallRecorder(SyscallProbe probe, ThreadRegistry registry, Metrics metrics) throws BpfException {
         this.probe = probe;
         this.figures = metrics == null ? null : new SyscallFigures(metrics);
         this.registry = registry;
-        this.clock = new EventClock(new ThreadSyscalls());
-        this.callsTiming = EventClock.timing(ThreadSyscalls.class);
-        this.errorsTiming = EventClock.timing(ThreadSyscallErrors.class);
-        this.slowTiming = EventClock.timing(SlowSyscall.class);
         this.epochValue = probe.epoch.newValueReader();
         this.threadReader = MapBatchReader.lookup(probe.threads, BATCH);
         this.statsReader = MapBatchReader.lookup(probe.stats, BATCH);
@@ -241,6 +243,21 @@ public final class SyscallRecorder implements Recorder {
         this.goneStatsKey = StructView.of(probe.statsLayout.key());
         this.goneErrorKey = StructView.of(probe.errorLayout.key());
         this.previousRead = clock.markNanos();
+    }
+
+    @Override
+    public void startEvents() {
+        try {
+            callsTiming = EventClock.timing(ThreadSyscalls.class);
+            errorsTiming = EventClock.timing(ThreadSyscallErrors.class);
+            slowTiming = EventClock.timing(SlowSyscall.class);
+            callsEvent = new ThreadSyscalls();
+            errorsEvent = new ThreadSyscallErrors();
+            slowEvent = new SlowSyscall();
+            clock.start(callsEvent);
+        } catch (EventClock.Unsupported e) {
+            LOG.warn("syscalls probe: no JFR events (metrics still work): {}", e.getMessage());
+        }
     }
 
     @Override

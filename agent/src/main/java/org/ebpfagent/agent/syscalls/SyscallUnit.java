@@ -1,7 +1,6 @@
 package org.ebpfagent.agent.syscalls;
 
 import org.ebpfagent.agent.ffm.BpfException;
-import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.ProbeUnit;
 import org.ebpfagent.agent.probe.Recorder;
 
@@ -18,11 +17,11 @@ public final class SyscallUnit implements ProbeUnit {
     }
 
     @Override
-    public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
+    public Recorder open(Context c) throws BpfException {
         SyscallProbe probe = SyscallProbe.open(c.kernelTgid(), c.maxThreads(), c.slowSyscallNanos(), c.attach());
         try {
             return new SyscallRecorder(probe, c.registry(), c.metrics());
-        } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
+        } catch (BpfException | RuntimeException e) {
             probe.close();
             throw e;
         }

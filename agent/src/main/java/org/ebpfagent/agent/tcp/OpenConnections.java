@@ -26,7 +26,7 @@ final class OpenConnections implements Runnable, AutoCloseable {
     private final MapBatchReader reader;
     private final StructView conn;
     private final TcpConnection event = new TcpConnection();
-    private final EventClock clock;
+    private final EventClock clock = new EventClock();
     private final EventClock.Timing timing;
     private boolean closed;
     private boolean warned;
@@ -34,9 +34,9 @@ final class OpenConnections implements Runnable, AutoCloseable {
     OpenConnections(BpfMap conns, StructLayout conn, ThreadRegistry registry) throws BpfException, EventClock.Unsupported {
         this.conn = StructView.of(conn);
         this.registry = registry;
-        this.reader = MapBatchReader.lookup(conns, 256);
-        this.clock = new EventClock(new TcpConnection());
         this.timing = EventClock.timing(TcpConnection.class);
+        clock.start(event);
+        this.reader = MapBatchReader.lookup(conns, 256);
     }
 
     @Override

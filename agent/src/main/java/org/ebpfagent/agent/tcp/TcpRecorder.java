@@ -46,13 +46,19 @@ public final class TcpRecorder implements Recorder {
 
     private final TcpProbe probe;
     private final ThreadRegistry registry;
-    private final EventClock clock;
-    private final EventClock.Timing connectTiming;
-    private final EventClock.Timing connectionTiming;
-    private final EventClock.Timing threadTiming;
-    private final TcpConnect connect = new TcpConnect();
-    private final TcpConnection connection = new TcpConnection();
-    private final ThreadTcp threadEvent = new ThreadTcp();
+    private final EventClock clock = new EventClock();
+    /**
+     * The events, their timings and the chunk-end hook: null until JFR is up ({@link
+     * #startEvents}), so that without a recording the agent loads no event class. Written only
+     * while the clock runs, which it does once they are all made.
+     */
+    private EventClock.Timing connectTiming;
+    private EventClock.Timing connectionTiming;
+    private EventClock.Timing threadTiming;
+    private TcpConnect connect;
+    private TcpConnection connection;
+    private ThreadTcp threadEvent;
+    private OpenConnections open;
     private final MapBatchReader threadReader;
     private final MapKeyBatch exitedThreads;
     private final MapBatchReader.Sink onThreads = this::onThreads;
@@ -60,7 +66,6 @@ public final class TcpRecorder implements Recorder {
     private final IntMap<ThreadState> threads = new IntMap<>(256);
     /** The state of a thread met first in its exit record: used for that record only. */
     private final ThreadState exiting = new ThreadState(0, 0);
-    private final OpenConnections open;
     /** Views of a ring record, and of the threads map's keys and values (read, and queued to delete). */
     private final StructView record;
     private final StructView exitRecord;
@@ -111,25 +116,40 @@ public final class TcpRecorder implements Recorder {
     }
 
     /** @param metrics where reports are added up for exporters; null: nowhere */
-    public TcpRecorder(TcpProbe probe, ThreadRegistry registry, Metrics metrics)
-            throws BpfException, EventClock.Unsupported {
+    public TcpRecorder(TcpProbe probe, ThreadRegistry registry, Metrics metrics) throws BpfException {
         this.probe = probe;
         this.figures = metrics == null ? null : new TcpFigures(metrics);
         this.registry = registry;
-        this.clock = new EventClock(new ThreadTcp());
-        this.connectTiming = EventClock.timing(TcpConnect.class);
-        this.connectionTiming = EventClock.timing(TcpConnection.class);
-        this.threadTiming = EventClock.timing(ThreadTcp.class);
         this.threadReader = MapBatchReader.lookup(probe.threads, BATCH);
         this.exitedThreads = MapKeyBatch.of(probe.threads, 64);
         this.previousRead = clock.markNanos();
-        this.open = new OpenConnections(probe.conns, probe.conn, registry);
         this.record = StructView.of(probe.conn);
         this.exitRecord = StructView.of(probe.threadExit);
         this.threadKey = StructView.of(probe.thread.key());
         this.threadValue = StructView.of(probe.thread.value());
         this.exitedKey = StructView.of(probe.thread.key());
-        FlightRecorder.addPeriodicEvent(TcpConnection.class, open);
+    }
+
+    @Override
+    public void startEvents() {
+        OpenConnections hook = null;
+        try {
+            connectTiming = EventClock.timing(TcpConnect.class);
+            connectionTiming = EventClock.timing(TcpConnection.class);
+            threadTiming = EventClock.timing(ThreadTcp.class);
+            connect = new TcpConnect();
+            connection = new TcpConnection();
+            threadEvent = new ThreadTcp();
+            hook = new OpenConnections(probe.conns, probe.conn, registry);
+            FlightRecorder.addPeriodicEvent(TcpConnection.class, hook);
+            open = hook;
+            clock.start(threadEvent);
+        } catch (EventClock.Unsupported | BpfException | RuntimeException e) {
+            LOG.warn("tcp probe: no JFR events (metrics still work): {}", e.getMessage());
+            if (hook != null) {
+                close(hook);
+            }
+        }
     }
 
     @Override
@@ -239,6 +259,15 @@ public final class TcpRecorder implements Recorder {
         clock.setInterval(e, connectionTiming, clock.ticks(start), clock.ticks(end));
         e.commit();
         stats.eventsWritten++;
+    }
+
+    private static void close(OpenConnections hook) {
+        try {
+            FlightRecorder.removePeriodicEvent(hook);
+        } catch (RuntimeException e) {
+            LOG.debug("tcp: chunk-end hook not removed: {}", e.toString());
+        }
+        hook.close();
     }
 
     private Thread owner(int nsTid, long startNs) {
@@ -381,12 +410,9 @@ public final class TcpRecorder implements Recorder {
 
     @Override
     public void close() {
-        try {
-            FlightRecorder.removePeriodicEvent(open);
-        } catch (RuntimeException e) {
-            LOG.debug("tcp: chunk-end hook not removed: {}", e.toString());
+        if (open != null) {
+            close(open);
         }
-        open.close();
         threadReader.close();
         exitedThreads.close();
         probe.close();

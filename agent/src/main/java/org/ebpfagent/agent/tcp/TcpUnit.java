@@ -1,7 +1,6 @@
 package org.ebpfagent.agent.tcp;
 
 import org.ebpfagent.agent.ffm.BpfException;
-import org.ebpfagent.agent.probe.EventClock;
 import org.ebpfagent.agent.probe.ProbeUnit;
 import org.ebpfagent.agent.probe.Recorder;
 
@@ -18,11 +17,11 @@ public final class TcpUnit implements ProbeUnit {
     }
 
     @Override
-    public Recorder open(Context c) throws BpfException, EventClock.Unsupported {
+    public Recorder open(Context c) throws BpfException {
         TcpProbe probe = TcpProbe.open(c.kernelTgid(), c.attach());
         try {
             return new TcpRecorder(probe, c.registry(), c.metrics());
-        } catch (BpfException | EventClock.Unsupported | RuntimeException e) {
+        } catch (BpfException | RuntimeException e) {
             probe.close();
             throw e;
         }

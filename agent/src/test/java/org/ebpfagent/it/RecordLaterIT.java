@@ -1,0 +1,82 @@
+package org.ebpfagent.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.ebpfagent.it.Recordings.Totals;
+import org.ebpfagent.it.workload.RecordLaterWorkload;
+import org.ebpfagent.it.workload.Truth;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A service started with the agent and no recording, one started later (as {@code jcmd JFR.start}
+ * does): until then the agent loads none of its JFR event classes and JFR stays as the JVM left it
+ * (setting it up is ~0.4 s of CPU: docs/performance.md, "Start-up"), while it polls all the same
+ * (its metrics count the polls); from the recording's start the events come, and a thread that
+ * lived inside the recording has its whole on-CPU time in it, as the kernel counted it.
+ */
+class RecordLaterIT {
+    static final Pattern ENDPOINT = Pattern.compile("metrics: Prometheus endpoint on (http://127\\.0\\.0\\.1:\\d+/metrics)");
+    static final Pattern POLLS = Pattern.compile("(?m)^ebpf_agent_polls_total (\\S+)$");
+
+    @Test
+    void noEventClassUntilARecordingStartsThenTheEventsAreExact() throws Exception {
+        Path dir = Files.createTempDirectory("ebpf-agent-it");
+        Path classLog = dir.resolve("class-load.log");
+        Path recording = dir.resolve("later.jfr");
+        AgentRun.Running child = AgentRun.of(RecordLaterWorkload.class).withoutRecording()
+                .agentOptions("metrics=0,interval=200ms")
+                .jvmOption("-Xlog:class+load=info:file=" + classLog)
+                .start();
+        List<String> loadedBefore;
+        String jfrUp;
+        AgentRun.Result result;
+        try {
+            Matcher url = ENDPOINT.matcher(child.awaitStderr("metrics: Prometheus endpoint on", Duration.ofSeconds(60)));
+            assertTrue(url.find());
+            child.awaitStderr("sched probe attached", Duration.ofSeconds(60));
+            awaitPolls(url.group(1), 5, Duration.ofSeconds(60));
+            child.send("check");
+            jfrUp = child.awaitStdout("JFR-UP", Duration.ofSeconds(60));
+            loadedBefore = Files.readAllLines(classLog).stream().filter(l -> l.contains(" org.ebpfagent.events.")).toList();
+            child.send("record " + AgentRun.JFC + " " + recording);
+            child.awaitStdout("RECORDED", Duration.ofSeconds(60));
+            child.send("done");
+        } finally {
+            result = child.finish(Duration.ofSeconds(60));
+        }
+        assertEquals(0, result.exitCode(), String.join("\n", result.stderr()));
+        assertEquals("JFR-UP false", jfrUp, "JFR set up before any recording");
+        assertEquals(List.of(), loadedBefore, "event classes loaded before any recording");
+        assertFalse(result.agentLines().stream().anyMatch(l -> l.contains("WARN")), String.join("\n", result.agentLines()));
+
+        Truth truth = result.stdout().stream().filter(l -> l.startsWith("TRUTH ")).map(Truth::parse).findFirst().orElseThrow();
+        Totals agent = Recordings.schedulingByTid(recording).get((long) truth.tid());
+        System.out.println(truth.line() + "\n  agent: " + agent);
+        assertNotNull(agent, "no ebpf.ThreadScheduling of the thread started inside the recording");
+        assertEquals("late-spinner", agent.javaThreadName);
+        SchedAccuracyIT.assertClose("late-spinner onCpu", truth.onCpu(), agent.onCpu);
+        assertTrue(Recordings.events(recording, "ebpf.AgentStatistics").size() >= 2, "the agent's polls in the recording");
+    }
+
+    static void awaitPolls(String url, long polls, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Matcher m = POLLS.matcher(MetricsEndpointIT.awaitScrape(url, "ebpf_agent_polls_total", timeout));
+            if (m.find() && Double.parseDouble(m.group(1)) >= polls) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "fewer than " + polls + " polls within " + timeout);
+            Thread.sleep(100);
+        }
+    }
+}
