@@ -174,7 +174,10 @@ public final class EventClock {
         }
         long nanos = before + (after - before) / 2;
         long elapsed = nanos - markNanos;
-        boolean moved = markNanos != 0 && markTicks != 0 && ticks != markTicks;
+        // The first mark with a marker (markTicks still 0) counts as moved if JFR's clock reads at
+        // all: the poll right after start() writes its events (a recorder meeting JFR at its first
+        // poll would otherwise drop everything read in it).
+        boolean moved = markNanos != 0 && ticks != markTicks;
         if (moved && markMoved && elapsed >= 10_000_000) {
             double rate = (double) (ticks - markTicks) / elapsed;
             // Within 0.1% of 1 is JFR counting nanoseconds, and the rest is how far apart the two

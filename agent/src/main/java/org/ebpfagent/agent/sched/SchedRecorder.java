@@ -120,7 +120,7 @@ public final class SchedRecorder implements Recorder {
             ThreadScheduling sched = new ThreadScheduling();
             schedTiming = EventClock.timing(ThreadScheduling.class);
             offCpuTiming = EventClock.timing(ThreadOffCpu.class);
-            clock.start(sched);
+            clock.start(new ThreadScheduling());
             offCpuEvent = new ThreadOffCpu();
             schedEvent = sched;
         } catch (EventClock.Unsupported e) {

@@ -254,7 +254,7 @@ public final class SyscallRecorder implements Recorder {
             callsEvent = new ThreadSyscalls();
             errorsEvent = new ThreadSyscallErrors();
             slowEvent = new SlowSyscall();
-            clock.start(callsEvent);
+            clock.start(new ThreadSyscalls());
         } catch (EventClock.Unsupported e) {
             LOG.warn("syscalls probe: no JFR events (metrics still work): {}", e.getMessage());
         }

@@ -35,7 +35,7 @@ final class OpenConnections implements Runnable, AutoCloseable {
         this.conn = StructView.of(conn);
         this.registry = registry;
         this.timing = EventClock.timing(TcpConnection.class);
-        clock.start(event);
+        clock.start(new TcpConnection());
         this.reader = MapBatchReader.lookup(conns, 256);
     }
 

@@ -143,7 +143,7 @@ public final class TcpRecorder implements Recorder {
             hook = new OpenConnections(probe.conns, probe.conn, registry);
             FlightRecorder.addPeriodicEvent(TcpConnection.class, hook);
             open = hook;
-            clock.start(threadEvent);
+            clock.start(new ThreadTcp());
         } catch (EventClock.Unsupported | BpfException | RuntimeException e) {
             LOG.warn("tcp probe: no JFR events (metrics still work): {}", e.getMessage());
             if (hook != null) {

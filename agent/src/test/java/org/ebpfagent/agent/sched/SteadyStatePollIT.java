@@ -72,6 +72,7 @@ class SteadyStatePollIT {
              Recording recording = new Recording()) {
             recording.enable("ebpf.ThreadScheduling");
             recording.start();
+            recorder.startEvents(); // as the poller does once JFR is up
             for (int i = 0; i < THREADS; i++) { // each wakes every 100 ms: active in every interval
                 Thread t = Thread.ofPlatform().daemon().name("sleeper-" + i).start(() -> {
                     try {
