@@ -1,7 +1,12 @@
 package org.ebpfagent.it.workload;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 
 import jdk.jfr.Configuration;
@@ -14,13 +19,16 @@ import jdk.jfr.Recording;
  * <ul>
  * <li>{@code check}: {@code JFR-UP true|false}, whether JFR's Java side has been set up;
  * <li>{@code record JFC FILE}: starts a recording with those settings, runs a thread
- * {@code late-spinner} that spins for 1.5 s and prints its kernel accounting ({@link Truth}) as
- * it ends, waits 1.5 s more (polls of the agent), stops the recording, dumps it to FILE and
+ * {@code early-connector} that opens and closes {@link #CONNECTS} loopback connections, one
+ * {@code early-spinner} that spins for 0.1 s, then one {@code late-spinner} that spins for 1.5 s,
+ * each printing its kernel accounting ({@link Truth}) as it ends, waits 1.5 s more (polls of the agent), stops the recording, dumps it to FILE and
  * prints RECORDED;
  * <li>anything else: returns.
  * </ul>
  */
 public final class RecordLaterWorkload {
+    /** Connections opened by {@code early-connector}. */
+    public static final int CONNECTS = 20;
     public static void main(String[] args) throws Exception {
         System.out.println("READY");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
@@ -37,19 +45,45 @@ public final class RecordLaterWorkload {
         }
     }
 
+    /** Runs a thread {@code name} that opens and closes {@code n} loopback connections; waits for it. */
+    private static void connect(String name, int n) throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress())) {
+            Thread client = new Thread(() -> {
+                for (int i = 0; i < n; i++) {
+                    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                         Socket accepted = server.accept()) {
+                        s.getOutputStream().write(1);
+                        accepted.getInputStream().read();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }, name);
+            client.start();
+            client.join();
+        }
+    }
+
+    /** Runs a thread {@code name} that spins for {@code nanos} and prints its {@link Truth} as it ends; waits for it. */
+    private static void spin(String name, long nanos) throws InterruptedException {
+        Thread spinner = new Thread(() -> {
+            SchedWorkload.spinNanos(nanos);
+            try {
+                System.out.println(Truth.of(name, Truth.currentTid()).line());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }, name);
+        spinner.start();
+        spinner.join();
+    }
+
     private static void record(Path jfc, Path file) throws Exception {
         try (Recording r = new Recording(Configuration.create(jfc))) {
             r.start();
-            Thread spinner = new Thread(() -> {
-                SchedWorkload.spinNanos(1_500_000_000L);
-                try {
-                    System.out.println(Truth.of("late-spinner", Truth.currentTid()).line());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }, "late-spinner");
-            spinner.start();
-            spinner.join();
+            connect("early-connector", CONNECTS); // likely all before the agent's first poll with events
+            spin("early-spinner", 100_000_000L);
+            spin("late-spinner", 1_500_000_000L);
             Thread.sleep(1500);
             r.stop();
             r.dump(file);
