@@ -180,6 +180,13 @@ class MetricsEndpointIT {
         }
     }
 
+    /** The value of the sample {@code name} (without labels) in a scrape, rounded. */
+    static long value(String scrape, String name) {
+        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(scrape);
+        assertTrue(m.find(), name + " in " + scrape.length() + " chars");
+        return Math.round(Double.parseDouble(m.group(1)));
+    }
+
     static String awaitScrape(String url, String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         String last = "";

@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jdk.jfr.consumer.RecordedEvent;
 import org.ebpfagent.it.workload.MetricsWorkload;
@@ -29,7 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class OtlpFailureIT {
     static final long INTERVAL_MILLIS = 100;
-    static final Pattern ENDPOINT = Pattern.compile("metrics: Prometheus endpoint on (http://127\\.0\\.0\\.1:\\d+/metrics)");
     /** The exporter's request timeout (OtlpSender.TIMEOUT). */
     static final Duration PUSH_TIMEOUT = Duration.ofSeconds(10);
 
@@ -105,7 +103,7 @@ class OtlpFailureIT {
     private static String carriesOn(String url, List<Socket> hanging) throws Exception {
         AgentRun.Running child = AgentRun.of(MetricsWorkload.class)
                 .agentOptions("metrics=0,otlpEvery=1,interval=" + INTERVAL_MILLIS + "ms,otlp=" + url).start();
-        Matcher m = ENDPOINT.matcher(child.awaitStderr("metrics: Prometheus endpoint on", Duration.ofSeconds(60)));
+        Matcher m = MetricsEndpointIT.ENDPOINT.matcher(child.awaitStderr("metrics: Prometheus endpoint on", Duration.ofSeconds(60)));
         assertTrue(m.find());
         String endpoint = m.group(1);
         child.awaitStderr("otlp: push to", Duration.ofSeconds(60).plus(PUSH_TIMEOUT));
@@ -115,9 +113,9 @@ class OtlpFailureIT {
         Thread.sleep(window.toMillis());
         Instant to = Instant.now();
         String figures = MetricsEndpointIT.awaitScrape(endpoint, "ebpf_otlp_pushes_failed_total", Duration.ofSeconds(30));
-        long failed = value(figures, "ebpf_otlp_pushes_failed_total");
-        long dropped = value(figures, "ebpf_otlp_pushes_dropped_total");
-        long pushes = value(figures, "ebpf_otlp_pushes_total");
+        long failed = MetricsEndpointIT.value(figures, "ebpf_otlp_pushes_failed_total");
+        long dropped = MetricsEndpointIT.value(figures, "ebpf_otlp_pushes_dropped_total");
+        long pushes = MetricsEndpointIT.value(figures, "ebpf_otlp_pushes_total");
         int otlpThreads = MetricsEndpointIT.threadsNamed(child.pid(), "ebpf-agent-otlp");
         System.out.printf("%s: failed %d, dropped %d, accepted %d; exporter threads %d%n", url, failed, dropped, pushes,
                 otlpThreads);
@@ -171,11 +169,5 @@ class OtlpFailureIT {
         assertTrue(maxGap < window.toMillis() / 2, "longest gap between polls: " + maxGap + " ms");
         System.out.println(warnings.get(0));
         return warnings.get(0);
-    }
-
-    private static long value(String scrape, String name) {
-        Matcher m = Pattern.compile("(?m)^" + name + " (\\S+)$").matcher(scrape);
-        assertTrue(m.find(), name + " in " + scrape.length() + " chars");
-        return Math.round(Double.parseDouble(m.group(1)));
     }
 }

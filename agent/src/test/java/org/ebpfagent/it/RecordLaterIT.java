@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jdk.jfr.consumer.RecordedEvent;
 import org.ebpfagent.it.Recordings.Totals;
@@ -31,8 +30,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * anything is measured, so this test would not have caught it.)
  */
 class RecordLaterIT {
-    static final Pattern ENDPOINT = Pattern.compile("metrics: Prometheus endpoint on (http://127\\.0\\.0\\.1:\\d+/metrics)");
-    static final Pattern POLLS = Pattern.compile("(?m)^ebpf_agent_polls_total (\\S+)$");
 
     @Test
     void noEventClassUntilARecordingStartsThenTheEventsAreExact() throws Exception {
@@ -50,7 +47,7 @@ class RecordLaterIT {
         String jfrUp;
         AgentRun.Result result;
         try {
-            Matcher url = ENDPOINT.matcher(child.awaitStderr("metrics: Prometheus endpoint on", Duration.ofSeconds(60)));
+            Matcher url = MetricsEndpointIT.ENDPOINT.matcher(child.awaitStderr("metrics: Prometheus endpoint on", Duration.ofSeconds(60)));
             assertTrue(url.find());
             child.awaitStderr("tcp probe attached", Duration.ofSeconds(60));
             awaitPolls(url.group(1), 5, Duration.ofSeconds(60));
@@ -89,8 +86,8 @@ class RecordLaterIT {
     static void awaitPolls(String url, long polls, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            Matcher m = POLLS.matcher(MetricsEndpointIT.awaitScrape(url, "ebpf_agent_polls_total", timeout));
-            if (m.find() && Double.parseDouble(m.group(1)) >= polls) {
+            String scrape = MetricsEndpointIT.awaitScrape(url, "ebpf_agent_polls_total", timeout);
+            if (MetricsEndpointIT.value(scrape, "ebpf_agent_polls_total") >= polls) {
                 return;
             }
             assertTrue(System.nanoTime() < deadline, "fewer than " + polls + " polls within " + timeout);

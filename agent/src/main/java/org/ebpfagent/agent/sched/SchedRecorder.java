@@ -117,12 +117,11 @@ public final class SchedRecorder implements Recorder {
     @Override
     public void startEvents() {
         try {
-            ThreadScheduling sched = new ThreadScheduling();
             schedTiming = EventClock.timing(ThreadScheduling.class);
             offCpuTiming = EventClock.timing(ThreadOffCpu.class);
             clock.start(new ThreadScheduling());
             offCpuEvent = new ThreadOffCpu();
-            schedEvent = sched;
+            schedEvent = new ThreadScheduling();
         } catch (EventClock.Unsupported e) {
             LOG.warn("sched probe: no JFR events (metrics still work): {}", e.getMessage());
         }
