@@ -175,6 +175,12 @@ struct bpf_iter__tcp {
 	unsigned int uid;
 };
 
+/* The context of an iter/task program: one task of the process the iterator was made for. */
+struct bpf_iter__task {
+	struct bpf_iter_meta *meta;
+	struct task_struct *task;
+};
+
 struct task_struct___pre514 {
 	long state;
 };

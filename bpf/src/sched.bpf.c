@@ -184,6 +184,12 @@ static __always_inline __u32 ns_tid(struct task_struct *t)
 	int BPF_PROG(sched_process_exit_##kind, struct task_struct *p)                             \
 	{                                                                                          \
 		return CAT(on_exit, kind)(p);                                                      \
+	}                                                                                          \
+	SEC("iter/task")                                                                           \
+	int sched_walk_##kind(struct bpf_iter__task *ctx)                                          \
+	{                                                                                          \
+		struct task_struct *task = ctx->task; /* read once: the check is on this copy */  \
+		return task ? CAT(on_walk, kind)(task) : 0;                                        \
 	}
 
 SCHED_PROGS(btf, "tp_btf")

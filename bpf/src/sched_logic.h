@@ -227,26 +227,41 @@ static __always_inline void FN(add_off_cpu)(struct thread_sched *s, __u32 tid, _
 #define UNSEEN_SLACK_NS 20000
 #endif
 
-static __always_inline void FN(catch_up_switch_in)(struct thread_sched *s, struct task_struct *t, __u64 now)
+/*
+ * Where the thread's last switch-in was, on the probe's clock, if it is one no program saw: after
+ * the wait (`state` RUNNABLE or OFF_CPU) that began at `since`, and with all the runtime charged
+ * since the probe last looked (`exec_seen`) fitting after it. 0 otherwise.
+ */
+static __always_inline __u64 FN(unseen_switch_in)(struct task_struct *t, __u32 state, __u64 since, __u64 exec_seen,
+						  __u64 now)
 {
-	if (s->state != TS_RUNNABLE && s->state != TS_OFF_CPU)
-		return;
+	if (state != TS_RUNNABLE && state != TS_OFF_CPU)
+		return 0;
 	/* The stamp is on the run-queue clock: only an offset FN(now) has taken moves it onto ours. */
 	if (!bpf_core_field_exists(t->sched_info.last_arrival) || !clock_sync.synced_at)
-		return;
+		return 0;
 	__u64 arrival = RD(t, sched_info.last_arrival);
 
 	if (!arrival)
-		return;
+		return 0;
 	arrival += clock_sync.offset_ns;
-	if (arrival <= s->since_ns || arrival > now)
-		return; /* a stamp from before the wait began: the switch-in was not the one missed */
+	if (arrival <= since || arrival > now)
+		return 0; /* a stamp from before the wait began: the switch-in was not the one missed */
 	/*
 	 * The runtime charged since the probe last looked must fit after the stamp. More means the
 	 * thread also ran before it (a switch-out missed as well): that run is not the wait's, and
 	 * close_unseen_wait's split by charged runtime keeps it on-CPU.
 	 */
-	if (RD(t, se.sum_exec_runtime) - s->exec_seen > now - arrival + UNSEEN_SLACK_NS)
+	if (RD(t, se.sum_exec_runtime) - exec_seen > now - arrival + UNSEEN_SLACK_NS)
+		return 0;
+	return arrival;
+}
+
+static __always_inline void FN(catch_up_switch_in)(struct thread_sched *s, struct task_struct *t, __u64 now)
+{
+	__u64 arrival = FN(unseen_switch_in)(t, s->state, s->since_ns, s->exec_seen, now);
+
+	if (!arrival)
 		return;
 	if (s->state == TS_RUNNABLE)
 		s->runq_wait_ns += arrival - s->since_ns;
@@ -670,5 +685,53 @@ static __always_inline int FN(on_exit)(struct task_struct *p)
 #else
 	bpf_map_delete_elem(&threads, &tid);
 #endif
+	return 0;
+}
+
+/* The thread's entry, if it has one; never a new one. */
+static __always_inline struct thread_sched *FN(existing_entry)(struct task_struct *t)
+{
+#if SLOTS
+	struct slot_ref *ref = bpf_task_storage_get(&slot_of, t, 0, 0);
+
+	return ref ? FN(entry_of)(t, ref) : NULL;
+#else
+	return FN(find)(t);
+#endif
+}
+
+/*
+ * One thread of the agent's walk over this process's threads, run just before each poll reads
+ * the entries (an iter/task iterator the agent makes for its own process only). A thread whose
+ * switch-in fired no program keeps the wait it was in, in its entry, while it runs, until its next
+ * switch-out repairs it (catch_up_switch_in); a spinner with a CPU to itself may have none for
+ * seconds, and each poll until then counted its run as the wait (seen: 380 ms of a 1.5 s spin
+ * reported as run-queue wait, then dropped as more than its intervals could hold). The walk
+ * notes the switch-in beside the entry's state, and the agent counts the wait up to it and on-CPU
+ * time after it, as the repair will. It writes its note only, never the state: the thread's own
+ * switch-out may be writing that on another CPU at this moment. It notes nothing while a program
+ * writes the entry, nor from a state that changed under its reads.
+ */
+static __always_inline int FN(on_walk)(struct task_struct *t)
+{
+	if (!FN(is_target)(t) || !FN(on_a_cpu)(t))
+		return 0;
+	struct thread_sched *s = FN(existing_entry)(t);
+
+	if (!s || *(volatile __u64 *)&s->writing)
+		return 0;
+	__u64 since = *(volatile __u64 *)&s->since_ns;
+	__u32 state = *(volatile __u32 *)&s->state;
+	__u64 exec_seen = *(volatile __u64 *)&s->exec_seen;
+
+	asm volatile("" ::: "memory");
+	if (*(volatile __u64 *)&s->writing || *(volatile __u64 *)&s->since_ns != since)
+		return 0;
+	__u64 arrival = FN(unseen_switch_in)(t, state, since, exec_seen, bpf_ktime_get_ns());
+
+	if (arrival) {
+		s->seen_running_for = since;
+		s->seen_running_at = arrival;
+	}
 	return 0;
 }

@@ -90,6 +90,15 @@ public final class BpfMap {
      * C bytes, in native order. Returns false if the key existed already.
      */
     public boolean putIfAbsent(byte[] key, byte[] value) throws BpfException {
+        return update(key, value, 1 /* BPF_NOEXIST */);
+    }
+
+    /** Adds or replaces an entry (BPF_ANY) of a loaded map; key and value are the C bytes, in native order. */
+    public void put(byte[] key, byte[] value) throws BpfException {
+        update(key, value, 0 /* BPF_ANY */);
+    }
+
+    private boolean update(byte[] key, byte[] value, int flags) throws BpfException {
         if (key.length != keySize() || value.length != valueSize()) {
             throw new IllegalArgumentException(name + ": key " + key.length + " / value " + value.length
                     + " bytes, the map has " + keySize() + " / " + valueSize());
@@ -99,7 +108,7 @@ public final class BpfMap {
             MemorySegment v = call.allocate(value.length);
             MemorySegment.copy(MemorySegment.ofArray(key), 0, k, 0, key.length);
             MemorySegment.copy(MemorySegment.ofArray(value), 0, v, 0, value.length);
-            int err = (int) libbpf.mapUpdateElem.call(fd(), k.address(), v.address(), 1 /* BPF_NOEXIST */);
+            int err = (int) libbpf.mapUpdateElem.call(fd(), k.address(), v.address(), flags);
             if (err == -Errno.EEXIST) {
                 return false;
             }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
@@ -185,20 +186,40 @@ public final class BpfObject implements AutoCloseable {
 
     /**
      * Runs a loaded iterator program ({@code SEC("iter/...")}) once over everything it iterates:
-     * attaches it, creates an iterator and reads that to its end (each read runs the program over
-     * the next objects), then detaches it. Returns the bytes the program wrote.
+     * attaches it, runs it, detaches it. Returns the bytes the program wrote.
      */
     public long runIterator(String program) throws BpfException {
-        try (BpfLink link = attach(program)) {
-            int fd = (int) libbpf.iterCreate.call(link.fd());
-            if (fd < 0) {
-                throw BpfException.of("iterate", program, fd);
+        try (BpfIterator iterator = iterator(program, 0)) {
+            return iterator.run();
+        }
+    }
+
+    /**
+     * Attaches a loaded iterator program to be run as often as needed. An iter/task program with
+     * {@code pid} > 0 (a process id as the caller's PID namespace sees it) walks that process's
+     * threads only (kernel 6.1+; an older kernel walks every task, and the program must filter).
+     */
+    public BpfIterator iterator(String program, int pid) throws BpfException {
+        requireLoaded("attach " + program);
+        LibbpfLog.clearWarnings();
+        long prog = program(program);
+        try (Arena call = Arena.ofConfined()) {
+            // union bpf_iter_link_info: task = { u32 tid; u32 pid; u32 pid_fd; }, 16 bytes in all
+            MemorySegment linkInfo = call.allocate(16, 8);
+            linkInfo.set(JAVA_INT, 4, pid);
+            // struct bpf_iter_attach_opts { size_t sz; union bpf_iter_link_info *link_info; __u32 link_info_len; }
+            MemorySegment opts = call.allocate(24, 8);
+            opts.set(JAVA_LONG, 0, 24);
+            if (pid > 0) {
+                opts.set(JAVA_LONG, 8, linkInfo.address());
+                opts.set(JAVA_INT, 16, (int) linkInfo.byteSize());
             }
-            long read = Linux.drainAndClose(fd);
-            if (read < 0) {
-                throw BpfException.of("iterate", program, (int) read);
+            MemorySegment state = Libbpf.callState(call);
+            long link = libbpf.programAttachIter.callErrno(state, prog, opts.address(), 0, 0, 0, 0);
+            if (link == 0) {
+                throw withLibbpfReason("attach", program, Libbpf.errno(state));
             }
-            return read;
+            return new BpfIterator(libbpf, new BpfLink(libbpf, program, link));
         }
     }
 

@@ -35,6 +35,7 @@ final class Libbpf {
     final CFunction mapSetInitialValue; // (map, data, size) -> int
     final CFunction programFd;          // (prog) -> int
     final CFunction programAttach;      // (prog) -> bpf_link*, errno
+    final CFunction programAttachIter;  // (prog, opts) -> bpf_link*, errno
     final CFunction linkDestroy;        // (link) -> int
     final CFunction linkFd;             // (link) -> int
     final CFunction iterCreate;         // (link fd) -> int fd or -errno
@@ -82,6 +83,7 @@ final class Libbpf {
         mapSetInitialValue = CFunction.find(lib, "bpf_map__set_initial_value");
         programFd = CFunction.find(lib, "bpf_program__fd");
         programAttach = CFunction.find(lib, "bpf_program__attach");
+        programAttachIter = CFunction.find(lib, "bpf_program__attach_iter");
         linkDestroy = CFunction.find(lib, "bpf_link__destroy");
         linkFd = CFunction.find(lib, "bpf_link__fd");
         iterCreate = CFunction.find(lib, "bpf_iter_create");

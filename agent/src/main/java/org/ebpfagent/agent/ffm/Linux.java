@@ -56,17 +56,21 @@ public final class Linux {
     }
 
     /**
-     * Reads {@code fd} to its end into a scratch buffer and closes it: what running a BPF iterator
+     * Reads {@code fd} to its end into {@code buffer} and closes it: what running a BPF iterator
      * takes (each read runs the program over the next objects). Returns the bytes read, or -errno
-     * of the read that failed.
+     * of the read that failed. {@code state} holds errno of a failed read (Libbpf.callState).
      */
-    static long drainAndClose(int fd) {
-        try (Arena call = Arena.ofConfined()) {
-            MemorySegment buffer = call.allocate(4096);
-            MemorySegment state = Libbpf.callState(call);
+    static long drainAndClose(int fd, MemorySegment buffer, MemorySegment state) {
+        try {
             long total = 0;
             while (true) {
-                long n = READ.callErrno(state, fd, buffer.address(), buffer.byteSize(), 0, 0, 0);
+                long n = READ.call(fd, buffer.address(), buffer.byteSize());
+                if (n < 0) {
+                    // Again, to learn errno: a call that captures it allocates until the JIT's last
+                    // tier compiles it, and a poll runs this once. Retrying a failed read is
+                    // harmless: an iterator's EAGAIN and EINTR ask for it, its other errors repeat.
+                    n = READ.callErrno(state, fd, buffer.address(), buffer.byteSize(), 0, 0, 0);
+                }
                 if (n == 0) {
                     return total;
                 }

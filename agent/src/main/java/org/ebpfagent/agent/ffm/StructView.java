@@ -49,6 +49,11 @@ public final class StructView {
         return this;
     }
 
+    /** The struct's bytes, copied. */
+    public byte[] toByteArray() {
+        return segment.asSlice(base, layout.size()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+    }
+
     public long u64(CStruct.Field f) {
         return segment.get(JAVA_LONG_UNALIGNED, at(f));
     }

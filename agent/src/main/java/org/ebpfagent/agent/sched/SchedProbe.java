@@ -3,12 +3,14 @@ package org.ebpfagent.agent.sched;
 import java.util.List;
 
 import org.ebpfagent.agent.ffm.BpfException;
+import org.ebpfagent.agent.ffm.BpfIterator;
 import org.ebpfagent.agent.ffm.BpfMap;
 import org.ebpfagent.agent.ffm.BpfObject;
 import org.ebpfagent.agent.ffm.StructView;
 import org.ebpfagent.agent.probe.Attachment;
 import org.ebpfagent.agent.probe.BpfResources;
 import org.ebpfagent.agent.probe.Flavours;
+import org.ebpfagent.agent.util.Log;
 
 /**
  * The loaded and attached scheduler probe ({@code sched.bpf.o}), filtered in the kernel to one
@@ -25,6 +27,7 @@ import org.ebpfagent.agent.probe.Flavours;
  * its bucket array (16 bytes per entry of capacity, rounded up to a power of two).
  */
 public final class SchedProbe implements AutoCloseable {
+    private static final Log LOG = Log.named("ebpf-agent");
     /**
      * In attach order: the exit program first (and, links closing in reverse, detached last), so a
      * thread that gets an entry from any other program always has its exit seen. Attached last, a
@@ -34,7 +37,7 @@ public final class SchedProbe implements AutoCloseable {
             List.of("sched_process_exit", "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task");
 
     /**
-     * Threads whose entries the tp_btf probe keeps in the mmap'd slot array, 216 bytes each (216
+     * Threads whose entries the tp_btf probe keeps in the mmap'd slot array, 232 bytes each (232
      * KiB): a JVM of a few hundred threads has all of them on the cheapest path. Threads beyond
      * get entries of the {@code threads} hash, allocated as they come, up to maxThreads in all.
      */
@@ -49,11 +52,19 @@ public final class SchedProbe implements AutoCloseable {
     final BpfMap counters;
     /** Where the members the agent reads are, in this object's structs. */
     final SchedLayouts layouts;
+    /**
+     * The walk over this process's threads that notes, before each read of the entries, a thread
+     * running after a switch-in no program saw (sched_walk_*, sched_logic.h); null if the kernel
+     * refused it.
+     */
+    final BpfIterator walk;
 
-    private SchedProbe(BpfObject object, Attachment attachment, SchedLayouts layouts) throws BpfException {
+    private SchedProbe(BpfObject object, Attachment attachment, SchedLayouts layouts, BpfIterator walk)
+            throws BpfException {
         this.object = object;
         this.layouts = layouts;
         this.attachment = attachment;
+        this.walk = walk;
         this.threads = object.map("threads");
         this.exited = object.map("exited");
         this.offCpu = object.map("off_cpu");
@@ -85,6 +96,7 @@ public final class SchedProbe implements AutoCloseable {
             throws BpfException {
         BpfObject object = BpfResources.open("sched");
         Attachment attachment = null;
+        BpfIterator walk = null;
         try {
             for (String program : object.programNames()) {
                 object.setAutoload(program, program.endsWith("_" + suffix));
@@ -109,13 +121,28 @@ public final class SchedProbe implements AutoCloseable {
             config.setU32(ThreadSchedLayout.HASH_THREADS, hashThreads);
             object.load();
             attachment = Attachment.attach(object, TRACEPOINTS, suffix, attachType);
-            return new SchedProbe(object, attachment, layouts);
+            walk = walk(object, suffix);
+            return new SchedProbe(object, attachment, layouts, walk);
         } catch (BpfException | RuntimeException e) {
+            if (walk != null) {
+                walk.close();
+            }
             if (attachment != null) {
                 attachment.close();
             }
             object.close();
             throw e;
+        }
+    }
+
+    /** The walk over this process's threads (its pid as its own PID namespace sees it), or null if refused. */
+    private static BpfIterator walk(BpfObject object, String suffix) {
+        try {
+            return object.iterator("sched_walk_" + suffix, (int) ProcessHandle.current().pid());
+        } catch (BpfException e) {
+            LOG.warn("sched probe: no walk of the threads before each poll ({}); a thread whose switch-in the kernel "
+                    + "did not report is counted as waiting until its next switch-out", e.getMessage());
+            return null;
         }
     }
 
@@ -137,8 +164,22 @@ public final class SchedProbe implements AutoCloseable {
         return object.map("free_slots").popAll();
     }
 
+    /**
+     * Replaces a live thread's entry: in slot {@code slot}, or with {@code slot} -1 in the threads
+     * hash under {@code tid} (tests: an entry as a kernel that lost an event leaves it). Racy by
+     * nature: the thread may write its entry meanwhile.
+     */
+    void writeEntry(int slot, int tid, byte[] entry) throws BpfException {
+        byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder())
+                .putInt(slot >= 0 ? slot : tid).array();
+        (slot >= 0 ? object.map("slots") : threads).put(key, entry);
+    }
+
     @Override
     public void close() {
+        if (walk != null) {
+            walk.close();
+        }
         attachment.close();
         object.close();
     }

@@ -65,6 +65,7 @@ public final class SchedRecorder implements Recorder {
     private final StructView reasonTotal;
     private final StructView deadKey;
     private final IntMap<ThreadSlot> slots = new IntMap<>(1024);
+    private final TimesSoFar soFar = new TimesSoFar();
     private final java.util.function.Consumer<ThreadEntry> onLive = this::onLive;
     private final java.util.function.Consumer<ThreadEntry> onExit = this::onExit;
     private final MapBatchReader.Sink onReasons = this::onReasons;
@@ -141,7 +142,7 @@ public final class SchedRecorder implements Recorder {
     public void poll(PollStats stats) throws BpfException {
         this.stats = stats;
         pollNumber++;
-        long calls = live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls();
+        long calls = live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls() + walkCalls();
         long entries = live.entries() + exits.entries() + reasonReader.entries();
         /*
          * Each event's interval ends where its values were taken, on CLOCK_MONOTONIC (the clock of
@@ -154,6 +155,9 @@ public final class SchedRecorder implements Recorder {
         // the JVM's threads); then commit, each thread's events one after the other, so that a
         // recording starting or a chunk ending meanwhile rarely falls between them.
         exits.read(onExit);
+        if (probe.walk != null) { // notes the threads that run where their entries say they wait
+            probe.walk.run();
+        }
         stats.threadsTracked += live.read(onLive);
         reasonReader.read(onReasons);
         liveReads[(int) (pollNumber % STALE_POLLS)] = now;
@@ -179,9 +183,14 @@ public final class SchedRecorder implements Recorder {
             program.refresh();
             stats.probeMisses += program.recursionMisses();
         }
-        stats.readCalls += live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls() - calls
+        stats.readCalls += live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls() + walkCalls() - calls
                 + 1 + probe.attachment.programs().size();
         stats.entriesRead += live.entries() + exits.entries() + reasonReader.entries() - entries;
+    }
+
+    /** System calls of the walk so far: three a run. */
+    private long walkCalls() {
+        return probe.walk != null ? 3 * probe.walk.runs() : 0;
     }
 
     /**
@@ -226,22 +235,18 @@ public final class SchedRecorder implements Recorder {
         ThreadSlot slot = slot(entry);
         StructView e = entry.fields();
         long at = entry.readAt();
-        long inState = Math.max(0, at - e.u64(SINCE));
-        int state = e.u32(STATE);
+        TimesSoFar t = soFar.of(e, at);
         OffCpuReasons reasons = slot.reasons;
         readInlineReasons(e, inlineReason, reasons);
         reasons.currentNs = 0;
         reasons.liveOffCpu = e.u64(OFF_CPU);
-        if (state == OFF_CPU_STATE) { // the span in progress counts, for the reason it began with
+        if (t.offCpuSpan > 0) { // the span in progress counts, for the reason it began with
             reasons.currentSyscall = e.u32(OFF_SYSCALL);
             reasons.currentKind = e.u32(OFF_KIND);
-            reasons.currentNs = inState;
+            reasons.currentNs = t.offCpuSpan;
             reasons.find(reasons.currentSyscall, reasons.currentKind);
         }
-        read(slot,
-                e.u64(ON_CPU) + (state == RUNNING ? inState : 0),
-                e.u64(RUNQ_WAIT) + (state == RUNNABLE ? inState : 0),
-                e.u64(OFF_CPU) + (state == OFF_CPU_STATE ? inState : 0),
+        read(slot, t.onCpu, t.runQueueWait, t.offCpu,
                 e.u64(STOLEN), e.u64(VOLUNTARY), e.u64(INVOLUNTARY), e.u64(MIGRATIONS), at);
     }
 

@@ -31,6 +31,10 @@ final class ThreadSchedLayout {
     static final Field START = THREAD_SCHED.u64("start_ns");
     /** Not 0 while a program writes the entry: no copy of it is taken then. */
     static final Field WRITING = THREAD_SCHED.u64("writing");
+    /** The walk's note: the thread runs after a switch-in no program saw, which ended the wait since this since_ns */
+    static final Field SEEN_RUNNING_FOR = THREAD_SCHED.u64("seen_running_for");
+    /** ... at this time (the kernel's stamp of the switch-in) */
+    static final Field SEEN_RUNNING_AT = THREAD_SCHED.u64("seen_running_at");
     static final Field STATE = THREAD_SCHED.u32("state");
     static final Field NS_TID = THREAD_SCHED.u32("ns_tid");
     /** Read as two longs to see a rename without decoding it, and as a string when it changed. */

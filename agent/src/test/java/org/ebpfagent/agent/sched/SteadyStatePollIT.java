@@ -126,6 +126,15 @@ class SteadyStatePollIT {
                     hashNanos[i - 300] = t2 - t1;
                 }
             }
+            long[] walkNanos = new long[POLLS];
+            for (int i = 0; i < 300 + POLLS; i++) { // warm-up, then measured
+                long t0 = System.nanoTime();
+                probe.walk.run();
+                if (i >= 300) {
+                    walkNanos[i - 300] = System.nanoTime() - t0;
+                }
+            }
+            Arrays.sort(walkNanos);
             Arrays.sort(slotNanos);
             Arrays.sort(hashNanos);
             Arrays.sort(nanos);
@@ -142,11 +151,13 @@ class SteadyStatePollIT {
                     "threads tracked %d, events per poll %.0f, poll time median %.3f ms, p90 %.3f ms, "
                             + "polls allocating 0 bytes: %d of %d, polls meeting no thread start or exit: %d allocating %d bytes "
                             + "in all; allocated per poll: %s; reading the live entries alone (median, p90): "
-                            + "slot array walk (%d slots walked, %d in use) %.1f us, %.1f us; hash batch lookup (%d entries) %.1f us, %.1f us",
+                            + "slot array walk (%d slots walked, %d in use) %.1f us, %.1f us; hash batch lookup (%d entries) %.1f us, %.1f us; "
+                            + "the walk over the threads before the read (sched_walk) %.1f us, %.1f us",
                     tracked, (double) events / POLLS, nanos[POLLS / 2] / 1e6, nanos[POLLS * 9 / 10] / 1e6,
                     zeroPolls, POLLS, steadyPolls, steadyBytes, Arrays.toString(allocated),
                     ((SlotThreads) slotRead).highWater(), counts[0], slotNanos[POLLS / 2] / 1e3, slotNanos[POLLS * 9 / 10] / 1e3,
-                    counts[1], hashNanos[POLLS / 2] / 1e3, hashNanos[POLLS * 9 / 10] / 1e3);
+                    counts[1], hashNanos[POLLS / 2] / 1e3, hashNanos[POLLS * 9 / 10] / 1e3,
+                    walkNanos[POLLS / 2] / 1e3, walkNanos[POLLS * 9 / 10] / 1e3);
             System.out.println(report);
             Files.writeString(Path.of("target", reportFile), report + "\n");
             assertTrue(tracked >= THREADS, "only " + tracked + " threads tracked");

@@ -8,6 +8,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import jdk.jfr.Configuration;
 import jdk.jfr.FlightRecorder;
@@ -21,8 +23,8 @@ import jdk.jfr.Recording;
  * <li>{@code record JFC FILE}: starts a recording with those settings, runs a thread
  * {@code early-connector} that opens and closes {@link #CONNECTS} loopback connections, one
  * {@code early-spinner} that spins for 0.1 s, then one {@code late-spinner} that spins for 1.5 s,
- * each printing its kernel accounting ({@link Truth}) as it ends, waits 1.5 s more (polls of the agent), stops the recording, dumps it to FILE and
- * prints RECORDED;
+ * each parked for good after its spin and its kernel accounting ({@link Truth}) printed then, waits
+ * 1.5 s more (polls of the agent), stops the recording, dumps it to FILE and prints RECORDED;
  * <li>anything else: returns.
  * </ul>
  */
@@ -64,18 +66,29 @@ public final class RecordLaterWorkload {
         }
     }
 
-    /** Runs a thread {@code name} that spins for {@code nanos} and prints its {@link Truth} as it ends; waits for it. */
-    private static void spin(String name, long nanos) throws InterruptedException {
+    /**
+     * Runs a thread {@code name} that spins for {@code nanos}, then parks for good; once it is parked
+     * prints its {@link Truth}. Read from the parked thread, the kernel's counters are final and
+     * cover all the thread's on-CPU time, as the recording does. A thread that read its own counters
+     * ran on past the reading while it built and printed its line and exited: once 2.3 ms beside a
+     * 45 ms spin, more than the 5% the test allows.
+     */
+    private static void spin(String name, long nanos) throws Exception {
+        AtomicInteger tid = new AtomicInteger();
         Thread spinner = new Thread(() -> {
+            tid.set(Truth.currentTid());
             SchedWorkload.spinNanos(nanos);
-            try {
-                System.out.println(Truth.of(name, Truth.currentTid()).line());
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
+            while (true) {
+                LockSupport.park();
             }
         }, name);
+        spinner.setDaemon(true);
         spinner.start();
-        spinner.join();
+        while (spinner.getState() != Thread.State.WAITING) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(20); // WAITING is set before the thread leaves the CPU
+        System.out.println(Truth.of(name, tid.get()).line());
     }
 
     private static void record(Path jfc, Path file) throws Exception {

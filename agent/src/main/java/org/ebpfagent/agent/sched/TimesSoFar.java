@@ -1,0 +1,45 @@
+package org.ebpfagent.agent.sched;
+
+import org.ebpfagent.agent.ffm.StructView;
+
+import static org.ebpfagent.agent.sched.ThreadSchedLayout.*;
+
+/**
+ * A live thread's cumulative times as of the moment its entry was copied: the entry's totals,
+ * which hold the states the thread has left, plus the state it is in, counted up to then.
+ *
+ * <p>That state is the one the entry says, unless the walk before the read found the thread
+ * running after a switch-in that fired no program (its note, {@code seen_running_*}, see
+ * sched_walk in sched_logic.h): then the wait the entry says ended at that switch-in and the thread
+ * has run since, which is what its next switch-out will record. Without the note a spinner whose
+ * switch-in the kernel did not report was read as waiting until it next left its CPU, a second and
+ * more where it had a CPU to itself. Reused: {@link #of} fills it, allocating nothing.
+ */
+final class TimesSoFar {
+    long onCpu;
+    long runQueueWait;
+    long offCpu;
+    /** Of offCpu, the off-CPU span the thread is in: 0 unless it is off-CPU now. */
+    long offCpuSpan;
+    /** Whether the walk's note moved the end of the wait the entry says. */
+    boolean runningSinceNote;
+
+    TimesSoFar of(StructView e, long at) {
+        int state = e.u32(STATE);
+        long since = e.u64(SINCE);
+        long inState = Math.max(0, at - since);
+        long ran = 0;
+        runningSinceNote = false;
+        if ((state == RUNNABLE || state == OFF_CPU_STATE) && e.u64(SEEN_RUNNING_FOR) == since && e.u64(SEEN_RUNNING_AT) > since) {
+            long arrival = e.u64(SEEN_RUNNING_AT);
+            ran = Math.max(0, at - arrival);
+            inState = Math.min(arrival, at) - since;
+            runningSinceNote = true;
+        }
+        onCpu = e.u64(ON_CPU) + (state == RUNNING ? inState : ran);
+        runQueueWait = e.u64(RUNQ_WAIT) + (state == RUNNABLE ? inState : 0);
+        offCpuSpan = state == OFF_CPU_STATE ? inState : 0;
+        offCpu = e.u64(OFF_CPU) + offCpuSpan;
+        return this;
+    }
+}
