@@ -29,7 +29,7 @@ public final class AgentStatistics extends Event {
     public long entriesRead;
 
     @Label("Read Calls")
-    @Description("bpf() map read syscalls made in this interval")
+    @Description("Syscalls made in this interval to read the probes: bpf() map reads, and the scheduler probe's walk over the threads")
     public long readCalls;
 
     @Label("Events Written")

@@ -14,7 +14,7 @@ final class AgentFigures {
             "Time the polls took (reading maps and writing events)");
     static final Metric POLL_ERRORS = AGENT.counter("agent.poll_errors", Unit.COUNT, "Probe polls whose map read failed");
     static final Metric EVENTS_WRITTEN = AGENT.counter("agent.events_written", Unit.COUNT, "JFR events the polls committed");
-    static final Metric READ_CALLS = AGENT.counter("agent.map_read_calls", Unit.COUNT, "bpf() map-read syscalls the polls made");
+    static final Metric READ_CALLS = AGENT.counter("agent.map_read_calls", Unit.COUNT, "syscalls the polls made to read the probes (bpf() map reads, the walk over the threads)");
     static final Metric ENTRIES_READ = AGENT.counter("agent.map_entries_read", Unit.COUNT, "Map entries the polls read");
     static final Metric THREADS_TRACKED = AGENT.gauge("agent.threads_tracked", Unit.COUNT,
             "Threads of this process in the kernel's per-thread maps at the last poll");

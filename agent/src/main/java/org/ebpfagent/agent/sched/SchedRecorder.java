@@ -30,7 +30,8 @@ import static org.ebpfagent.agent.sched.ThreadSchedLayout.*;
  *
  * <p>Each poll first drains the {@code exited} map (lookup-and-delete: a thread's last report),
  * then reads the live threads ({@link LiveThreads}: the mmap'd slot array under tp_btf, the
- * {@code threads} hash under raw_tp) and the {@code off_cpu} reasons (lookup: counters stay
+ * {@code threads} hash under raw_tp; just before, the probe's walk notes the threads that run
+ * where their entries say they wait, see {@link TimesSoFar}) and the {@code off_cpu} reasons (lookup: counters stay
  * cumulative in the kernel, so a lost poll loses nothing). The off-CPU span a thread is in when
  * its entry is read counts for the reason it began with; if the span ends before the reasons are
  * read, the reasons already hold it (their sum exceeds the entry's offCpu) and it is not added
