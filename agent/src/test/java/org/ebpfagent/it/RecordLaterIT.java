@@ -36,9 +36,9 @@ class RecordLaterIT {
         Path dir = Files.createTempDirectory("ebpf-agent-it");
         Path classLog = dir.resolve("class-load.log");
         Path recording = dir.resolve("later.jfr");
-        // Shielded like SchedAccuracyIT, whose oracle this shares: beside a busy loop on both CPUs,
+        // Shielded like SchedAccuracyIT, whose oracle this shares. (Beside a busy loop on both CPUs,
         // unshielded, the 1.5 s spinner once had 63 ms of its on-CPU time reported as run-queue
-        // wait (1203.8 against schedstat's 1267.3 ms; the closing note of this change has it).
+        // wait: a switch-in the kernel did not report, read since as running: UnseenSwitchInIT.)
         AgentRun.Running child = AgentRun.of(RecordLaterWorkload.class).withoutRecording().withCpusToSpare()
                 .agentOptions("probes=sched+tcp,metrics=0,interval=200ms")
                 .jvmOption("-Xlog:class+load=info:file=" + classLog)
@@ -74,6 +74,8 @@ class RecordLaterIT {
             assertNotNull(agent, "no ebpf.ThreadScheduling of " + truth.name() + ", started inside the recording");
             assertEquals(truth.name(), agent.javaThreadName);
             SchedAccuracyIT.assertClose(truth.name() + " onCpu", truth.onCpu(), agent.onCpu);
+            // A switch-in the kernel did not report once made a spin read as 380 ms of waiting.
+            SchedAccuracyIT.assertClose(truth.name() + " runQueueWait", truth.runQueueWait(), agent.runQueueWait);
         }
         // The early connections, made as the recording began: every one, established, on its thread.
         List<RecordedEvent> connects = Recordings.events(recording, "ebpf.TcpConnect").stream()
