@@ -83,13 +83,15 @@ struct thread_sched {
 	 */
 	__u64 writing;
 	/*
-	 * Written by the agent's walk of the threads before each poll (sched_walk, sched_logic.h), never
-	 * by the thread's own programs: the switch-in the thread was found running after, while the
-	 * entry still said it waited since seen_running_for (that wait's since_ns). A note whose
-	 * seen_running_for is not since_ns any more is stale.
+	 * A note of the agent's walk over the threads before each poll's read (on_walk in
+	 * sched_logic.h, run as sched_walk_*), never written by the thread's own programs: the
+	 * thread was found running after a switch-in no program saw, while the entry still said it
+	 * waited since seen_running_for (that wait's since_ns). The agent uses a note only if the walk
+	 * of the same poll made it (noted_ns) and since_ns is still seen_running_for.
 	 */
 	__u64 seen_running_for;
 	__u64 seen_running_at; /* the kernel's stamp of that switch-in (sched_info.last_arrival), on since_ns's clock */
+	__u64 noted_ns;        /* when the walk made the note (CLOCK_MONOTONIC) */
 	__u32 state;         /* enum thread_state */
 	__u32 ns_tid;        /* the tid as the JVM's own PID namespace sees it */
 	char comm[16];       /* the OS thread name at the last switch-out or at exit */

@@ -702,15 +702,15 @@ static __always_inline struct thread_sched *FN(existing_entry)(struct task_struc
 
 /*
  * One thread of the agent's walk over this process's threads, run just before each poll reads
- * the entries (an iter/task iterator the agent makes for its own process only). A thread whose
- * switch-in fired no program keeps the wait it was in, in its entry, while it runs, until its next
- * switch-out repairs it (catch_up_switch_in); a spinner with a CPU to itself may have none for
- * seconds, and each poll until then counted its run as the wait (seen: 380 ms of a 1.5 s spin
- * reported as run-queue wait, then dropped as more than its intervals could hold). The walk
- * notes the switch-in beside the entry's state, and the agent counts the wait up to it and on-CPU
- * time after it, as the repair will. It writes its note only, never the state: the thread's own
- * switch-out may be writing that on another CPU at this moment. It notes nothing while a program
- * writes the entry, nor from a state that changed under its reads.
+ * the entries (sched_walk_*: an iter/task iterator the agent attaches for its own process only,
+ * Linux 6.1+). A thread whose switch-in fired no program keeps the wait it was in, in its entry,
+ * while it runs, until its next switch-out repairs it (catch_up_switch_in); a spinner with a CPU
+ * to itself may have none for seconds, and each poll until then counted its run as the wait
+ * (seen: 380 ms of a 1.5 s spin reported as run-queue wait). The walk notes the switch-in beside
+ * the entry's state, and the agent counts the wait up to it and on-CPU time after it, as the
+ * repair will. It writes its note only, never the state: the thread's own switch-out may be
+ * writing that on another CPU at this moment. It notes nothing while a program writes the entry,
+ * nor when since_ns moved between its reads.
  */
 static __always_inline int FN(on_walk)(struct task_struct *t)
 {
@@ -727,11 +727,13 @@ static __always_inline int FN(on_walk)(struct task_struct *t)
 	asm volatile("" ::: "memory");
 	if (*(volatile __u64 *)&s->writing || *(volatile __u64 *)&s->since_ns != since)
 		return 0;
-	__u64 arrival = FN(unseen_switch_in)(t, state, since, exec_seen, bpf_ktime_get_ns());
+	__u64 now = bpf_ktime_get_ns();
+	__u64 arrival = FN(unseen_switch_in)(t, state, since, exec_seen, now);
 
 	if (arrival) {
 		s->seen_running_for = since;
 		s->seen_running_at = arrival;
+		s->noted_ns = now;
 	}
 	return 0;
 }

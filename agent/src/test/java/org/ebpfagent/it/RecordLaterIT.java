@@ -38,7 +38,7 @@ class RecordLaterIT {
         Path recording = dir.resolve("later.jfr");
         // Shielded like SchedAccuracyIT, whose oracle this shares. (Beside a busy loop on both CPUs,
         // unshielded, the 1.5 s spinner once had 63 ms of its on-CPU time reported as run-queue
-        // wait: a switch-in the kernel did not report, read since as running: UnseenSwitchInIT.)
+        // wait: probably a switch-in the kernel did not report, read since as running: UnseenSwitchInIT.)
         AgentRun.Running child = AgentRun.of(RecordLaterWorkload.class).withoutRecording().withCpusToSpare()
                 .agentOptions("probes=sched+tcp,metrics=0,interval=200ms")
                 .jvmOption("-Xlog:class+load=info:file=" + classLog)

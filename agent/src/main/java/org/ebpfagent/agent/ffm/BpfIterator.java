@@ -17,6 +17,7 @@ public final class BpfIterator implements AutoCloseable {
     private final MemorySegment buffer = arena.allocate(4096);
     private final MemorySegment state = Libbpf.callState(arena);
     private long runs;
+    private boolean closed;
 
     BpfIterator(Libbpf libbpf, BpfLink link) {
         this.libbpf = libbpf;
@@ -43,8 +44,13 @@ public final class BpfIterator implements AutoCloseable {
         return runs;
     }
 
+    /** Detaches the program and frees the buffers. Idempotent. */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         try {
             link.close();
         } finally {

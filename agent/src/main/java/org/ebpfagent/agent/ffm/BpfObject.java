@@ -197,7 +197,7 @@ public final class BpfObject implements AutoCloseable {
     /**
      * Attaches a loaded iterator program to be run as often as needed. An iter/task program with
      * {@code pid} > 0 (a process id as the caller's PID namespace sees it) walks that process's
-     * threads only (kernel 6.1+; an older kernel walks every task, and the program must filter).
+     * threads only; kernels before 6.1 cannot limit a task iterator and refuse the attach (E2BIG).
      */
     public BpfIterator iterator(String program, int pid) throws BpfException {
         requireLoaded("attach " + program);
@@ -216,10 +216,19 @@ public final class BpfObject implements AutoCloseable {
             }
             MemorySegment state = Libbpf.callState(call);
             long link = libbpf.programAttachIter.callErrno(state, prog, opts.address(), 0, 0, 0, 0);
+            if (link == 0 && LibbpfLog.route(libbpf)) { // libbpf was silent: once more, to hear why
+                link = libbpf.programAttachIter.callErrno(state, prog, opts.address(), 0, 0, 0, 0);
+            }
             if (link == 0) {
                 throw withLibbpfReason("attach", program, Libbpf.errno(state));
             }
-            return new BpfIterator(libbpf, new BpfLink(libbpf, program, link));
+            BpfLink attached = new BpfLink(libbpf, program, link);
+            try {
+                return new BpfIterator(libbpf, attached);
+            } catch (RuntimeException e) {
+                attached.close();
+                throw e;
+            }
         }
     }
 

@@ -51,7 +51,7 @@ public final class StructView {
 
     /** The struct's bytes, copied. */
     public byte[] toByteArray() {
-        return segment.asSlice(base, layout.size()).toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        return segment.asSlice(base, layout.size()).toArray(JAVA_BYTE);
     }
 
     public long u64(CStruct.Field f) {

@@ -1,5 +1,7 @@
 package org.ebpfagent.agent.sched;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.List;
 
 import org.ebpfagent.agent.ffm.BpfException;
@@ -33,6 +35,9 @@ public final class SchedProbe implements AutoCloseable {
      * thread that gets an entry from any other program always has its exit seen. Attached last, a
      * thread exiting in the milliseconds between would keep its slot for good.
      */
+    /** The walk over the threads before each read (sched_walk_btf or _raw), see {@link #walk}. */
+    static final String WALK = "sched_walk_";
+
     static final List<String> TRACEPOINTS =
             List.of("sched_process_exit", "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task");
 
@@ -89,17 +94,36 @@ public final class SchedProbe implements AutoCloseable {
         if (slots < 1 || slots > maxThreads) {
             throw new IllegalArgumentException(slots + " slots for " + maxThreads + " threads");
         }
-        return Flavours.open(attach, (suffix, attachType) -> open(kernelTgid, maxThreads, slots, suffix, attachType));
+        return Flavours.open(attach, (suffix, attachType) -> {
+            try {
+                return open(kernelTgid, maxThreads, slots, suffix, attachType, true);
+            } catch (BpfException withWalk) {
+                if (!withWalk.step().equals("load")) {
+                    throw withWalk;
+                }
+                // The walk is an extra: a kernel that refuses it keeps the probe (a refusal of the
+                // probe itself fails again, and that failure is the one reported).
+                SchedProbe probe = open(kernelTgid, maxThreads, slots, suffix, attachType, false);
+                LOG.info("sched probe: no walk over the threads before each poll, its program was refused ({}); {}",
+                        withWalk.getMessage(), WITHOUT_WALK);
+                return probe;
+            }
+        });
     }
 
-    private static SchedProbe open(int kernelTgid, int maxThreads, int slots, String suffix, String attachType)
-            throws BpfException {
+    /** What a probe without the walk reads differently. */
+    private static final String WITHOUT_WALK = "a thread whose switch-in the kernel did not report reads as waiting "
+            + "until its next switch-out";
+
+    /** {@code withWalk}: with the sched_walk program, loaded and attached if the kernel takes it. */
+    private static SchedProbe open(int kernelTgid, int maxThreads, int slots, String suffix, String attachType,
+                                   boolean withWalk) throws BpfException {
         BpfObject object = BpfResources.open("sched");
         Attachment attachment = null;
         BpfIterator walk = null;
         try {
             for (String program : object.programNames()) {
-                object.setAutoload(program, program.endsWith("_" + suffix));
+                object.setAutoload(program, program.endsWith("_" + suffix) && (withWalk || !program.equals(WALK + suffix)));
             }
             boolean useSlots = suffix.equals("btf");
             for (String map : List.of("slot_of", "free_slots", "slots")) {
@@ -121,7 +145,7 @@ public final class SchedProbe implements AutoCloseable {
             config.setU32(ThreadSchedLayout.HASH_THREADS, hashThreads);
             object.load();
             attachment = Attachment.attach(object, TRACEPOINTS, suffix, attachType);
-            walk = walk(object, suffix);
+            walk = withWalk ? walk(object, suffix) : null;
             return new SchedProbe(object, attachment, layouts, walk);
         } catch (BpfException | RuntimeException e) {
             if (walk != null) {
@@ -135,13 +159,17 @@ public final class SchedProbe implements AutoCloseable {
         }
     }
 
-    /** The walk over this process's threads (its pid as its own PID namespace sees it), or null if refused. */
+    /**
+     * The walk over this process's threads (its pid as its own PID namespace sees it), or null if
+     * the kernel refuses it: before Linux 6.1 a task iterator cannot be limited to one process,
+     * and the agent does not walk every task of the host.
+     */
     private static BpfIterator walk(BpfObject object, String suffix) {
         try {
-            return object.iterator("sched_walk_" + suffix, (int) ProcessHandle.current().pid());
+            return object.iterator(WALK + suffix, (int) ProcessHandle.current().pid());
         } catch (BpfException e) {
-            LOG.warn("sched probe: no walk of the threads before each poll ({}); a thread whose switch-in the kernel "
-                    + "did not report is counted as waiting until its next switch-out", e.getMessage());
+            LOG.info("sched probe: no walk over the threads before each poll ({}; Linux 6.1 or later limits it to "
+                    + "this process); {}", e.getMessage(), WITHOUT_WALK);
             return null;
         }
     }
@@ -170,8 +198,7 @@ public final class SchedProbe implements AutoCloseable {
      * nature: the thread may write its entry meanwhile.
      */
     void writeEntry(int slot, int tid, byte[] entry) throws BpfException {
-        byte[] key = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder())
-                .putInt(slot >= 0 ? slot : tid).array();
+        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(slot >= 0 ? slot : tid).array();
         (slot >= 0 ? object.map("slots") : threads).put(key, entry);
     }
 

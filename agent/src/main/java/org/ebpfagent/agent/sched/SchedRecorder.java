@@ -67,6 +67,9 @@ public final class SchedRecorder implements Recorder {
     private final StructView deadKey;
     private final IntMap<ThreadSlot> slots = new IntMap<>(1024);
     private final TimesSoFar soFar = new TimesSoFar();
+    /** When this poll's sched_walk began (Long.MAX_VALUE: none ran), and the walks that failed. */
+    private long walkedAt = Long.MAX_VALUE;
+    private long walkFailures;
     private final java.util.function.Consumer<ThreadEntry> onLive = this::onLive;
     private final java.util.function.Consumer<ThreadEntry> onExit = this::onExit;
     private final MapBatchReader.Sink onReasons = this::onReasons;
@@ -156,9 +159,7 @@ public final class SchedRecorder implements Recorder {
         // the JVM's threads); then commit, each thread's events one after the other, so that a
         // recording starting or a chunk ending meanwhile rarely falls between them.
         exits.read(onExit);
-        if (probe.walk != null) { // notes the threads that run where their entries say they wait
-            probe.walk.run();
-        }
+        walk();
         stats.threadsTracked += live.read(onLive);
         reasonReader.read(onReasons);
         liveReads[(int) (pollNumber % STALE_POLLS)] = now;
@@ -187,6 +188,29 @@ public final class SchedRecorder implements Recorder {
         stats.readCalls += live.calls() + exits.calls() + reasonReader.calls() + deadReasons.calls() + walkCalls() - calls
                 + 1 + probe.attachment.programs().size();
         stats.entriesRead += live.entries() + exits.entries() + reasonReader.entries() - entries;
+    }
+
+    /**
+     * Runs the sched_walk, which notes the threads that run where their entries say they wait.
+     * Best effort: without it this poll reads such a thread as its entry says, as before the walk
+     * existed, and nothing read is lost.
+     */
+    private void walk() {
+        walkedAt = Long.MAX_VALUE;
+        if (probe.walk == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            probe.walk.run();
+            walkedAt = started;
+        } catch (BpfException e) {
+            if (walkFailures++ == 0) {
+                LOG.warn("sched probe: the walk over the threads failed ({}); will keep trying", e.getMessage());
+            } else {
+                LOG.debug("sched probe: the walk over the threads failed: {}", e.getMessage());
+            }
+        }
     }
 
     /** System calls of the walk so far: three a run. */
@@ -236,7 +260,7 @@ public final class SchedRecorder implements Recorder {
         ThreadSlot slot = slot(entry);
         StructView e = entry.fields();
         long at = entry.readAt();
-        TimesSoFar t = soFar.of(e, at);
+        TimesSoFar t = soFar.of(e, at, walkedAt);
         OffCpuReasons reasons = slot.reasons;
         readInlineReasons(e, inlineReason, reasons);
         reasons.currentNs = 0;
@@ -568,6 +592,11 @@ public final class SchedRecorder implements Recorder {
      * Threads met or reported for the first time, or gone, since this recorder was created: the
      * polls that may allocate.
      */
+    /** The thread with this root tid as the last poll that met it read it (tests), or null. */
+    ThreadSlot lastRead(int tid) {
+        return slots.get(tid);
+    }
+
     long threadChanges() {
         return slotsCreated + slotsRemoved + firstReports;
     }

@@ -31,10 +31,12 @@ final class ThreadSchedLayout {
     static final Field START = THREAD_SCHED.u64("start_ns");
     /** Not 0 while a program writes the entry: no copy of it is taken then. */
     static final Field WRITING = THREAD_SCHED.u64("writing");
-    /** The walk's note: the thread runs after a switch-in no program saw, which ended the wait since this since_ns */
+    /** The sched_walk's note: the thread runs after a switch-in no program saw, which ended the wait begun at this since_ns. */
     static final Field SEEN_RUNNING_FOR = THREAD_SCHED.u64("seen_running_for");
-    /** ... at this time (the kernel's stamp of the switch-in) */
+    /** The note's switch-in: the kernel's stamp of it. */
     static final Field SEEN_RUNNING_AT = THREAD_SCHED.u64("seen_running_at");
+    /** When the sched_walk made the note. */
+    static final Field NOTED = THREAD_SCHED.u64("noted_ns");
     static final Field STATE = THREAD_SCHED.u32("state");
     static final Field NS_TID = THREAD_SCHED.u32("ns_tid");
     /** Read as two longs to see a rename without decoding it, and as a string when it changed. */

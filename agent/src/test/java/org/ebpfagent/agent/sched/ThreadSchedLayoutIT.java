@@ -45,7 +45,7 @@ class ThreadSchedLayoutIT {
                     checked++;
                 }
             }
-            assertEquals(39, checked, "members declared in ThreadSchedLayout");
+            assertEquals(40, checked, "members declared in ThreadSchedLayout");
             assertEquals(4, layouts.threadSched().length(ThreadSchedLayout.REASONS), "INLINE_REASONS in sched.h");
             assertEquals(oracle.get(".rodata:config"), layouts.config().base());
             assertEquals(oracle.get(".bss:counters"), layouts.counters().base());
