@@ -710,7 +710,10 @@ static __always_inline struct thread_sched *FN(existing_entry)(struct task_struc
  * the entry's state, and the agent counts the wait up to it and on-CPU time after it, as the
  * repair will. It writes its note only, never the state: the thread's own switch-out may be
  * writing that on another CPU at this moment. It notes nothing while a program writes the entry,
- * nor when since_ns moved between its reads.
+ * nor when since_ns moved between its reads. (On 6.1, the one kernel that both limits the walk to
+ * this process and has the older task-storage lock, a scheduler event of the walk's CPU that
+ * lands during its task-storage lookup finds the storage busy and is missed, as one nested in
+ * another program of the probe is: a window of about a microsecond a thread a poll.)
  */
 static __always_inline int FN(on_walk)(struct task_struct *t)
 {
