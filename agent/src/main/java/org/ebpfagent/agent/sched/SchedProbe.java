@@ -42,7 +42,7 @@ public final class SchedProbe implements AutoCloseable {
             List.of("sched_process_exit", "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task");
 
     /**
-     * Threads whose entries the tp_btf probe keeps in the mmap'd slot array, 232 bytes each (232
+     * Threads whose entries the tp_btf probe keeps in the mmap'd slot array, 272 bytes each (272
      * KiB): a JVM of a few hundred threads has all of them on the cheapest path. Threads beyond
      * get entries of the {@code threads} hash, allocated as they come, up to maxThreads in all.
      */
