@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *            prints MiB per second.
  * Then, for the measured seconds only, what the process spent (stdout, one line each):
  *   WINDOW   units done (requests, or bytes) and seconds;
- *   CPU      on-CPU ns of the whole process, of the agent's poller thread, of JFR's threads, of
- *            the JIT compilers and of the GC threads (the kernel's account: /proc/self/stat,
- *            /proc/self/task/TID/schedstat);
+ *   CPU      on-CPU ns of the whole process (and of it in the kernel: process_sys), of the
+ *            agent's poller thread, of JFR's threads, of the JIT compilers and of the GC threads
+ *            (the kernel's account: /proc/self/stat, /proc/self/task/TID/schedstat);
  *   ALLOC    bytes allocated on the Java heap by the whole process and by the agent's poller;
  *   PROG     per BPF program this process holds: id, runs and ns in the kernel (its own fds'
  *            fdinfo, so programs of other processes never mix in; counted only while
@@ -150,6 +150,7 @@ public class TcpBench {
         String stat = Files.readString(Path.of("/proc/self/stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         out.put("process", (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L); // USER_HZ 100
+        out.put("process_sys", Long.parseLong(f[12]) * 10_000_000L); // of it in the kernel (the probes' programs too)
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
             for (Path task : tasks) {
                 try {

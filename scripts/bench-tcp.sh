@@ -120,18 +120,18 @@ for mode, unit in (("connect", "requests/s"), ("bulk", "MiB/s")):
                 ratio = f"{statistics.median(rates) / statistics.median(base.values()):.3f}"
                 paired = cell([r["rate"] / base[r["round"]] for r in got if r["round"] in base], ".3f")
             print(f"| {mode} ({unit}) | {names[c]} | {cell(rates, '.0f')} | {ratio} | {paired} |")
-print("\nCPU per unit (µs), median (min-max): the process; of it, the agent's poller, JFR's threads, the JIT "
-      "compilers and GC threads; and the TCP programs in the kernel (they run on the application's threads, in "
-      "the process's figure; from the kernel rounds)\n")
-print("| workload | configuration | process | poller | JFR | JIT | GC | TCP programs | heap allocated: process / poller (bytes) |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("\nCPU per unit (µs), median (min-max): the process; of it in the kernel, the agent's poller, JFR's threads, "
+      "the JIT compilers and GC threads; and the TCP programs in the kernel (they run on the application's threads, "
+      "in the process's figure; from the kernel rounds)\n")
+print("| workload | configuration | process | in the kernel | poller | JFR | JIT | GC | TCP programs | heap allocated: process / poller (bytes) |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for mode in ("connect", "bulk"):
     for c in configs:
         got = [r for r in rows if r["mode"] == mode and r["config"] == c]
         if got:
             col = lambda k, fmt, rs=got: cell([r.get(k, 0) / 1000 for r in rs], fmt)
             kern = [r for r in krows if r["mode"] == mode and r["config"] == c]
-            print(f"| {mode} | {names[c]} | {col('process', '.1f')} | {col('poller', '.2f')} | {col('jfr', '.2f')} "
+            print(f"| {mode} | {names[c]} | {col('process', '.1f')} | {col('process_sys', '.1f')} | {col('poller', '.2f')} | {col('jfr', '.2f')} "
                   f"| {col('jit', '.2f')} | {col('gc', '.2f')} | {col('kernel', '.2f', kern) if c != 'sched' else '-'} "
                   f"| {cell([r.get('alloc_process', 0) for r in got], '.0f')} / {cell([r.get('alloc_poller', 0) for r in got], '.0f')} |")
 print(f"\nThe TCP programs in the kernel rounds ({len(krows) // max(1, 2 * (len(configs) - 1))} of each configuration)\n")
