@@ -72,6 +72,8 @@ final class Poller {
         for (Recorder r : recorders) {
             try {
                 r.startEvents();
+            } catch (EventClock.Unsupported | BpfException e) {
+                LOG.warn("{} probe: no JFR events: {}; the metrics still work", r.name(), e.getMessage());
             } catch (RuntimeException | LinkageError e) {
                 LOG.warn("{} probe: no JFR events: {}; the metrics still work", r.name(), e.toString());
             }

@@ -21,6 +21,29 @@ public final class Flavours {
         T open(String suffix, String attachType) throws BpfException;
     }
 
+    /** Loads and attaches a probe with, or without, an optional program of its own. */
+    public interface WithExtra<T> {
+        T open(boolean extra) throws BpfException;
+    }
+
+    /**
+     * Opens a probe with its optional program; if the kernel refuses the load with it, opens the
+     * probe again without it and says so at INFO: {@code refused} is the line, {@code {}} in it
+     * the refusal. A refusal of the probe itself fails the second open too, and that is thrown.
+     */
+    public static <T> T withExtra(String refused, WithExtra<T> opener) throws BpfException {
+        try {
+            return opener.open(true);
+        } catch (BpfException withExtra) {
+            if (!withExtra.step().equals("load")) {
+                throw withExtra;
+            }
+            T probe = opener.open(false);
+            LOG.info(refused, withExtra.getMessage());
+            return probe;
+        }
+    }
+
     /**
      * Opens the probe as the {@code attach} option says: {@code tp_btf}, {@code raw_tp}, or
      * {@code auto} (tp_btf, and raw_tp if the kernel refuses tp_btf at load; if both fail, the

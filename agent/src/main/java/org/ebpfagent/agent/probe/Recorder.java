@@ -16,9 +16,9 @@ public interface Recorder extends AutoCloseable {
      * ({@link EventClock#jfrUp}), before the next poll and outside it. Until then the recorder
      * writes no event and loads no event class: the first one loaded sets up JFR, ~0.4 s of CPU
      * that a JVM without a recording should not pay. A JDK whose JFR lacks what the
-     * {@link EventClock} sets gets no events (a warning says so); the metrics still work.
+     * {@link EventClock} sets gets no events (the poller warns); the metrics still work.
      */
-    void startEvents();
+    void startEvents() throws EventClock.Unsupported, BpfException;
 
     /** Reads the probe's maps and commits the events of the interval that ends now (none before {@link #startEvents}). */
     void poll(PollStats stats) throws BpfException;

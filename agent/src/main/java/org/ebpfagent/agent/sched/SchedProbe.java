@@ -35,11 +35,14 @@ public final class SchedProbe implements AutoCloseable {
      * thread that gets an entry from any other program always has its exit seen. Attached last, a
      * thread exiting in the milliseconds between would keep its slot for good.
      */
-    /** The walk over the threads before each read (sched_walk_btf or _raw), see {@link #walk}. */
-    static final String WALK = "sched_walk_";
-
     static final List<String> TRACEPOINTS =
             List.of("sched_process_exit", "sched_switch", "sched_wakeup", "sched_wakeup_new", "sched_migrate_task");
+
+    /** The walk over the threads before each read (sched_walk_btf or _raw), see {@link #walk}. */
+    static final String WALK = "sched_walk_";
+    /** What a probe without the walk reads differently. */
+    private static final String WITHOUT_WALK = "a thread whose switch-in the kernel did not report reads as waiting "
+            + "until its next switch-out";
 
     /**
      * Threads whose entries the tp_btf probe keeps in the mmap'd slot array, 272 bytes each (272
@@ -94,26 +97,11 @@ public final class SchedProbe implements AutoCloseable {
         if (slots < 1 || slots > maxThreads) {
             throw new IllegalArgumentException(slots + " slots for " + maxThreads + " threads");
         }
-        return Flavours.open(attach, (suffix, attachType) -> {
-            try {
-                return open(kernelTgid, maxThreads, slots, suffix, attachType, true);
-            } catch (BpfException withWalk) {
-                if (!withWalk.step().equals("load")) {
-                    throw withWalk;
-                }
-                // The walk is an extra: a kernel that refuses it keeps the probe (a refusal of the
-                // probe itself fails again, and that failure is the one reported).
-                SchedProbe probe = open(kernelTgid, maxThreads, slots, suffix, attachType, false);
-                LOG.info("sched probe: no walk over the threads before each poll, its program was refused ({}); {}",
-                        withWalk.getMessage(), WITHOUT_WALK);
-                return probe;
-            }
-        });
+        // The walk is an extra: a kernel that refuses it keeps the probe.
+        return Flavours.open(attach, (suffix, attachType) -> Flavours.withExtra(
+                "sched probe: no walk over the threads before each poll, its program was refused ({}); " + WITHOUT_WALK,
+                withWalk -> open(kernelTgid, maxThreads, slots, suffix, attachType, withWalk)));
     }
-
-    /** What a probe without the walk reads differently. */
-    private static final String WITHOUT_WALK = "a thread whose switch-in the kernel did not report reads as waiting "
-            + "until its next switch-out";
 
     /** {@code withWalk}: with the sched_walk program, loaded and attached if the kernel takes it. */
     private static SchedProbe open(int kernelTgid, int maxThreads, int slots, String suffix, String attachType,

@@ -120,16 +120,12 @@ public final class SchedRecorder implements Recorder {
     }
 
     @Override
-    public void startEvents() {
-        try {
-            schedTiming = EventClock.timing(ThreadScheduling.class);
-            offCpuTiming = EventClock.timing(ThreadOffCpu.class);
-            clock.start(new ThreadScheduling());
-            offCpuEvent = new ThreadOffCpu();
-            schedEvent = new ThreadScheduling();
-        } catch (EventClock.Unsupported e) {
-            LOG.warn("sched probe: no JFR events (metrics still work): {}", e.getMessage());
-        }
+    public void startEvents() throws EventClock.Unsupported {
+        schedTiming = EventClock.timing(ThreadScheduling.class);
+        offCpuTiming = EventClock.timing(ThreadOffCpu.class);
+        clock.start(new ThreadScheduling());
+        offCpuEvent = new ThreadOffCpu();
+        schedEvent = new ThreadScheduling();
     }
 
     @Override
@@ -588,15 +584,15 @@ public final class SchedRecorder implements Recorder {
         }
     }
 
-    /**
-     * Threads met or reported for the first time, or gone, since this recorder was created: the
-     * polls that may allocate.
-     */
     /** The thread with this root tid as the last poll that met it read it (tests), or null. */
     ThreadSlot lastRead(int tid) {
         return slots.get(tid);
     }
 
+    /**
+     * Threads met or reported for the first time, or gone, since this recorder was created: the
+     * polls that may allocate.
+     */
     long threadChanges() {
         return slotsCreated + slotsRemoved + firstReports;
     }

@@ -20,7 +20,6 @@ import org.ebpfagent.agent.probe.PollStats;
 import org.ebpfagent.agent.probe.Recorder;
 import org.ebpfagent.agent.probe.SyscallNames;
 import org.ebpfagent.agent.threads.ThreadRegistry;
-import org.ebpfagent.agent.util.Log;
 import org.ebpfagent.events.SlowSyscall;
 import org.ebpfagent.events.ThreadSyscallErrors;
 import org.ebpfagent.events.ThreadSyscalls;
@@ -44,7 +43,6 @@ import static org.ebpfagent.agent.syscalls.SyscallLayout.*;
  * and their creation time. Not thread-safe: the poller calls {@link #poll}.
  */
 public final class SyscallRecorder implements Recorder {
-    private static final Log LOG = Log.named("ebpf-agent");
     private static final int BATCH = 256;
     /**
      * Polls in which what a new thread did waits for the thread's Java identity: a thread
@@ -246,18 +244,14 @@ public final class SyscallRecorder implements Recorder {
     }
 
     @Override
-    public void startEvents() {
-        try {
-            callsTiming = EventClock.timing(ThreadSyscalls.class);
-            errorsTiming = EventClock.timing(ThreadSyscallErrors.class);
-            slowTiming = EventClock.timing(SlowSyscall.class);
-            callsEvent = new ThreadSyscalls();
-            errorsEvent = new ThreadSyscallErrors();
-            slowEvent = new SlowSyscall();
-            clock.start(new ThreadSyscalls());
-        } catch (EventClock.Unsupported e) {
-            LOG.warn("syscalls probe: no JFR events (metrics still work): {}", e.getMessage());
-        }
+    public void startEvents() throws EventClock.Unsupported {
+        callsTiming = EventClock.timing(ThreadSyscalls.class);
+        errorsTiming = EventClock.timing(ThreadSyscallErrors.class);
+        slowTiming = EventClock.timing(SlowSyscall.class);
+        callsEvent = new ThreadSyscalls();
+        errorsEvent = new ThreadSyscallErrors();
+        slowEvent = new SlowSyscall();
+        clock.start(new ThreadSyscalls());
     }
 
     @Override

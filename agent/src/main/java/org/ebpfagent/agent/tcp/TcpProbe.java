@@ -70,18 +70,9 @@ public final class TcpProbe implements AutoCloseable {
             if (!suffix.equals("btf")) {
                 return open(kernelTgid, suffix, attachType, false);
             }
-            try {
-                return open(kernelTgid, suffix, attachType, true);
-            } catch (BpfException withIterator) {
-                if (!withIterator.step().equals("load")) {
-                    throw withIterator;
-                }
-                // The socket iterator is an extra: a kernel that refuses it keeps the tp_btf probe.
-                TcpProbe probe = open(kernelTgid, suffix, attachType, false);
-                LOG.info("tcp: the socket iterator was refused ({}): connections open before the attach are "
-                        + "reported from their first read or write", withIterator.getMessage());
-                return probe;
-            }
+            // The socket iterator is an extra: a kernel that refuses it keeps the tp_btf probe.
+            return Flavours.withExtra("tcp: the socket iterator was refused ({}): connections open before the attach "
+                    + "are reported from their first read or write", iterator -> open(kernelTgid, suffix, attachType, iterator));
         });
     }
 

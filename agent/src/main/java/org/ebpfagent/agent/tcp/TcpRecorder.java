@@ -131,7 +131,7 @@ public final class TcpRecorder implements Recorder {
     }
 
     @Override
-    public void startEvents() {
+    public void startEvents() throws EventClock.Unsupported, BpfException {
         OpenConnections hook = null;
         try {
             connectTiming = EventClock.timing(TcpConnect.class);
@@ -145,10 +145,10 @@ public final class TcpRecorder implements Recorder {
             open = hook;
             clock.start(new ThreadTcp());
         } catch (EventClock.Unsupported | BpfException | RuntimeException e) {
-            LOG.warn("tcp probe: no JFR events (metrics still work): {}", e.getMessage());
-            if (hook != null) {
+            if (hook != null) { // the poller says that there are no events
                 close(hook);
             }
+            throw e;
         }
     }
 
